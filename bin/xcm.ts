@@ -1,0 +1,59 @@
+/**
+ * `xcm`: the command-line entry. Thin: each command lives with the area it belongs to. Exit
+ * status 0 (holds), 1 (divergence, violation or difference found), 2 (bad input or usage).
+ * @module
+ */
+import { InputError } from '../model/errors.ts';
+import { checkCommand, policiesCommand, runCommand } from '../model/oracle-cli.ts';
+import { scenariosCommand } from '../scenarios/replay.ts';
+import { COMMON_OPTIONS, parse } from './args.ts';
+
+const USAGE = `usage: xcm <command> [options]
+
+  check TRACE [--policy ID|FILE] [--set K=V] [--json]   compare a trace's observed outcomes with the model
+  run TRACE [--policy ID|FILE] [--set K=V] [--json]     every event with the model's outcome and reason
+  scenarios [DIR] [--json]                              replay every scenario file and print a verdict table
+  policies [--json]                                     the built-in policies and the timeline
+
+exit status: 0 holds, 1 divergence found, 2 bad input or usage`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check':
+    case 'run': {
+      const { values, positionals } = parse(rest, { ...COMMON_OPTIONS, engine: { type: 'string' } }, `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--json]`);
+      const engine = values.engine ?? 'compiled';
+      if (engine !== 'compiled' && engine !== 'machine') throw new InputError(`unknown engine ${JSON.stringify(engine)}`, { file: 'xcm', field: '--engine' }, 'compiled or machine');
+      const options = { policy: values.policy, set: values.set, json: values.json, engine } as const;
+      return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
+    }
+    case 'scenarios': {
+      const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');
+      return scenariosCommand(positionals[0] ?? 'scenarios', values.json === true);
+    }
+    case 'policies': {
+      const { values } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm policies [--json]');
+      return policiesCommand(values.json === true);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new InputError(`unknown command ${JSON.stringify(command)}`, { file: 'xcm' }, 'see xcm --help');
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof InputError) {
+    process.stderr.write(`xcm: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}
