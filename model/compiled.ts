@@ -7,8 +7,8 @@
  * @module
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import type { PlatformSnapshot } from './machine.ts';
-import { actions, guards, type PlatformContext, type PlatformEvent } from './transitions.ts';
+import { MODEL_IMPLEMENTATIONS, type PlatformImplementations, type PlatformSnapshot } from './machine.ts';
+import type { PlatformContext, PlatformEvent } from './transitions.ts';
 
 /** A state of the compiled machine: the regime and the context. */
 export interface CompiledState {
@@ -37,26 +37,30 @@ function lookup<T>(table: Record<string, unknown>, name: string, what: string): 
   return fn as T;
 }
 
-function compileTransition(t: { guard?: unknown; actions: readonly unknown[]; target?: readonly AnyStateNode[] | undefined }): CompiledTransition {
+function compileTransition(impl: PlatformImplementations, t: { guard?: unknown; actions: readonly unknown[]; target?: readonly AnyStateNode[] | undefined }): CompiledTransition {
   const guardName = t.guard === undefined ? null : nameOf(t.guard, 'guard');
   return {
-    guard: guardName === null ? null : lookup<Guard>(guards, guardName, 'guard'),
-    actions: t.actions.map((a) => lookup<Action>(actions, nameOf(a, 'action'), 'action')),
+    guard: guardName === null ? null : lookup<Guard>(impl.guards, guardName, 'guard'),
+    actions: t.actions.map((a) => lookup<Action>(impl.actions, nameOf(a, 'action'), 'action')),
     target: t.target?.[0]?.key ?? null,
   };
 }
 
-/** Compile a machine whose states are flat regimes and whose rules live in `transitions.ts`. */
-export function compilePlatform(machine: AnyStateMachine) {
+/**
+ * Compile a machine whose states are flat regimes; `impl` must be the implementations the
+ * machine was created with (see `createPlatformMachine`).
+ */
+export function compilePlatform(machine: AnyStateMachine, impl: PlatformImplementations = MODEL_IMPLEMENTATIONS) {
+  const compile = (t: Parameters<typeof compileTransition>[1]) => compileTransition(impl, t);
   const root = machine.root;
   const byRegime = new Map<string, { on: Map<string, CompiledTransition[]>; always: CompiledTransition[] }>();
   for (const [key, node] of Object.entries(root.states)) {
     const on = new Map<string, CompiledTransition[]>();
     // The regime's own transitions come first, then the root's (XState picks the deepest node).
     for (const source of [root, node]) {
-      for (const [type, list] of source.transitions) on.set(type, list.map(compileTransition));
+      for (const [type, list] of source.transitions) on.set(type, list.map(compile));
     }
-    byRegime.set(key, { on, always: (node.always ?? []).map(compileTransition) });
+    byRegime.set(key, { on, always: (node.always ?? []).map(compile) });
   }
 
   function take(list: readonly CompiledTransition[], regime: string, context: PlatformContext, event: PlatformEvent): CompiledState | null {

@@ -7,7 +7,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Policy } from './policy.ts';
-import { actions, guards, type ActionName, type GuardName, type PlatformContext, type PlatformEvent } from './transitions.ts';
+import { actions, guards, type PlatformContext, type PlatformEvent } from './transitions.ts';
 import { EMPTY_WORLD, type World } from './world.ts';
 
 /** What the machine starts from. */
@@ -17,19 +17,29 @@ export interface PlatformInput {
 }
 
 type Args = { context: PlatformContext; event: PlatformEvent };
-type AnyGuard = (c: PlatformContext, e: never) => boolean;
-type AnyAction = (c: PlatformContext, e: never) => PlatformContext;
 
-const boundGuards = Object.fromEntries(
-  Object.entries(guards).map(([name, guard]) => [name, ({ context, event }: Args) => (guard as AnyGuard)(context, event as never)]),
-) as Record<GuardName, (args: Args) => boolean>;
+/**
+ * The guard and action functions a platform machine binds by name. The default is the model's;
+ * the property suite builds deliberately broken machines (mutants) by replacing one of them.
+ */
+export interface PlatformImplementations {
+  guards: { [K in keyof typeof guards]: (c: PlatformContext, e: never) => boolean };
+  actions: { [K in keyof typeof actions]: (c: PlatformContext, e: never) => PlatformContext };
+}
 
-const boundActions = Object.fromEntries(
-  Object.entries(actions).map(([name, action]) => [
-    name,
-    assign(({ context, event }: Args) => (action as AnyAction)(context, event as never)),
-  ]),
-) as unknown as Record<ActionName, ReturnType<typeof assign<PlatformContext, PlatformEvent, undefined, PlatformEvent, never>>>;
+/** The model's own implementations. */
+export const MODEL_IMPLEMENTATIONS: PlatformImplementations = { guards, actions };
+
+function bind(impl: PlatformImplementations) {
+  type AnyGuard = (c: PlatformContext, e: PlatformEvent) => boolean;
+  type AnyAction = (c: PlatformContext, e: PlatformEvent) => PlatformContext;
+  const boundGuards = Object.fromEntries(Object.entries(impl.guards).map(([name, guard]) =>
+    [name, ({ context, event }: Args) => (guard as AnyGuard)(context, event)])) as Record<keyof typeof guards, (args: Args) => boolean>;
+  const boundActions = Object.fromEntries(Object.entries(impl.actions).map(([name, action]) =>
+    [name, assign(({ context, event }: Args) => (action as AnyAction)(context, event))])) as unknown as
+    Record<keyof typeof actions, ReturnType<typeof assign<PlatformContext, PlatformEvent, undefined, PlatformEvent, never>>>;
+  return { boundGuards, boundActions };
+}
 
 /** The connect decision, in order: re-consent, outside the limits, the app's cap, the tenant's limit. */
 const connectTransitions = [
@@ -41,8 +51,10 @@ const connectTransitions = [
   { actions: 'addConnection' },
 ] as const;
 
-/** The platform machine. */
-export const platformMachine = setup({
+/** A platform machine over the given implementations (the model's by default). */
+export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPLEMENTATIONS) {
+  const { boundGuards, boundActions } = bind(impl);
+  return setup({
   types: {
     context: {} as PlatformContext,
     events: {} as PlatformEvent,
@@ -72,6 +84,10 @@ export const platformMachine = setup({
     tier: [{ guard: 'tierAllowed', actions: 'changeTier' }, { actions: 'refuseRequirements' }],
   },
 });
+}
+
+/** The platform machine: the single source of truth of the rules. */
+export const platformMachine = createPlatformMachine();
 
 /** A snapshot of the platform machine. */
 export type PlatformSnapshot = ReturnType<typeof platformMachine.resolveState>;

@@ -7,7 +7,7 @@
 import { Driver, observedOutcomes, type StepReport } from './driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy } from './load-policy.ts';
-import { compiledEngine, machineEngine } from './step.ts';
+import { compiledEngine, machineEngine, MODEL, type Model } from './step.ts';
 import type { TraceLine } from './trace.ts';
 import type { Outcome, TraceEvent } from './types.ts';
 
@@ -47,13 +47,15 @@ export interface OracleOptions {
   set?: readonly string[];
   /** Step the XState machine's snapshots instead of the compiled table (slower; same answers). */
   engine?: 'compiled' | 'machine';
+  /** The model to replay against (a mutant in the property suite); the model itself by default. */
+  model?: Model;
 }
 
 function makeDriver(options: OracleOptions) {
   const choice = choosePolicy(options.policy, options.set ?? []);
   const start = choice.fixed ?? choice.choose(null, undefined);
   const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
-  return { driver: new Driver(makeEngine({ policy: start }), choice.choose), label: choice.label };
+  return { driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose), label: choice.label };
 }
 
 function shape(event: TraceEvent, outcomes: Outcome[]): Outcome | Record<string, Outcome> {

@@ -8,18 +8,33 @@
  * @module
  */
 import { compilePlatform, type CompiledState } from './compiled.ts';
-import { platformMachine, type PlatformInput, type PlatformSnapshot } from './machine.ts';
+import { createPlatformMachine, MODEL_IMPLEMENTATIONS, platformMachine, type PlatformImplementations, type PlatformInput, type PlatformSnapshot } from './machine.ts';
 import { INERT_SCOPE } from './scope.ts';
 import type { PlatformContext, PlatformEvent } from './transitions.ts';
 
+/** A machine together with its compiled form: the model, or a deliberately broken variant. */
+export interface Model {
+  readonly machine: typeof platformMachine;
+  readonly compiled: ReturnType<typeof compilePlatform>;
+}
+
+/** Build a model from implementations (the model's own by default). */
+export function createModel(impl: PlatformImplementations = MODEL_IMPLEMENTATIONS): Model {
+  const machine = impl === MODEL_IMPLEMENTATIONS ? platformMachine : createPlatformMachine(impl);
+  return { machine, compiled: compilePlatform(machine, impl) };
+}
+
+/** The model itself. */
+export const MODEL: Model = createModel();
+
 /** The initial snapshot of the platform machine. */
-export function initialSnapshot(input: PlatformInput): PlatformSnapshot {
-  return platformMachine.getInitialSnapshot(INERT_SCOPE, input);
+export function initialSnapshot(input: PlatformInput, model: Model = MODEL): PlatformSnapshot {
+  return model.machine.getInitialSnapshot(INERT_SCOPE, input);
 }
 
 /** The snapshot after one event. Pure: the given snapshot is unchanged. */
-export function step(snapshot: PlatformSnapshot, event: PlatformEvent): PlatformSnapshot {
-  return platformMachine.transition(snapshot, event, INERT_SCOPE);
+export function step(snapshot: PlatformSnapshot, event: PlatformEvent, model: Model = MODEL): PlatformSnapshot {
+  return model.machine.transition(snapshot, event, INERT_SCOPE);
 }
 
 /** Something that steps the platform and shows its current state. */
@@ -33,26 +48,22 @@ export interface Engine {
 }
 
 /** An engine over the XState machine's snapshots. */
-export function machineEngine(input: PlatformInput): Engine & { readonly snapshot: PlatformSnapshot } {
-  let snapshot = initialSnapshot(input);
+export function machineEngine(input: PlatformInput, model: Model = MODEL): Engine & { readonly snapshot: PlatformSnapshot } {
+  let snapshot = initialSnapshot(input, model);
   return {
     get snapshot() { return snapshot; },
     get regime() { return String(snapshot.value); },
     get context() { return snapshot.context; },
-    send(event) { snapshot = step(snapshot, event); },
+    send(event) { snapshot = step(snapshot, event, model); },
   };
 }
 
-let compiled: ReturnType<typeof compilePlatform> | undefined;
-
 /** An engine over the compiled machine: same decisions, several times faster. */
-export function compiledEngine(input: PlatformInput): Engine {
-  compiled ??= compilePlatform(platformMachine);
-  const table = compiled;
-  let state: CompiledState = table.fromSnapshot(initialSnapshot(input));
+export function compiledEngine(input: PlatformInput, model: Model = MODEL): Engine {
+  let state: CompiledState = model.compiled.fromSnapshot(initialSnapshot(input, model));
   return {
     get regime() { return state.regime; },
     get context() { return state.context; },
-    send(event) { state = table.step(state, event); },
+    send(event) { state = model.compiled.step(state, event); },
   };
 }
