@@ -28,7 +28,7 @@ export interface PlatformImplementations {
 }
 
 /** The model's own implementations. */
-export const MODEL_IMPLEMENTATIONS: PlatformImplementations = { guards, actions };
+export const MODEL_IMPLEMENTATIONS = { guards, actions } satisfies PlatformImplementations;
 
 function bind(impl: PlatformImplementations) {
   type AnyGuard = (c: PlatformContext, e: PlatformEvent) => boolean;
