@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUILTIN_POLICIES } from '../model/policies.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TMP = mkdtempSync(join(tmpdir(), 'xcm-cli-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+/** Run the real CLI, as a user would. */
+function xcm(...args: string[]) {
+  const { status, stdout, stderr } = spawnSync(process.execPath, ['bin/xcm.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { status, stdout, stderr };
+}
+
+function file(name: string, lines: readonly unknown[]): string {
+  const path = join(TMP, name);
+  writeFileSync(path, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
+  return path;
+}
+
+/** An uncertified app connects 25 organisations in 2020, then a 26th observed as `last` after a blank line. */
+function capTrace(name: string, last: string): { path: string; lastLine: number } {
+  const connects = Array.from({ length: 25 }, (_, i) => ({ type: 'connect', app: 'A', tenant: `t${i + 1}`, observed: 'connected' }));
+  const lines = [
+    { type: 'app', app: 'A', at: '2020-03-02T09:00:00+13:00' }, ...connects, '',
+    { type: 'connect', app: 'A', tenant: 't26', observed: last },
+  ];
+  return { path: file(name, lines), lastLine: lines.length };
+}
+
+function expectInputError(result: ReturnType<typeof xcm>, ...fragments: string[]) {
+  expect(result.status).toBe(2);
+  for (const fragment of fragments) expect(result.stderr).toContain(fragment);
+  expect(result.stderr).not.toContain('    at ');
+}
+
+describe('xcm check', () => {
+  it('should exit 0 on a trace whose observations agree with the model', () => {
+    const { path } = capTrace('agrees.jsonl', 'rejected:app-limit');
+    const result = xcm('check', path);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('ok: 27 events agree');
+  });
+
+  it('should exit 1 and report the divergence as JSON at its 1-based line, blank lines counted', () => {
+    const { path, lastLine } = capTrace('diverges-json.jsonl', 'connected');
+    const result = xcm('check', path, '--json');
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; divergences: Array<Record<string, unknown>> };
+    expect(report.ok).toBe(false);
+    expect(report.divergences).toHaveLength(1);
+    expect(report.divergences[0]).toMatchObject({ line: lastLine, expected: 'rejected:app-limit', observed: 'connected', rule: 'app-cap' });
+    expect(report.divergences[0]?.['explanation']).toEqual(expect.stringContaining('t26'));
+  });
+
+  it('should name the rule and the counts behind it in text output', () => {
+    const { path, lastLine } = capTrace('diverges-text.jsonl', 'connected');
+    const result = xcm('check', path);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`${path}:${lastLine}: expected rejected:app-limit, observed connected [app-cap]`);
+    expect(result.stdout).toContain('holds 25 of 25');
+  });
+
+  it('should read a policy from a JSON file given to --policy', () => {
+    const policy = join(TMP, 'three.json');
+    writeFileSync(policy, JSON.stringify({ id: 'x', appCap: 3 }));
+    const trace = file('three.jsonl', [
+      ...['t1', 't2', 't3'].map((tenant) => ({ type: 'connect', app: 'A', tenant, observed: 'connected' })),
+      { type: 'connect', app: 'A', tenant: 't4', observed: 'rejected:app-limit' },
+    ]);
+    const result = xcm('check', trace, '--policy', policy);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('under x');
+  });
+});
+
+describe('xcm check on bad input', () => {
+  it.each([
+    { name: 'malformed JSON', lines: ['{"type":"connect","app":"A"'], at: 1, field: null, words: 'malformed JSON' },
+    { name: 'an unknown type', lines: ['', { type: 'link', app: 'A' }], at: 2, field: 'type', words: 'link' },
+    { name: 'a missing field', lines: [{ type: 'disconnect', app: 'A' }], at: 1, field: 'tenant', words: 'missing' },
+    { name: 'an ill-typed field', lines: [{ type: 'app', app: 'A', certified: 'yes' }], at: 1, field: 'certified', words: 'true or false' },
+    { name: 'an unknown observed outcome', lines: [{ type: 'connect', app: 'A', tenant: 't1', observed: 'accepted' }], at: 1, field: 'observed', words: 'accepted' },
+  ])('should exit 2 naming the file, line and field on $name, without a stack trace', ({ name, lines, at, field, words }) => {
+    const path = file(`${name.replace(/ /g, '-')}.jsonl`, lines);
+    const result = xcm('check', path);
+    expectInputError(result, `${path}:${at}:`, words, ...(field === null ? [] : [`field "${field}"`]));
+  });
+
+  it.each([
+    { name: 'an unknown --policy id', args: ['--policy', 'xero-2099'], words: ['--policy', 'xero-2099'] },
+    { name: 'an unknown --set key', args: ['--set', 'cap=3'], words: ['--set', 'field "cap"', 'unknown parameter'] },
+    { name: 'a bad --set value', args: ['--set', 'appCap=many'], words: ['--set', 'field "appCap"', 'whole number'] },
+  ])('should exit 2 on $name, without a stack trace', ({ args, words }) => {
+    const path = file('one-connect.jsonl', [{ type: 'connect', app: 'A', tenant: 't1' }]);
+    expectInputError(xcm('check', path, ...args), ...words);
+  });
+});
+
+describe('xcm run and xcm policies', () => {
+  it('should print one JSON object per event with the outcome and the reason', () => {
+    const path = file('run.jsonl', [
+      { type: 'app', app: 'A', at: '2020-03-02T09:00:00+13:00' },
+      { type: 'connect', app: 'A', tenants: ['t1', 't2'], user: 'u1' },
+      '',
+      { type: 'disconnect', app: 'A', tenant: 't1', user: 'u1' },
+      { type: 'revoke', app: 'A', user: 'u1' },
+    ]);
+    const result = xcm('run', path, '--json');
+    expect(result.status).toBe(0);
+    const records = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => [r['line'], r['outcome']])).toEqual([
+      [1, 'ok'], [2, { t1: 'connected', t2: 'connected' }], [4, 'disconnected'], [5, 'revoked'],
+    ]);
+    for (const r of records) expect(r['reason']).toEqual(expect.stringMatching(/\w/));
+    expect(records[1]?.['policy']).toBe('xero-oauth2-2019');
+  });
+
+  it('should list every built-in policy id', () => {
+    const result = xcm('policies');
+    expect(result.status).toBe(0);
+    const listed = result.stdout.split('\n').filter((l) => l !== '' && !l.startsWith(' ') && !l.startsWith('timeline'));
+    expect(listed).toEqual(BUILTIN_POLICIES.map((p) => p.id));
+  });
+});

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { check } from '../model/oracle.ts';
+import { scenarioHeader, type TraceLine } from '../model/trace.ts';
+import { OUTCOMES, type Outcome } from '../model/types.ts';
+import { replayAll, replayScenario, scenarioFiles, traceLines } from './replay.ts';
+
+const DIR = fileURLToPath(new URL('.', import.meta.url));
+const FILES = scenarioFiles(DIR);
+
+function otherOutcome(outcome: Outcome): Outcome {
+  const next = OUTCOMES[(OUTCOMES.indexOf(outcome) + 1) % OUTCOMES.length];
+  if (next === undefined) throw new Error('no outcomes');
+  return next;
+}
+
+/** The file's text with the observed outcome on `line` replaced by another (for several tenants, the last one's). */
+function flipObserved(content: string, line: number): string {
+  const rows = content.split('\n');
+  const raw = JSON.parse(rows[line - 1] ?? '') as Record<string, unknown>;
+  const observed = raw['observed'];
+  if (typeof observed === 'string') {
+    raw['observed'] = otherOutcome(observed as Outcome);
+  } else {
+    const byTenant = { ...(observed as Record<string, Outcome>) };
+    const last = Object.keys(byTenant).at(-1) ?? '';
+    byTenant[last] = otherOutcome(byTenant[last] ?? 'connected');
+    raw['observed'] = byTenant;
+  }
+  rows[line - 1] = JSON.stringify(raw);
+  return rows.join('\n');
+}
+
+function observedLines(lines: readonly TraceLine[]): number[] {
+  return lines.filter((l) => l.event.observed !== undefined).map((l) => l.line);
+}
+
+async function replayUnder(file: string, policy: string) {
+  const lines = traceLines(file, readFileSync(file, 'utf8'));
+  return { lines, result: await check(lines, { policy }) };
+}
+
+describe('the scenarios', () => {
+  it('should find scenario files to replay', () => {
+    expect(FILES.length).toBeGreaterThan(0);
+  });
+
+  it('should all agree with the model when replayed together', async () => {
+    const results = await replayAll(DIR);
+    expect(results.map((r) => r.file)).toEqual(FILES);
+    expect(results.filter((r) => !r.result.ok).map((r) => ({ file: r.file, divergences: r.result.divergences }))).toEqual([]);
+  });
+
+  describe.each(FILES.map((file) => ({ file, name: basename(file) })))('$name', ({ file }) => {
+    const content = readFileSync(file, 'utf8');
+
+    it('should have a header with a title, a story and a source, and at least one observed outcome', () => {
+      const header = scenarioHeader(content);
+      expect(header?.title.trim()).toBeTruthy();
+      expect(header?.story.trim()).toBeTruthy();
+      expect(header?.source.trim()).toBeTruthy();
+      expect(observedLines(traceLines(file, content)).length).toBeGreaterThan(0);
+    });
+
+    it('should agree with the model on every observed outcome', async () => {
+      const { result } = await replayScenario(file);
+      expect(result.divergences).toEqual([]);
+      expect(result.ok).toBe(true);
+    });
+
+    it('should agree too when stepped through the XState machine itself', async () => {
+      const header = scenarioHeader(content);
+      const result = await check(traceLines(file, content), { policy: header?.policy, set: header?.set ?? [], engine: 'machine' });
+      expect(result.divergences).toEqual([]);
+    });
+
+    it('should report a divergence at exactly the line whose observed outcome is flipped', async () => {
+      const header = scenarioHeader(content);
+      for (const line of observedLines(traceLines(file, content))) {
+        const flipped = traceLines(file, flipObserved(content, line));
+        const result = await check(flipped, { policy: header?.policy, set: header?.set ?? [] });
+        expect(result.divergences.map((d) => d.line), `flipping line ${line}`).toEqual([line]);
+      }
+    });
+  });
+});
+
+describe('what the scenarios tell apart', () => {
+  it('should diverge at the 21st organisation when replayed under the partner page claim of 20', async () => {
+    const file = join(DIR, 'twenty-vs-twenty-five.jsonl');
+    const { lines, result } = await replayUnder(file, 'xero-partner-page-2019');
+    const connects = lines.filter((l) => l.event.type === 'connect');
+    expect(result.divergences[0]?.line).toBe(connects[20]?.line);
+    expect(result.divergences[0]?.rule).toBe('app-cap');
+  });
+
+  it.each(['bug-window-demo-company.jsonl', 'bug-window-certified-only-tenant.jsonl'])(
+    'should first diverge at the bug-night refusal of %s when the bug window is left out',
+    async (name) => {
+      const { lines, result } = await replayUnder(join(DIR, name), 'xero-oauth2-2019');
+      const refusal = lines.find((l) => l.event.observed === 'rejected:org-limit');
+      expect(refusal).toBeDefined();
+      expect(result.divergences[0]).toMatchObject({ line: refusal?.line, expected: 'connected', observed: 'rejected:org-limit', rule: 'org-limit' });
+    },
+  );
+});
