@@ -5,6 +5,7 @@
  */
 import { InputError } from '../model/errors.ts';
 import { checkCommand, policiesCommand, runCommand } from '../model/oracle-cli.ts';
+import { docsCommand } from '../reports/docs-cli.ts';
 import { scenariosCommand } from '../scenarios/replay.ts';
 import { COMMON_OPTIONS, parse } from './args.ts';
 
@@ -14,6 +15,7 @@ const USAGE = `usage: xcm <command> [options]
   run TRACE [--policy ID|FILE] [--set K=V] [--json]     every event with the model's outcome and reason
   scenarios [DIR] [--json]                              replay every scenario file and print a verdict table
   policies [--json]                                     the built-in policies and the timeline
+  docs [--out DIR]                                      write paths.md, policies.md, invariants.md (default reports/)
 
 exit status: 0 holds, 1 divergence found, 2 bad input or usage`;
 
@@ -35,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
     case 'policies': {
       const { values } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm policies [--json]');
       return policiesCommand(values.json === true);
+    }
+    case 'docs': {
+      const { values } = parse(rest, { out: { type: 'string' } }, 'xcm docs [--out DIR]');
+      return docsCommand(values.out);
     }
     case undefined:
     case 'help':

@@ -64,6 +64,7 @@ export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPL
   actions: boundActions,
 }).createMachine({
   id: 'platform',
+  /** The start: the input's policy and world (empty by default), no outcome yet. */
   context: ({ input }) => ({ policy: input.policy, world: input.world ?? EMPTY_WORLD, outcome: null }),
   initial: 'normal',
   states: {

@@ -133,29 +133,43 @@ function renewConnection(c: PlatformContext, e: Ev<'connect'>): PlatformContext 
 
 /** Actions: each returns the next context and records the outcome of the event. */
 export const actions = {
+  /** The policy in force changes (the timeline moved to another era). */
   enterPolicy: (c: PlatformContext, e: Ev<'policy'>): PlatformContext => ({ ...c, policy: e.policy }),
+  /** Declare or change an app, or refuse a change its lifecycle does not allow. */
   declareApp: (c: PlatformContext, e: Ev<'app'>) => {
     const app = declaredApp(c.world, e);
     return app === null ? result(c, c.world, 'rejected:requirements') : result(c, withApp(c.world, app), 'ok');
   },
+  /** Declare a tenant of a kind. */
   declareTenant: (c: PlatformContext, e: Ev<'tenant'>) => result(c, withTenant(c.world, { id: e.tenant, kind: e.kind }), 'ok'),
+  /** Open a consent: hand out the authEventId its connections will share. */
   beginConsent: (c: PlatformContext) => result(c, withNewAuthEvent(c.world), 'ok'),
+  /** Add the (user, app, tenant) connection with a new connection id. */
   addConnection,
+  /** Renew an existing connection on re-consent (id and authEventId as the policy says). */
   renewConnection,
+  /** Refuse the connect by the app's cap (also a re-consent refused at the cap). */
   refuseAppLimit: (c: PlatformContext) => result(c, c.world, 'rejected:app-limit'),
+  /** Refuse the connect: the tenant's limit of uncertified apps. */
   refuseOrgLimit: (c: PlatformContext) => result(c, c.world, 'rejected:org-limit'),
+  /** Remove one user's connection of an app to a tenant. */
   removeConnection: (c: PlatformContext, e: Ev<'disconnect'>) =>
     result(c, withoutConnection(c.world, e.app, e.tenant, e.user), 'disconnected'),
+  /** Answer a disconnect of a connection that does not exist: `not-connected`, nothing changes. */
   reportNotConnected: (c: PlatformContext) => result(c, c.world, 'not-connected'),
+  /** Remove every connection of the user to the app; other users' stay. */
   revokeUser: (c: PlatformContext, e: Ev<'revoke'>) => result(c, withoutUserOfApp(c.world, e.app, e.user), 'revoked'),
+  /** Certify the app; its tier and connections stay. */
   certifyApp: (c: PlatformContext, e: Ev<'certify'>) => {
     const app = lifecycleStep(appOf(c.world, e.app), { type: 'certify' }) ?? appOf(c.world, e.app);
     return result(c, withApp(c.world, app), 'ok');
   },
+  /** Move the app to another tier; its connections stay. */
   changeTier: (c: PlatformContext, e: Ev<'tier'>) => {
     const app = lifecycleStep(appOf(c.world, e.app), { type: 'tier', tier: e.tier }) ?? appOf(c.world, e.app);
     return result(c, withApp(c.world, app), 'ok');
   },
+  /** Refuse a lifecycle change whose prerequisites the app does not meet. */
   refuseRequirements: (c: PlatformContext) => result(c, c.world, 'rejected:requirements'),
 };
 

@@ -1,0 +1,37 @@
+/**
+ * The report generator: every report's text, in memory, and writing them to a folder. Pure
+ * functions of the model and the scenario files, so the same tree always gives the same bytes
+ * (no dates, no timings); `reports.test.ts` compares them with the committed files.
+ * @module
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { invariantsReport } from './invariants.ts';
+import { pathsReport } from './paths.ts';
+import { policiesReport } from './policies.ts';
+
+/** The folder the committed reports live in (this folder). */
+export const REPORTS_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+/** The scenario folder the invariant dashboard replays. */
+export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios', import.meta.url));
+
+/** Every report: file name → text. */
+export function generateReports(scenarioDir: string = SCENARIOS_DIR): Record<string, string> {
+  return {
+    'paths.md': pathsReport(),
+    'policies.md': policiesReport(),
+    'invariants.md': invariantsReport(scenarioDir),
+  };
+}
+
+/** Write every report into `outDir` (created if missing); returns the paths written. */
+export function writeReports(outDir: string, scenarioDir: string = SCENARIOS_DIR): string[] {
+  mkdirSync(outDir, { recursive: true });
+  return Object.entries(generateReports(scenarioDir)).map(([name, text]) => {
+    const path = join(outDir, name);
+    writeFileSync(path, text);
+    return path;
+  });
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INVARIANTS } from '../model/invariants.ts';
+import { appLifecycleMachine } from '../model/lifecycle.ts';
+import { platformMachine } from '../model/machine.ts';
+import { PARAMETERS } from '../model/policy.ts';
+import { initialSnapshot, step } from '../model/step.ts';
+import type { PlatformEvent } from '../model/transitions.ts';
+import { EMPTY_WORLD, withApp, withTenant } from '../model/world.ts';
+import { exerciseAll, stepExercises } from './exercise.ts';
+import { generateReports, REPORTS_DIR, SCENARIOS_DIR } from './generate.ts';
+import { GENERATED_MARK } from './markdown.ts';
+import { mermaidDiagram } from './mermaid.ts';
+import { walkStory } from './path-finder.ts';
+import { scaled, STORIES } from './stories.ts';
+
+const started = performance.now();
+const reports = generateReports();
+const generationMs = performance.now() - started;
+
+describe('the generated reports', () => {
+  it.each(Object.keys(reports))('keeps the committed %s identical to what the generator produces now (run `npm run reports` if not)', (name) => {
+    expect(readFileSync(join(REPORTS_DIR, name), 'utf8')).toBe(reports[name]);
+  });
+
+  it('marks every report as generated on its first line', () => {
+    for (const text of Object.values(reports)) expect(text.split('\n')[0]).toBe(GENERATED_MARK);
+  });
+
+  it('generates every report within ten seconds, even on a loaded machine', () => {
+    expect(generationMs).toBeLessThan(10_000);
+  });
+});
+
+describe('paths.md', () => {
+  it('finds the shortest path to every goal of every story, with pinned lengths', () => {
+    const lengths = STORIES.map((story) => walkStory(story).map((leg) => leg.steps.length));
+    expect(lengths).toEqual([[2, 1, 2], [2, 1, 1, 2], [3, 1, 1], [2, 1, 2, 1, 3], [1, 3, 1, 1]]);
+  });
+
+  it('draws every state node of both machines in their Mermaid diagrams', () => {
+    type Node = { path: string[]; states: Record<string, Node> };
+    const nodes = (node: Node): Node[] => Object.values(node.states).flatMap((child) => [child, ...nodes(child)]);
+    for (const machine of [platformMachine, appLifecycleMachine]) {
+      const { diagram } = mermaidDiagram(machine);
+      for (const node of nodes(machine.root as unknown as Node)) expect(diagram).toContain(node.path.join('_'));
+    }
+  });
+
+  it('shows the outcome of every step of every path', () => {
+    expect(reports['paths.md']).toContain('→ **rejected:app-limit**');
+    expect(reports['paths.md']).toContain('→ **rejected:org-limit**');
+    expect(reports['paths.md']).toContain('→ **rejected:requirements**');
+  });
+});
+
+describe('policies.md', () => {
+  it('lists every parameter of every policy', () => {
+    for (const parameter of PARAMETERS) expect(reports['policies.md']).toContain(`\`${parameter.key}\``);
+  });
+});
+
+describe('invariants.md', () => {
+  it('has one row per invariant of the registry', () => {
+    const rows = reports['invariants.md']?.split('\n').filter((line) => /^\| `[A-Za-z]+` \|/.test(line)) ?? [];
+    expect(rows.map((row) => row.split('`')[1])).toEqual(INVARIANTS.map((inv) => inv.name));
+  });
+
+  it('finds no scenario breaking an invariant outside the bug window', () => {
+    const outside = exerciseAll(SCENARIOS_DIR).flatMap((e) => e.violations.filter((v) => !v.bug).map((v) => `${e.scenario}:${v.line} ${v.invariant}`));
+    expect(outside).toEqual([]);
+  });
+
+  it('counts a step as exercising an invariant only where a wrong answer would break it', () => {
+    const policy = scaled('xero-oauth2-2019', { appCap: 1 });
+    const world = withTenant(withTenant(withApp(EMPTY_WORLD, { id: 'A', certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null }), { id: 'T1', kind: 'organisation' }), { id: 'T2', kind: 'organisation' });
+    const connect = (tenant: string): PlatformEvent => ({ type: 'connect', app: 'A', tenant, user: 'u', at: null });
+    const start = initialSnapshot({ policy, world });
+    const first = step(start, connect('T1'));
+    const refused = step(first, connect('T2'));
+    const appWithinCap = INVARIANTS.find((inv) => inv.name === 'appWithinCap');
+    if (appWithinCap === undefined) throw new Error('appWithinCap is missing');
+    expect(stepExercises(appWithinCap, first.context, connect('T2'), refused.context)).toBe(true);
+    expect(stepExercises(appWithinCap, start.context, connect('T1'), first.context)).toBe(false);
+    const tenant: PlatformEvent = { type: 'tenant', tenant: 'T3', kind: 'organisation' };
+    const declared = step(start, tenant);
+    expect(INVARIANTS.filter((inv) => stepExercises(inv, start.context, tenant, declared.context))).toEqual([]);
+  });
+});
