@@ -3,6 +3,11 @@
  * source. An invariant judges one step (the context before, the machine event, the context
  * after), so it holds across policy changes too: a lowered cap keeps the connections above it,
  * but no step may add to them. Checked after every step by the property suite and the explorer.
+ *
+ * Every invariant holds under every correct policy. The readings of the February 2020 bug are
+ * policies that break some of them (`refusalsAreRequired` always; `tenantWithinUncertifiedLimit`
+ * under `counts-app-tenants`, which lets a full tenant take a third app): that is the bug, and
+ * it is how the explorer and the property suite tell a bug reading from the correct policy.
  * @module
  */
 import { appCap, appCountsTowardOrgLimit, exceedsAppCap, exceedsOrgLimit, heldTenants, isOutsideLimits, reconsentRefused, uncertifiedAppsOn } from './rules.ts';
