@@ -4,6 +4,7 @@
  * @module
  */
 import { InputError } from '../model/errors.ts';
+import { diffCommand, exploreCommand } from '../model/explore-cli.ts';
 import { checkCommand, policiesCommand, runCommand } from '../model/oracle-cli.ts';
 import { docsCommand } from '../reports/docs-cli.ts';
 import { scenariosCommand } from '../scenarios/replay.ts';
@@ -13,11 +14,15 @@ const USAGE = `usage: xcm <command> [options]
 
   check TRACE [--policy ID|FILE] [--set K=V] [--json]   compare a trace's observed outcomes with the model
   run TRACE [--policy ID|FILE] [--set K=V] [--json]     every event with the model's outcome and reason
+  explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [--json] [--out FILE]
+                                                        every reachable state within the bounds; every invariant on every transition
+  diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [--json] [--out FILE]
+                                                        the shortest trace on which two policies give different outcomes
   scenarios [DIR] [--json]                              replay every scenario file and print a verdict table
   policies [--json]                                     the built-in policies and the timeline
   docs [--out DIR]                                      write paths.md, policies.md, invariants.md (default reports/)
 
-exit status: 0 holds, 1 divergence found, 2 bad input or usage`;
+exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm policies [--json]');
       return policiesCommand(values.json === true);
     }
+    case 'explore':
+      return exploreCommand(rest);
+    case 'diff':
+      return diffCommand(rest);
     case 'docs': {
       const { values } = parse(rest, { out: { type: 'string' } }, 'xcm docs [--out DIR]');
       return docsCommand(values.out);

@@ -8,7 +8,9 @@ import type { Policy } from './policy.ts';
 import type { Engine } from './step.ts';
 import type { PolicyChooser } from './timeline.ts';
 import type { AppChanges, PlatformContext, PlatformEvent } from './transitions.ts';
+import { instantOf, isoInstant } from './instant.ts';
 import { IMPLICIT_USER, type Outcome, type TraceEvent } from './types.ts';
+import { tenantRecord } from './world.ts';
 
 /** What the model did with one trace event. */
 export interface StepReport {
@@ -23,43 +25,57 @@ export interface StepReport {
 /** Drives an engine with trace events. */
 export class Driver {
   private lastAtMs: number | null = null;
-  private lastAt: string | null = null;
+  /** The ISO form of `lastAtMs`, made when a connect first needs it. */
+  private lastAtIso: string | null = null;
 
   constructor(readonly engine: Engine, private readonly choose: PolicyChooser) {}
 
   /** Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. */
   apply(event: TraceEvent, keepDecisions = false): StepReport {
     if (event.at !== undefined) {
-      this.lastAtMs = Date.parse(event.at);
-      this.lastAt = new Date(this.lastAtMs).toISOString();
+      const ms = instantOf(event.at);
+      // toISOString refuses what is not a time; refuse it here, as before the ISO form was lazy.
+      if (!(Math.abs(ms) <= MAX_TIME)) new Date(ms).toISOString();
+      this.lastAtMs = ms;
+      this.lastAtIso = null;
     }
     const engine = this.engine;
     if (event.type !== 'tenant') this.declareApp(event.app, event.type === 'app');
-    const tenantIds = event.type === 'connect' ? event.tenants : event.type === 'disconnect' || event.type === 'tenant' ? [event.tenant] : [];
-    if (event.type !== 'tenant') for (const t of tenantIds) this.declareTenant(t);
+    if (event.type === 'connect') for (const t of event.tenants) this.declareTenant(t);
+    else if (event.type === 'disconnect') this.declareTenant(event.tenant);
     const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : engine.context.world.apps[event.app]);
     if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
-    const outcomes: Outcome[] = [];
-    const decisions: StepReport['decisions'] = [];
-    const decide = (machineEvent: PlatformEvent) => {
-      if (keepDecisions) decisions.push({ before: engine.context, event: machineEvent });
-      engine.send(machineEvent);
-      outcomes.push(engine.context.outcome ?? 'ok');
-    };
+    const report: StepReport = { outcomes: [], policy, decisions: [] };
     const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
     switch (event.type) {
-      case 'app': decide({ type: 'app', app: event.app, changes: appChanges(event) }); break;
-      case 'tenant': decide({ type: 'tenant', tenant: event.tenant, kind: event.kind ?? 'organisation' }); break;
-      case 'connect':
+      case 'app': this.decide(report, keepDecisions, { type: 'app', app: event.app, changes: appChanges(event) }); break;
+      case 'tenant': this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? 'organisation' }); break;
+      case 'connect': {
         engine.send({ type: 'consent' });
-        for (const tenant of event.tenants) decide({ type: 'connect', app: event.app, tenant, user, at: this.lastAt });
+        const at = this.at();
+        for (const tenant of event.tenants) this.decide(report, keepDecisions, { type: 'connect', app: event.app, tenant, user, at });
         break;
-      case 'disconnect': decide({ type: 'disconnect', app: event.app, tenant: event.tenant, user }); break;
-      case 'revoke': decide({ type: 'revoke', app: event.app, user }); break;
-      case 'certify': decide({ type: 'certify', app: event.app }); break;
-      case 'tier': decide({ type: 'tier', app: event.app, tier: event.tier }); break;
+      }
+      case 'disconnect': this.decide(report, keepDecisions, { type: 'disconnect', app: event.app, tenant: event.tenant, user }); break;
+      case 'revoke': this.decide(report, keepDecisions, { type: 'revoke', app: event.app, user }); break;
+      case 'certify': this.decide(report, keepDecisions, { type: 'certify', app: event.app }); break;
+      case 'tier': this.decide(report, keepDecisions, { type: 'tier', app: event.app, tier: event.tier }); break;
     }
-    return { outcomes, policy, decisions };
+    return report;
+  }
+
+  /** Send one deciding machine event and collect its outcome. */
+  private decide(report: StepReport, keepDecisions: boolean, machineEvent: PlatformEvent): void {
+    const engine = this.engine;
+    if (keepDecisions) report.decisions.push({ before: engine.context, event: machineEvent });
+    engine.send(machineEvent);
+    report.outcomes.push(engine.context.outcome ?? 'ok');
+  }
+
+  /** The time of the last `at`, as the ISO string connections record (null: none yet). */
+  private at(): string | null {
+    if (this.lastAtIso === null && this.lastAtMs !== null) this.lastAtIso = isoInstant(this.lastAtMs);
+    return this.lastAtIso;
   }
 
   private declareApp(app: string, explicit: boolean): void {
@@ -67,9 +83,12 @@ export class Driver {
   }
 
   private declareTenant(tenant: string): void {
-    if (this.engine.context.world.tenants[tenant] === undefined) this.engine.send({ type: 'tenant', tenant, kind: 'organisation' });
+    if (tenantRecord(this.engine.context.world, tenant) === undefined) this.engine.send({ type: 'tenant', tenant, kind: 'organisation' });
   }
 }
+
+/** The largest time a Date holds, in milliseconds either side of the epoch. */
+const MAX_TIME = 8.64e15;
 
 function appChanges(event: Extract<TraceEvent, { type: 'app' }>): AppChanges {
   const changes: AppChanges = {};

@@ -25,3 +25,6 @@ export { applySet, choosePolicy, loadPolicyFile, resolvePolicy, type PolicyChoic
 export { parseTraceLine, readLines, readTrace, scenarioHeader, type ScenarioHeader, type TraceLine } from './trace.ts';
 export { InputError, type InputLocation } from './errors.ts';
 export { INERT_SCOPE } from './scope.ts';
+export { explore, DEFAULT_BOUNDS, type ExploreResult, type ExploreOptions } from './explore.ts';
+export { diffPolicies, diffBounds, type DiffResult, type DiffOptions } from './diff.ts';
+export { APP_KINDS, formatBounds, type AppKind, type Bounds } from './bounds.ts';

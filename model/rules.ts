@@ -6,7 +6,7 @@
  */
 import { tierCap, type PolicyParameters } from './policy.ts';
 import type { App, Tenant } from './types.ts';
-import { isLinked, linksOf, type World } from './world.ts';
+import { forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from './world.ts';
 
 type P = PolicyParameters;
 
@@ -45,10 +45,10 @@ export function tenantCountsTowardAppCap(policy: P, tenant: Tenant): boolean {
  */
 export function heldTenants(world: World, policy: P, appId: string): number {
   let held = 0;
-  for (const tenantId of Object.keys(linksOf(world, appId))) {
-    const tenant = world.tenants[tenantId];
+  forEachLinkedTenant(world, appId, (tenantId) => {
+    const tenant = tenantRecord(world, tenantId);
     if (tenant !== undefined && tenantCountsTowardAppCap(policy, tenant)) held++;
-  }
+  });
   return held;
 }
 
@@ -72,17 +72,17 @@ export function tenantSubjectToOrgLimit(policy: P, tenant: Tenant): boolean {
 /** The uncertified apps connected to a tenant (each app once, whatever its number of users). */
 export function uncertifiedAppsOn(world: World, policy: P, tenantId: string): number {
   let count = 0;
-  for (const appId of Object.keys(world.links)) {
+  forEachAppOn(world, tenantId, (appId) => {
     const app = world.apps[appId];
-    if (app !== undefined && isLinked(world, appId, tenantId) && appCountsTowardOrgLimit(policy, app)) count++;
-  }
+    if (app !== undefined && appCountsTowardOrgLimit(policy, app)) count++;
+  });
   return count;
 }
 
 /** Every app connected to a tenant, of any kind (what the `counts-every-app` bug reading counts). */
 export function appsOn(world: World, tenantId: string): number {
   let count = 0;
-  for (const appId of Object.keys(world.links)) if (isLinked(world, appId, tenantId)) count++;
+  forEachAppOn(world, tenantId, () => count++);
   return count;
 }
 
@@ -96,14 +96,15 @@ export function orgCheck(world: World, policy: P, appId: string, tenantId: strin
     case 'correct': return { count: uncertifiedAppsOn(world, policy, tenantId), refuseAt: policy.orgCap };
     case 'counts-every-app': return { count: appsOn(world, tenantId), refuseAt: policy.orgCap };
     case 'refuses-at-limit': return { count: uncertifiedAppsOn(world, policy, tenantId), refuseAt: policy.orgCap - 1 };
-    case 'counts-app-tenants': return { count: Object.keys(linksOf(world, appId)).length, refuseAt: policy.orgCap };
+    case 'counts-app-tenants': return { count: linkedTenantCount(world, appId), refuseAt: policy.orgCap };
   }
 }
 
 /** Whether the app is at (or above) its cap: it holds at least `appCap` counted tenants. */
 export function isAtAppCap(world: World, policy: P, app: App): boolean {
   const cap = appCap(policy, app);
-  return cap !== null && heldTenants(world, policy, app.id) >= cap;
+  // The held tenants are some of the linked ones: fewer linked than the cap, and no need to count.
+  return cap !== null && linkedTenantCount(world, app.id) >= cap && heldTenants(world, policy, app.id) >= cap;
 }
 
 /**

@@ -1,10 +1,20 @@
 /**
- * The world the platform keeps: apps, tenants and live connections. Plain records only (no Map or
- * Set), so a snapshot serialises as JSON. Every update returns a new world that shares what did
- * not change; nothing here decides a rule.
+ * The world the platform keeps: apps, tenants and live connections. Every update returns a new
+ * world that shares what did not change; nothing here decides a rule.
+ *
+ * A world reads as plain records (`apps`, `tenants`, `links`) and serialises as JSON. Apps are a
+ * plain record (there are few, and they change rarely); tenants and links live in persistent maps
+ * (`pmap.ts`) shown through read-only record views (`world-view.ts`), so a connect costs a few
+ * short copies instead of a copy of every tenant an app holds. A world built some other way (a
+ * spread, a literal in a test) is read the same: its records are turned into maps once, on first
+ * use. The links also keep, per tenant, the apps linked to it, so counting them does not walk
+ * every app.
  * @module
  */
+import { EMPTY_PMAP, pdelete, pforEach, pfromRecord, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from './types.ts';
+import { appLinksView, appsOnTenant, linksFromRecord, linksView, withoutUserAt, withUserAt, type Links, type TenantLinks } from './world-links.ts';
+import { recordView, viewSource } from './world-view.ts';
 
 /** Connections of one app: tenant → user → connection record. */
 export type AppLinks = Readonly<Record<string, Readonly<Record<string, Connection>>>>;
@@ -21,39 +31,131 @@ export interface World {
   readonly authEventSerial: number;
 }
 
-/** A world with nothing declared. */
-export const EMPTY_WORLD: World = { apps: {}, tenants: {}, links: {}, connectionSerial: 0, authEventSerial: 0 };
+interface Maps {
+  readonly tenants: PMap<Tenant>;
+  readonly links: Links;
+}
 
-const NO_LINKS: AppLinks = {};
+const asIs = (tenant: Tenant) => tenant;
+const tenantsView = (tenants: PMap<Tenant>) => recordView(tenants, asIs);
+
+class PersistentWorld implements World {
+  readonly apps: Readonly<Record<string, App>>;
+  readonly tenants: Readonly<Record<string, Tenant>>;
+  readonly links: Readonly<Record<string, AppLinks>>;
+  readonly connectionSerial: number;
+  readonly authEventSerial: number;
+  readonly #maps: Maps;
+
+  constructor(apps: World['apps'], tenants: PMap<Tenant>, links: Links, connectionSerial: number, authEventSerial: number) {
+    this.apps = apps;
+    this.tenants = tenantsView(tenants);
+    this.links = linksView(links);
+    this.connectionSerial = connectionSerial;
+    this.authEventSerial = authEventSerial;
+    this.#maps = { tenants, links };
+  }
+
+  /** The maps behind a world built here; undefined for a world built some other way. */
+  static maps(world: World): Maps | undefined {
+    return #maps in world ? world.#maps : undefined;
+  }
+}
+
+/** A world with nothing declared. */
+export const EMPTY_WORLD: World = new PersistentWorld({}, EMPTY_PMAP, EMPTY_PMAP, 0, 0);
+
+/** The maps of worlds built some other way, made on first use (worlds are immutable). */
+const foreign = new WeakMap<World, Maps>();
+let lastWorld: World | null = null;
+let lastMaps: Maps = { tenants: EMPTY_PMAP, links: EMPTY_PMAP };
+
+function mapsOf(world: World): Maps {
+  if (world === lastWorld) return lastMaps;
+  let maps = PersistentWorld.maps(world) ?? foreign.get(world);
+  if (maps === undefined) {
+    maps = { tenants: viewSource<Tenant>(world.tenants) ?? pfromRecord(world.tenants), links: linksFromRecord(world.links) };
+    foreign.set(world, maps);
+  }
+  lastWorld = world;
+  lastMaps = maps;
+  return maps;
+}
+
+function make(world: World, tenants: PMap<Tenant>, links: Links, changes: { apps?: World['apps']; connectionSerial?: number; authEventSerial?: number } = {}): World {
+  return new PersistentWorld(changes.apps ?? world.apps, tenants, links, changes.connectionSerial ?? world.connectionSerial, changes.authEventSerial ?? world.authEventSerial);
+}
+
+/** The last app's tenant map looked up: the guards of one connect ask for it several times. */
+let memoLinks: Links | null = null;
+let memoApp = '';
+let memoTenants: TenantLinks | undefined;
+
+function tenantsOfApp(world: World, app: string): TenantLinks | undefined {
+  const links = mapsOf(world).links;
+  if (links !== memoLinks || app !== memoApp) {
+    memoLinks = links;
+    memoApp = app;
+    memoTenants = pget(links, app);
+  }
+  return memoTenants;
+}
 
 /** The connections of an app, tenant → user → connection. */
 export function linksOf(world: World, app: string): AppLinks {
-  return world.links[app] ?? NO_LINKS;
+  return appLinksView(tenantsOfApp(world, app) ?? EMPTY_PMAP);
 }
 
 /** The connection of (user, app, tenant), if live. */
 export function connectionOf(world: World, app: string, tenant: string, user: string): Connection | undefined {
-  return world.links[app]?.[tenant]?.[user];
+  const tenants = tenantsOfApp(world, app);
+  return tenants === undefined ? undefined : pget(tenants, tenant)?.connectionOf(user);
 }
 
 /** Whether any user connects the app to the tenant. */
 export function isLinked(world: World, app: string, tenant: string): boolean {
-  return world.links[app]?.[tenant] !== undefined;
+  const tenants = tenantsOfApp(world, app);
+  return tenants !== undefined && pget(tenants, tenant) !== undefined;
+}
+
+/** The tenant record, if declared (the same as `world.tenants[id]`, without the view). */
+export function tenantRecord(world: World, id: string): Tenant | undefined {
+  return pget(mapsOf(world).tenants, id);
+}
+
+/** Visit each tenant linked to the app (any order). */
+export function forEachLinkedTenant(world: World, app: string, visit: (tenant: string) => void): void {
+  const tenants = tenantsOfApp(world, app);
+  if (tenants !== undefined) pforEach(tenants, visit);
+}
+
+/** How many tenants are linked to the app. */
+export function linkedTenantCount(world: World, app: string): number {
+  return tenantsOfApp(world, app)?.size ?? 0;
+}
+
+/** Visit each app linked to the tenant (any order). */
+export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
+  const apps = pget(appsOnTenant(mapsOf(world).links), tenant);
+  if (apps !== undefined) for (const app of apps) visit(app);
 }
 
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
-  return { ...world, apps: { ...world.apps, [app.id]: app } };
+  const { tenants, links } = mapsOf(world);
+  return make(world, tenants, links, { apps: { ...world.apps, [app.id]: app } });
 }
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
-  return { ...world, tenants: { ...world.tenants, [tenant.id]: tenant } };
+  const { tenants, links } = mapsOf(world);
+  return make(world, pset(tenants, tenant.id, tenant), links);
 }
 
 /** The world with the next authEventId handed out. */
 export function withNewAuthEvent(world: World): World {
-  return { ...world, authEventSerial: world.authEventSerial + 1 };
+  const { tenants, links } = mapsOf(world);
+  return make(world, tenants, links, { authEventSerial: world.authEventSerial + 1 });
 }
 
 /** The authEventId of the consent in progress. */
@@ -63,38 +165,33 @@ export function currentAuthEventId(world: World): string {
 
 /** The world with a connection record set for (user, app, tenant). */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
-  const appLinks = linksOf(world, app);
-  const users = appLinks[tenant] ?? {};
-  return {
-    ...world,
-    connectionSerial: serial,
-    links: { ...world.links, [app]: { ...appLinks, [tenant]: { ...users, [user]: connection } } },
-  };
+  const { tenants, links } = mapsOf(world);
+  return make(world, tenants, withUserAt(links, app, tenant, user, connection), { connectionSerial: serial });
 }
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
-  const appLinks = linksOf(world, app);
-  const users = appLinks[tenant];
-  if (users?.[user] === undefined) return world;
-  const { [user]: _gone, ...rest } = users;
-  const { [tenant]: _tenant, ...otherTenants } = appLinks;
-  const nextAppLinks = Object.keys(rest).length === 0 ? otherTenants : { ...otherTenants, [tenant]: rest };
-  return { ...world, links: { ...world.links, [app]: nextAppLinks } };
+  if (connectionOf(world, app, tenant, user) === undefined) return world;
+  const { tenants, links } = mapsOf(world);
+  return make(world, tenants, withoutUserAt(links, app, [tenant], user));
 }
 
 /** The world without any connection of this user to this app (other users' stay). */
 export function withoutUserOfApp(world: World, app: string, user: string): World {
-  let next = world;
-  for (const tenant of Object.keys(linksOf(world, app))) next = withoutConnection(next, app, tenant, user);
-  return next;
+  // The tenants this user holds, in key order, as removing each in turn from the records would.
+  const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
+  if (held.length === 0) return world;
+  const { tenants, links } = mapsOf(world);
+  return make(world, tenants, withoutUserAt(links, app, held, user));
 }
 
 /** Every live connection, flattened (for invariants and reports). */
 export function* allConnections(world: World): Generator<{ app: string; tenant: string; user: string; connection: Connection }> {
-  for (const [app, appLinks] of Object.entries(world.links)) {
-    for (const [tenant, users] of Object.entries(appLinks)) {
-      for (const [user, connection] of Object.entries(users)) yield { app, tenant, user, connection };
+  const { links } = mapsOf(world);
+  for (const app of pkeys(links)) {
+    const tenants = pget(links, app) ?? EMPTY_PMAP;
+    for (const tenant of pkeys(tenants)) {
+      for (const [user, connection] of Object.entries(pget(tenants, tenant)?.record ?? {})) yield { app, tenant, user, connection };
     }
   }
 }

@@ -1,0 +1,173 @@
+/**
+ * A persistent map from string keys to values, for the world's large records: every update
+ * returns a new map that shares all but a few small nodes with the old one, so a step costs a
+ * handful of short array copies instead of a copy of a record with hundreds of keys. Keys keep
+ * the order a plain record would give them (a new key goes last; replacing a value keeps its
+ * place; a removed key that comes back goes last), so views of the world enumerate exactly as
+ * the plain records did. Nothing here knows about the rules.
+ *
+ * The trie branches on the bits of a key's id: each distinct key string gets a small integer
+ * once per process, so ids never collide and a lookup is a few array reads.
+ * @module
+ */
+
+const ids = new Map<string, number>();
+
+function idOf(key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(key, id);
+  }
+  return id;
+}
+
+class Leaf<V> {
+  constructor(readonly id: number, readonly key: string, readonly value: V, readonly seq: number) {}
+}
+
+class Branch<V> {
+  constructor(readonly bitmap: number, readonly slots: ReadonlyArray<Leaf<V> | Branch<V>>) {}
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** An immutable map; `memo` caches views and key lists derived from it (pure functions of it). */
+export class PMap<V> {
+  /** Derived data cached by the modules that read this map. */
+  memo: { keys?: readonly string[]; view?: object; index?: unknown } | undefined = undefined;
+  constructor(readonly root: Branch<V> | null, readonly size: number, readonly nextSeq: number) {}
+}
+
+/** The empty map. */
+export const EMPTY_PMAP: PMap<never> = new PMap<never>(null, 0, 0);
+
+function leafOf<V>(map: PMap<V>, key: string): Leaf<V> | undefined {
+  const id = ids.get(key);
+  let node = map.root;
+  if (id === undefined || node === null) return undefined;
+  for (let shift = 0; ; shift += 5) {
+    const bit = 1 << ((id >>> shift) & 31);
+    if ((node.bitmap & bit) === 0) return undefined;
+    const slot: Leaf<V> | Branch<V> = node.slots[popcount(node.bitmap & (bit - 1))] as Leaf<V> | Branch<V>;
+    if (slot instanceof Leaf) return slot.id === id ? slot : undefined;
+    node = slot;
+  }
+}
+
+/** The value under `key`, if any. */
+export function pget<V>(map: PMap<V>, key: string): V | undefined {
+  return leafOf(map, key)?.value;
+}
+
+/** Whether the last `insert` replaced a key rather than adding one (read right after it). */
+let replacedKey = false;
+
+/** The branch with `key` set; a new key's leaf gets `seq`, a replaced one keeps its own. */
+function insert<V>(node: Branch<V> | null, shift: number, id: number, key: string, value: V, seq: number): Branch<V> {
+  const bit = 1 << ((id >>> shift) & 31);
+  if (node === null) return new Branch(bit, [new Leaf(id, key, value, seq)]);
+  const i = popcount(node.bitmap & (bit - 1));
+  const slots = node.slots.slice();
+  if ((node.bitmap & bit) === 0) {
+    slots.splice(i, 0, new Leaf(id, key, value, seq));
+    return new Branch(node.bitmap | bit, slots);
+  }
+  const slot = slots[i] as Leaf<V> | Branch<V>;
+  if (slot instanceof Branch) slots[i] = insert(slot, shift + 5, id, key, value, seq);
+  else if (slot.id === id) {
+    replacedKey = true;
+    slots[i] = new Leaf(id, key, value, slot.seq);
+  } else {
+    slots[i] = insert(new Branch(1 << ((slot.id >>> (shift + 5)) & 31), [slot]), shift + 5, id, key, value, seq);
+  }
+  return new Branch(node.bitmap, slots);
+}
+
+/** The map with `key` set to `value`: a new key goes last, an existing one keeps its place. */
+export function pset<V>(map: PMap<V>, key: string, value: V): PMap<V> {
+  replacedKey = false;
+  const root = insert(map.root, 0, idOf(key), key, value, map.nextSeq);
+  return replacedKey ? new PMap(root, map.size, map.nextSeq) : new PMap(root, map.size + 1, map.nextSeq + 1);
+}
+
+function remove<V>(node: Branch<V>, shift: number, id: number): Branch<V> | Leaf<V> | null {
+  const bit = 1 << ((id >>> shift) & 31);
+  const i = popcount(node.bitmap & (bit - 1));
+  const slot = node.slots[i] as Leaf<V> | Branch<V>;
+  const replaced = slot instanceof Leaf ? null : remove(slot, shift + 5, id);
+  if (replaced === null && node.slots.length === 1) return null;
+  const slots = node.slots.slice();
+  if (replaced === null) slots.splice(i, 1);
+  else slots[i] = replaced;
+  const bitmap = replaced === null ? node.bitmap & ~bit : node.bitmap;
+  // A branch left with one leaf is replaced by the leaf, so lookups stay short.
+  const only = slots.length === 1 ? slots[0] : undefined;
+  return shift > 0 && only instanceof Leaf ? only : new Branch(bitmap, slots);
+}
+
+/** The map without `key` (the same map when it has no such key). */
+export function pdelete<V>(map: PMap<V>, key: string): PMap<V> {
+  const old = leafOf(map, key);
+  if (old === undefined || map.root === null) return map;
+  const root = remove(map.root, 0, old.id);
+  const asBranch = root instanceof Leaf ? new Branch(1 << (root.id & 31), [root]) : root;
+  return new PMap(asBranch, map.size - 1, map.nextSeq);
+}
+
+function eachLeaf<V>(node: Branch<V>, visit: (leaf: Leaf<V>) => void): void {
+  for (const slot of node.slots) {
+    if (slot instanceof Leaf) visit(slot);
+    else eachLeaf(slot, visit);
+  }
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+
+/** A key's place among array indices (-1: not one); plain records list indices first, ascending. */
+function indexOf(key: string): number {
+  return ARRAY_INDEX.test(key) && Number(key) <= 4_294_967_294 ? Number(key) : -1;
+}
+
+/** The order a plain record lists its keys in: array indices ascending, then insertion order. */
+function recordOrder<V>(a: Leaf<V>, b: Leaf<V>): number {
+  const ia = indexOf(a.key);
+  const ib = indexOf(b.key);
+  if (ia < 0 && ib < 0) return a.seq - b.seq;
+  if (ia < 0 || ib < 0) return ia < 0 ? 1 : -1;
+  return ia - ib;
+}
+
+/** Visit every entry, in no particular order (for counting). */
+export function pforEach<V>(map: PMap<V>, visit: (key: string, value: V) => void): void {
+  if (map.root !== null) eachLeaf(map.root, (leaf) => visit(leaf.key, leaf.value));
+}
+
+/** The keys in the order a plain record would list them (cached on the map). */
+export function pkeys<V>(map: PMap<V>): readonly string[] {
+  const memo = (map.memo ??= {});
+  if (memo.keys !== undefined) return memo.keys;
+  const leaves: Array<Leaf<V>> = [];
+  if (map.root !== null) eachLeaf(map.root, (leaf) => leaves.push(leaf));
+  leaves.sort(recordOrder);
+  return (memo.keys = leaves.map((leaf) => leaf.key));
+}
+
+/** The keys whose entries pass `keep`, in the order a plain record would list them. */
+export function pkeysWhere<V>(map: PMap<V>, keep: (key: string, value: V) => boolean): string[] {
+  const leaves: Array<Leaf<V>> = [];
+  if (map.root !== null) eachLeaf(map.root, (leaf) => { if (keep(leaf.key, leaf.value)) leaves.push(leaf); });
+  return leaves.sort(recordOrder).map((leaf) => leaf.key);
+}
+
+/** A map of the entries of a plain record, in its key order. */
+export function pfromRecord<V>(record: Readonly<Record<string, V>>): PMap<V> {
+  let map: PMap<V> = EMPTY_PMAP;
+  for (const [key, value] of Object.entries(record)) map = pset(map, key, value);
+  return map;
+}
