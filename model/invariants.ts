@@ -30,17 +30,25 @@ function appOf(world: World, id: string) {
   return world.apps[id] ?? defaultApp(id);
 }
 
-function connectionKeys(world: World): Set<string> {
-  const keys = new Set<string>();
-  for (const c of allConnections(world)) keys.add(`${c.user}\u0000${c.app}\u0000${c.tenant}`);
-  return keys;
-}
+const keyOf = (user: string, app: string, tenant: string) => `${user}\u0000${app}\u0000${tenant}`;
 
-/** Keys present before and gone after. */
+/**
+ * Connections present before and gone after. Worlds share what a step did not change, so only
+ * the apps and tenants whose records changed identity are walked.
+ */
 function removedConnections(before: World, after: World): string[] {
   if (before.links === after.links) return [];
-  const now = connectionKeys(after);
-  return [...connectionKeys(before)].filter((k) => !now.has(k));
+  const removed: string[] = [];
+  for (const [app, was] of Object.entries(before.links)) {
+    const now = after.links[app];
+    if (was === now) continue;
+    for (const [tenant, wasUsers] of Object.entries(was)) {
+      const nowUsers = now?.[tenant];
+      if (wasUsers === nowUsers) continue;
+      for (const user of Object.keys(wasUsers)) if (nowUsers?.[user] === undefined) removed.push(keyOf(user, app, tenant));
+    }
+  }
+  return removed;
 }
 
 /** The registry. The README lists the same names. */
@@ -111,8 +119,8 @@ export const INVARIANTS: readonly Invariant[] = [
     source: '[NOTES] "Identifying inactive connections": connections live until deleted; [DOC] xero-identity.yaml: DELETE /connections/{id}.',
     holds: (b, e, a) => {
       const removed = removedConnections(b.world, a.world);
-      if (e.type === 'disconnect') return removed.every((k) => k === `${e.user}\u0000${e.app}\u0000${e.tenant}`);
-      if (e.type === 'revoke') return removed.every((k) => k.startsWith(`${e.user}\u0000${e.app}\u0000`));
+      if (e.type === 'disconnect') return removed.every((k) => k === keyOf(e.user, e.app, e.tenant));
+      if (e.type === 'revoke') return removed.every((k) => k.startsWith(keyOf(e.user, e.app, '')));
       return removed.length === 0;
     },
   },

@@ -4,12 +4,17 @@
  * handful of short array copies instead of a copy of a record with hundreds of keys. Keys keep
  * the order a plain record would give them (a new key goes last; replacing a value keeps its
  * place; a removed key that comes back goes last), so views of the world enumerate exactly as
- * the plain records did. Nothing here knows about the rules.
+ * the plain records did (array-index keys first, ascending, as JavaScript lists them). Nothing
+ * here knows about the rules.
  *
  * The trie branches on the bits of a key's id: each distinct key string gets a small integer
  * once per process, so ids never collide and a lookup is a few array reads.
  * @module
  */
+
+/** Bits of a key's id per level: 16-way branches keep the copies of an update short. */
+const BITS = 4;
+const MASK = (1 << BITS) - 1;
 
 const ids = new Map<string, number>();
 
@@ -51,8 +56,8 @@ function leafOf<V>(map: PMap<V>, key: string): Leaf<V> | undefined {
   const id = ids.get(key);
   let node = map.root;
   if (id === undefined || node === null) return undefined;
-  for (let shift = 0; ; shift += 5) {
-    const bit = 1 << ((id >>> shift) & 31);
+  for (let shift = 0; ; shift += BITS) {
+    const bit = 1 << ((id >>> shift) & MASK);
     if ((node.bitmap & bit) === 0) return undefined;
     const slot: Leaf<V> | Branch<V> = node.slots[popcount(node.bitmap & (bit - 1))] as Leaf<V> | Branch<V>;
     if (slot instanceof Leaf) return slot.id === id ? slot : undefined;
@@ -70,7 +75,7 @@ let replacedKey = false;
 
 /** The branch with `key` set; a new key's leaf gets `seq`, a replaced one keeps its own. */
 function insert<V>(node: Branch<V> | null, shift: number, id: number, key: string, value: V, seq: number): Branch<V> {
-  const bit = 1 << ((id >>> shift) & 31);
+  const bit = 1 << ((id >>> shift) & MASK);
   if (node === null) return new Branch(bit, [new Leaf(id, key, value, seq)]);
   const i = popcount(node.bitmap & (bit - 1));
   const slots = node.slots.slice();
@@ -79,12 +84,12 @@ function insert<V>(node: Branch<V> | null, shift: number, id: number, key: strin
     return new Branch(node.bitmap | bit, slots);
   }
   const slot = slots[i] as Leaf<V> | Branch<V>;
-  if (slot instanceof Branch) slots[i] = insert(slot, shift + 5, id, key, value, seq);
+  if (slot instanceof Branch) slots[i] = insert(slot, shift + BITS, id, key, value, seq);
   else if (slot.id === id) {
     replacedKey = true;
     slots[i] = new Leaf(id, key, value, slot.seq);
   } else {
-    slots[i] = insert(new Branch(1 << ((slot.id >>> (shift + 5)) & 31), [slot]), shift + 5, id, key, value, seq);
+    slots[i] = insert(new Branch(1 << ((slot.id >>> (shift + BITS)) & MASK), [slot]), shift + BITS, id, key, value, seq);
   }
   return new Branch(node.bitmap, slots);
 }
@@ -97,10 +102,10 @@ export function pset<V>(map: PMap<V>, key: string, value: V): PMap<V> {
 }
 
 function remove<V>(node: Branch<V>, shift: number, id: number): Branch<V> | Leaf<V> | null {
-  const bit = 1 << ((id >>> shift) & 31);
+  const bit = 1 << ((id >>> shift) & MASK);
   const i = popcount(node.bitmap & (bit - 1));
   const slot = node.slots[i] as Leaf<V> | Branch<V>;
-  const replaced = slot instanceof Leaf ? null : remove(slot, shift + 5, id);
+  const replaced = slot instanceof Leaf ? null : remove(slot, shift + BITS, id);
   if (replaced === null && node.slots.length === 1) return null;
   const slots = node.slots.slice();
   if (replaced === null) slots.splice(i, 1);
@@ -116,7 +121,7 @@ export function pdelete<V>(map: PMap<V>, key: string): PMap<V> {
   const old = leafOf(map, key);
   if (old === undefined || map.root === null) return map;
   const root = remove(map.root, 0, old.id);
-  const asBranch = root instanceof Leaf ? new Branch(1 << (root.id & 31), [root]) : root;
+  const asBranch = root instanceof Leaf ? new Branch(1 << (root.id & MASK), [root]) : root;
   return new PMap(asBranch, map.size - 1, map.nextSeq);
 }
 

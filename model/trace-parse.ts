@@ -37,15 +37,13 @@ function fail(where: Where, field: string, problem: string, hint?: string): neve
   throw new InputError(problem, { file: where.file, line: where.line, field }, hint);
 }
 
-function text(raw: Record<string, unknown>, field: string, where: Where): string | undefined {
-  const value = raw[field];
+function text(value: unknown, field: string, where: Where): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') fail(where, field, `expected a non-empty string, got ${JSON.stringify(value)}`);
   return value;
 }
 
-function oneOf<T extends string>(raw: Record<string, unknown>, field: string, allowed: readonly T[], where: Where): T | undefined {
-  const value = raw[field];
+function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], where: Where): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     fail(where, field, `unknown value ${JSON.stringify(value)}`, `expected one of ${allowed.join(', ')}`);
@@ -53,8 +51,7 @@ function oneOf<T extends string>(raw: Record<string, unknown>, field: string, al
   return value as T;
 }
 
-function flag(raw: Record<string, unknown>, field: string, where: Where): boolean | undefined {
-  const value = raw[field];
+function flag(value: unknown, field: string, where: Where): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') fail(where, field, `expected true or false, got ${JSON.stringify(value)}`);
   return value as boolean | undefined;
 }
@@ -66,8 +63,7 @@ function outcome(value: unknown, field: string, where: Where): Outcome {
   return value as Outcome;
 }
 
-function observedOf(raw: Record<string, unknown>, tenants: readonly string[] | null, where: Where): TraceEvent['observed'] {
-  const value = raw['observed'];
+function observedOf(value: unknown, tenants: readonly string[] | null, where: Where): TraceEvent['observed'] {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
     if (tenants !== null && tenants.length > 1) fail(where, 'observed', 'a consent of several tenants needs an object from tenant to outcome');
@@ -84,9 +80,9 @@ function observedOf(raw: Record<string, unknown>, tenants: readonly string[] | n
   return byTenant;
 }
 
-function tenantsOf(raw: Record<string, unknown>, where: Where): string[] {
-  const single = text(raw, 'tenant', where);
-  const several = raw['tenants'];
+function tenantsOf(fields: Fields, where: Where): string[] {
+  const single = text(fields.tenant, 'tenant', where);
+  const several = fields.tenants;
   if (single !== undefined && several !== undefined) fail(where, 'tenants', 'give "tenant" or "tenants", not both');
   if (single !== undefined) return [single];
   if (several === undefined) return fail(where, 'tenant', 'missing', 'a connect needs "tenant" or "tenants"');
@@ -96,6 +92,27 @@ function tenantsOf(raw: Record<string, unknown>, where: Where): string[] {
   const list = several as string[];
   if (list.length > 1 && new Set(list).size !== list.length) fail(where, 'tenants', 'names a tenant twice');
   return list;
+}
+
+/**
+ * The fields of one line, read in one pass over its keys: records from JSON.parse come in many
+ * shapes, and reading a field by name from each would be a slow generic lookup every time.
+ */
+class Fields {
+  at: unknown = undefined;
+  observed: unknown = undefined;
+  note: unknown = undefined;
+  app: unknown = undefined;
+  tenant: unknown = undefined;
+  tenants: unknown = undefined;
+  user: unknown = undefined;
+  tier: unknown = undefined;
+  kind: unknown = undefined;
+  auth: unknown = undefined;
+  certified: unknown = undefined;
+  custom: unknown = undefined;
+  registered: unknown = undefined;
+  [field: string]: unknown;
 }
 
 function isBlank(source: string): boolean {
@@ -116,23 +133,25 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file, line });
   const record = raw as Record<string, unknown>;
   if (record['type'] === 'scenario') return null;
-  const type = oneOf(record, 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
+  const type = oneOf(record['type'], 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
   const spec = FIELDS[type];
   const allowed = ALLOWED[type];
+  const fields = new Fields();
   for (const key in record) {
     if (!allowed.has(key)) fail(where, key, `not a field of a ${type} event`, `fields: ${[...spec.required, ...spec.optional].join(', ')}`);
+    if (key !== 'type') fields[key] = record[key];
   }
-  for (const key of spec.required) if (record[key] === undefined) fail(where, key, 'missing', `a ${type} event needs "${key}"`);
-  const at = text(record, 'at', where);
+  for (const key of spec.required) if (fields[key] === undefined) fail(where, key, 'missing', `a ${type} event needs "${key}"`);
+  const at = text(fields.at, 'at', where);
   if (at !== undefined && (!ISO_WITH_OFFSET.test(at) || Number.isNaN(instantOf(at)))) {
     fail(where, 'at', `not an ISO 8601 time with offset: ${JSON.stringify(at)}`, 'e.g. "2020-02-09T18:30:00+13:00"');
   }
-  const note = text(record, 'note', where);
-  const tenants = type === 'connect' ? tenantsOf(record, where) : null;
+  const note = text(fields.note, 'note', where);
+  const tenants = type === 'connect' ? tenantsOf(fields, where) : null;
   // The event is the record itself (it is fresh from JSON.parse) unless a field must go: the note,
   // and a connect's single `tenant`, which becomes `tenants` (last, as a new key is).
   let event = record;
-  if (tenants !== null && record['tenant'] !== undefined) {
+  if (tenants !== null && fields.tenant !== undefined) {
     const { note: _note, tenant: _tenant, ...rest } = record;
     event = rest;
   } else if (note !== undefined) {
@@ -140,20 +159,20 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
     event = rest;
   }
   if (tenants !== null) event['tenants'] = tenants;
-  // Only fields this type allows can be here (any other failed above), so only those are checked.
-  if (allowed.has('app')) text(record, 'app', where);
-  if (allowed.has('tenant')) text(record, 'tenant', where);
-  if (allowed.has('user')) text(record, 'user', where);
-  if (allowed.has('tier')) oneOf(record, 'tier', TIERS, where);
-  if (allowed.has('kind')) oneOf(record, 'kind', TENANT_KINDS, where);
-  if (allowed.has('auth')) oneOf(record, 'auth', ['oauth2', 'oauth1'] as const, where);
-  if (allowed.has('certified')) flag(record, 'certified', where);
-  if (allowed.has('custom')) flag(record, 'custom', where);
-  const registered = allowed.has('registered') ? text(record, 'registered', where) : undefined;
+  // Fields this type does not allow are undefined here (any present failed above).
+  text(fields.app, 'app', where);
+  text(fields.tenant, 'tenant', where);
+  text(fields.user, 'user', where);
+  oneOf(fields.tier, 'tier', TIERS, where);
+  oneOf(fields.kind, 'kind', TENANT_KINDS, where);
+  oneOf(fields.auth, 'auth', ['oauth2', 'oauth1'] as const, where);
+  flag(fields.certified, 'certified', where);
+  flag(fields.custom, 'custom', where);
+  const registered = text(fields.registered, 'registered', where);
   if (registered !== undefined && (!ISO_DATE_OR_TIME.test(registered) || Number.isNaN(Date.parse(registered)))) {
     fail(where, 'registered', `not an ISO 8601 date: ${JSON.stringify(registered)}`, 'e.g. "2025-12-10"');
   }
-  const observed = observedOf(record, tenants, where);
+  const observed = observedOf(fields.observed, tenants, where);
   if (observed !== undefined) event['observed'] = observed;
   return event as unknown as TraceEvent;
 }

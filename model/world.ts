@@ -11,7 +11,7 @@
  * every app.
  * @module
  */
-import { EMPTY_PMAP, pdelete, pforEach, pfromRecord, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
+import { EMPTY_PMAP, pforEach, pfromRecord, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from './types.ts';
 import { appLinksView, appsOnTenant, linksFromRecord, linksView, withoutUserAt, withUserAt, type Links, type TenantLinks } from './world-links.ts';
 import { recordView, viewSource } from './world-view.ts';
@@ -45,7 +45,8 @@ class PersistentWorld implements World {
   readonly links: Readonly<Record<string, AppLinks>>;
   readonly connectionSerial: number;
   readonly authEventSerial: number;
-  readonly #maps: Maps;
+  readonly #tenantsMap: PMap<Tenant>;
+  readonly #linksMap: Links;
 
   constructor(apps: World['apps'], tenants: PMap<Tenant>, links: Links, connectionSerial: number, authEventSerial: number) {
     this.apps = apps;
@@ -53,12 +54,18 @@ class PersistentWorld implements World {
     this.links = linksView(links);
     this.connectionSerial = connectionSerial;
     this.authEventSerial = authEventSerial;
-    this.#maps = { tenants, links };
+    this.#tenantsMap = tenants;
+    this.#linksMap = links;
   }
 
-  /** The maps behind a world built here; undefined for a world built some other way. */
-  static maps(world: World): Maps | undefined {
-    return #maps in world ? world.#maps : undefined;
+  /** The tenants map of any world (one built some other way is turned into maps once). */
+  static tenantsOf(world: World): PMap<Tenant> {
+    return #tenantsMap in world ? world.#tenantsMap : foreignMaps(world).tenants;
+  }
+
+  /** The links map of any world. */
+  static linksOf(world: World): Links {
+    return #linksMap in world ? world.#linksMap : foreignMaps(world).links;
   }
 }
 
@@ -67,24 +74,18 @@ export const EMPTY_WORLD: World = new PersistentWorld({}, EMPTY_PMAP, EMPTY_PMAP
 
 /** The maps of worlds built some other way, made on first use (worlds are immutable). */
 const foreign = new WeakMap<World, Maps>();
-let lastWorld: World | null = null;
-let lastMaps: Maps = { tenants: EMPTY_PMAP, links: EMPTY_PMAP };
 
-function mapsOf(world: World): Maps {
-  if (world === lastWorld) return lastMaps;
-  let maps = PersistentWorld.maps(world) ?? foreign.get(world);
+function foreignMaps(world: World): Maps {
+  let maps = foreign.get(world);
   if (maps === undefined) {
     maps = { tenants: viewSource<Tenant>(world.tenants) ?? pfromRecord(world.tenants), links: linksFromRecord(world.links) };
     foreign.set(world, maps);
   }
-  lastWorld = world;
-  lastMaps = maps;
   return maps;
 }
 
-function make(world: World, tenants: PMap<Tenant>, links: Links, changes: { apps?: World['apps']; connectionSerial?: number; authEventSerial?: number } = {}): World {
-  return new PersistentWorld(changes.apps ?? world.apps, tenants, links, changes.connectionSerial ?? world.connectionSerial, changes.authEventSerial ?? world.authEventSerial);
-}
+const tenantsMapOf = (world: World) => PersistentWorld.tenantsOf(world);
+const linksMapOf = (world: World) => PersistentWorld.linksOf(world);
 
 /** The last app's tenant map looked up: the guards of one connect ask for it several times. */
 let memoLinks: Links | null = null;
@@ -92,7 +93,7 @@ let memoApp = '';
 let memoTenants: TenantLinks | undefined;
 
 function tenantsOfApp(world: World, app: string): TenantLinks | undefined {
-  const links = mapsOf(world).links;
+  const links = linksMapOf(world);
   if (links !== memoLinks || app !== memoApp) {
     memoLinks = links;
     memoApp = app;
@@ -120,7 +121,7 @@ export function isLinked(world: World, app: string, tenant: string): boolean {
 
 /** The tenant record, if declared (the same as `world.tenants[id]`, without the view). */
 export function tenantRecord(world: World, id: string): Tenant | undefined {
-  return pget(mapsOf(world).tenants, id);
+  return pget(tenantsMapOf(world), id);
 }
 
 /** Visit each tenant linked to the app (any order). */
@@ -136,26 +137,23 @@ export function linkedTenantCount(world: World, app: string): number {
 
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
-  const apps = pget(appsOnTenant(mapsOf(world).links), tenant);
+  const apps = pget(appsOnTenant(linksMapOf(world)), tenant);
   if (apps !== undefined) for (const app of apps) visit(app);
 }
 
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
-  const { tenants, links } = mapsOf(world);
-  return make(world, tenants, links, { apps: { ...world.apps, [app.id]: app } });
+  return new PersistentWorld({ ...world.apps, [app.id]: app }, tenantsMapOf(world), linksMapOf(world), world.connectionSerial, world.authEventSerial);
 }
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
-  const { tenants, links } = mapsOf(world);
-  return make(world, pset(tenants, tenant.id, tenant), links);
+  return new PersistentWorld(world.apps, pset(tenantsMapOf(world), tenant.id, tenant), linksMapOf(world), world.connectionSerial, world.authEventSerial);
 }
 
 /** The world with the next authEventId handed out. */
 export function withNewAuthEvent(world: World): World {
-  const { tenants, links } = mapsOf(world);
-  return make(world, tenants, links, { authEventSerial: world.authEventSerial + 1 });
+  return new PersistentWorld(world.apps, tenantsMapOf(world), linksMapOf(world), world.connectionSerial, world.authEventSerial + 1);
 }
 
 /** The authEventId of the consent in progress. */
@@ -165,15 +163,13 @@ export function currentAuthEventId(world: World): string {
 
 /** The world with a connection record set for (user, app, tenant). */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
-  const { tenants, links } = mapsOf(world);
-  return make(world, tenants, withUserAt(links, app, tenant, user, connection), { connectionSerial: serial });
+  return new PersistentWorld(world.apps, tenantsMapOf(world), withUserAt(linksMapOf(world), app, tenant, user, connection), serial, world.authEventSerial);
 }
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
   if (connectionOf(world, app, tenant, user) === undefined) return world;
-  const { tenants, links } = mapsOf(world);
-  return make(world, tenants, withoutUserAt(links, app, [tenant], user));
+  return new PersistentWorld(world.apps, tenantsMapOf(world), withoutUserAt(linksMapOf(world), app, [tenant], user), world.connectionSerial, world.authEventSerial);
 }
 
 /** The world without any connection of this user to this app (other users' stay). */
@@ -181,13 +177,12 @@ export function withoutUserOfApp(world: World, app: string, user: string): World
   // The tenants this user holds, in key order, as removing each in turn from the records would.
   const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
   if (held.length === 0) return world;
-  const { tenants, links } = mapsOf(world);
-  return make(world, tenants, withoutUserAt(links, app, held, user));
+  return new PersistentWorld(world.apps, tenantsMapOf(world), withoutUserAt(linksMapOf(world), app, held, user), world.connectionSerial, world.authEventSerial);
 }
 
 /** Every live connection, flattened (for invariants and reports). */
 export function* allConnections(world: World): Generator<{ app: string; tenant: string; user: string; connection: Connection }> {
-  const { links } = mapsOf(world);
+  const links = linksMapOf(world);
   for (const app of pkeys(links)) {
     const tenants = pget(links, app) ?? EMPTY_PMAP;
     for (const tenant of pkeys(tenants)) {
