@@ -6,7 +6,7 @@
 import * as rules from '../model/rules.ts';
 import { actions, defaultApp, guards, type PlatformContext, type PlatformEvent } from '../model/transitions.ts';
 import type { Tenant } from '../model/types.ts';
-import { connectionOf, isLinked, linksOf, withoutConnection, type World } from '../model/world.ts';
+import { connectionOf, isLinked, linksOf, withConnection, withoutConnection, type World } from '../model/world.ts';
 
 type Connect = Extract<PlatformEvent, { type: 'connect' }>;
 type Disconnect = Extract<PlatformEvent, { type: 'disconnect' }>;
@@ -101,4 +101,14 @@ export function globalConnectionIds(c: PlatformContext, e: Connect): PlatformCon
   if (record === undefined) return next;
   const users = { ...linksOf(next.world, e.app)[e.tenant], [e.user]: { ...record, id: `c${++processWideSerial}` } };
   return { ...next, world: { ...next.world, links: { ...next.world.links, [e.app]: { ...linksOf(next.world, e.app), [e.tenant]: users } } } };
+}
+
+/** A re-consent keeps the connection's old authEventId, whatever `reconsentTakesNewAuthEvent` says. */
+export function reconsentKeepsAuthEvent(c: PlatformContext, e: Connect): PlatformContext {
+  const old = connectionOf(c.world, e.app, e.tenant, e.user);
+  const next = actions.renewConnection(c, e);
+  const renewed = connectionOf(next.world, e.app, e.tenant, e.user);
+  if (old === undefined || renewed === undefined) return next;
+  const world = withConnection(next.world, e.app, e.tenant, e.user, { ...renewed, authEventId: old.authEventId }, next.world.connectionSerial);
+  return { ...next, world };
 }

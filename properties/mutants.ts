@@ -100,6 +100,8 @@ export const MUTANTS: readonly Mutant[] = [
     'no-loss/revoke-exact', replacing({ actions: { revokeUser: broken.revokeEveryone } })),
   mutant('reconsent-counted', 're-consent counted as a new tenant',
     'differential/reference', replacing({ guards: broken.reconsentAsNewTenant })),
+  mutant('reconsent-keeps-auth-event', "a re-consent keeps the connection's old authEventId",
+    'safety/one-auth-event', replacing({ actions: { renewConnection: broken.reconsentKeepsAuthEvent } })),
   mutant('global-connection-ids', 'connection ids drawn from a process-wide counter',
     'determinism/replay', replacing({ actions: { addConnection: broken.globalConnectionIds } })),
   { name: 'compiled-stale', description: 'the compiled table binds a stale guard the machine does not use',

@@ -60,4 +60,5 @@ export const SAFETY: readonly TraceProperty[] = [
     both(keeps('certifiedAppsNeverTakeOrgSlots'), orgRefusalCounted)),
   safety('demo-not-counted', 'never counts a demo tenant toward an app\'s cap', both(keeps('demoTenantsNeverCountTowardAppCap'), appRefusalCounted)),
   safety('users-once', 'counts several users of one app on one tenant once', keeps('usersOnOneTenantCountOnce')),
+  safety('one-auth-event', 'gives the connections made or renewed by one consent its authEventId', keeps('oneConsentSharesOneAuthEvent')),
 ];
