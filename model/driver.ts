@@ -33,10 +33,7 @@ export class Driver {
   /** Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. */
   apply(event: TraceEvent, keepDecisions = false): StepReport {
     if (event.at !== undefined) {
-      const ms = instantOf(event.at);
-      // toISOString refuses what is not a time; refuse it here, as before the ISO form was lazy.
-      if (!(Math.abs(ms) <= MAX_TIME)) new Date(ms).toISOString();
-      this.lastAtMs = ms;
+      this.lastAtMs = instantOf(event.at);
       this.lastAtIso = null;
     }
     const engine = this.engine;
@@ -86,9 +83,6 @@ export class Driver {
     if (tenantRecord(this.engine.context.world, tenant) === undefined) this.engine.send({ type: 'tenant', tenant, kind: 'organisation' });
   }
 }
-
-/** The largest time a Date holds, in milliseconds either side of the epoch. */
-const MAX_TIME = 8.64e15;
 
 function appChanges(event: Extract<TraceEvent, { type: 'app' }>): AppChanges {
   const changes: AppChanges = {};
