@@ -66,7 +66,8 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof InputError) {
-    process.stderr.write(`xcm: ${error.message}\n`);
+    // Usage errors are located at `xcm` itself; everything else at a file or option.
+    process.stderr.write(error.message.startsWith('xcm: ') ? `${error.message}\n` : `xcm: ${error.message}\n`);
     process.exitCode = 2;
   } else {
     throw error;
