@@ -62,6 +62,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`xcm run big.jsonl | head`) closes the pipe: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
