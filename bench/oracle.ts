@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { check } from '../model/oracle.ts';
+import { check, checkFile } from '../model/oracle.ts';
 import { readLines, readTrace, type TraceLine } from '../model/trace.ts';
 import { generateTrace } from './generate.ts';
 import { plainCheck } from './plain.ts';
@@ -100,7 +100,7 @@ export async function benchOracle(events = 1_000_000): Promise<void> {
   const loadBefore = load();
   const floor = await bestOf(3, () => parseOnly(trace.file));
   // The first of the three check runs is also the warm-up: a separate one would add ten seconds.
-  const compiled = await bestOf(3, () => check(readTrace(trace.file)), false);
+  const compiled = await bestOf(3, () => checkFile(trace.file), false);
   const startup = await timed(async () => {
     const tiny = join(os.tmpdir(), 'xcm-bench-one-event.jsonl');
     writeFileSync(tiny, '{"type":"tenant","tenant":"T","observed":"ok"}\n');
@@ -120,7 +120,7 @@ export async function benchOracle(events = 1_000_000): Promise<void> {
   console.log(`  load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()} (on ${os.cpus().length} CPUs; other work on the machine slows every row)`);
   console.log('measure (best of 3, after a warm-up run, unless said)');
   console.log(row('(a) parse only: readLines + JSON.parse', floor.seconds, floor.value));
-  console.log(row('(b) check(readTrace(file)), compiled engine', compiled.seconds, n, 'best of 3, the first cold'));
+  console.log(row('(b) checkFile(file) in-process, compiled engine', compiled.seconds, n, 'best of 3, the first cold'));
   console.log(row('(c) node bin/xcm.mjs check FILE --json (new process)', e2e.seconds, e2e.events, `best of 2; includes ${startup.value.seconds.toFixed(2)} s process start (xcm check on a 1-event trace)`));
   console.log(row('(d) plain checker: JSON.parse + ReferencePlatform', plain.seconds, plain.value.events, 'one run'));
   console.log(row(`(e) check, XState machine engine, first ${fmt(MACHINE_PREFIX)}`, machine.seconds, machine.value.events, 'one run after a warm-up'));

@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from './errors.ts';
-import { check, run, type CheckResult } from './oracle.ts';
+import { checkFile, run, type CheckResult } from './oracle.ts';
 import { BUILTIN_POLICIES } from './policies.ts';
 import { ERAS } from './timeline.ts';
 import { readTrace } from './trace.ts';
@@ -38,7 +38,7 @@ export function formatCheck(file: string, result: CheckResult): string {
 /** `xcm check TRACE`: exit 0 when every observation agrees, 1 on a divergence. */
 export async function checkCommand(positionals: string[], options: TraceCommandOptions): Promise<number> {
   const file = requireTrace(positionals, 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--json]');
-  const result = await check(readTrace(file), { policy: options.policy, set: options.set ?? [], engine: options.engine ?? 'compiled' });
+  const result = await checkFile(file, { policy: options.policy, set: options.set ?? [], engine: options.engine ?? 'compiled' });
   process.stdout.write(options.json === true ? `${JSON.stringify(result)}\n` : `${formatCheck(file, result)}\n`);
   return result.ok ? 0 : 1;
 }

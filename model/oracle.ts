@@ -8,7 +8,7 @@ import { Driver, observedOutcomes, type StepReport } from './driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy } from './load-policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from './step.ts';
-import { forEachEvent, traceChunks, type TraceLine } from './trace.ts';
+import { parseTraceLine, readLineChunks, type TraceLine } from './trace.ts';
 import type { Outcome, TraceEvent } from './types.ts';
 
 /** Where the model and an observation disagree. */
@@ -77,28 +77,50 @@ function divergencesOf(line: number, event: TraceEvent, report: StepReport): Div
   return found;
 }
 
-/** Check a trace: every event with `observed` is compared with the model. */
-export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): Promise<CheckResult> {
+/** A checker fed one trace line at a time; `result` gives the verdict so far. */
+export interface Checker {
+  take(line: TraceLine): void;
+  result(): CheckResult;
+}
+
+/** A checker: every event with `observed` is compared with the model. */
+export function createChecker(options: OracleOptions = {}): Checker {
   const { driver, label } = makeDriver(options);
   const divergences: Divergence[] = [];
   let events = 0;
-  const one = ({ line, event }: TraceLine) => {
-    events++;
-    const observed = event.observed;
-    // Contexts are immutable, so keeping the ones before each decision costs a reference each.
-    const report = driver.apply(event, observed !== undefined);
-    // The common case, one outcome observed as expected, needs no closer look.
-    if (observed !== undefined && !(typeof observed === 'string' && report.outcomes[0] === observed)) {
-      divergences.push(...divergencesOf(line, event, report));
-    }
+  return {
+    take({ line, event }) {
+      events++;
+      const observed = event.observed;
+      // Contexts are immutable, so keeping the ones before each decision costs a reference each.
+      const report = driver.apply(event, observed !== undefined);
+      // The common case, one outcome observed as expected, needs no closer look.
+      if (observed !== undefined && !(typeof observed === 'string' && report.outcomes[0] === observed)) {
+        divergences.push(...divergencesOf(line, event, report));
+      }
+    },
+    result: () => ({ ok: divergences.length === 0, events, policy: label, divergences }),
   };
-  const chunks = traceChunks(lines);
-  if (chunks !== null) {
-    for await (const chunk of chunks) forEachEvent(chunk, one);
-  } else {
-    for await (const line of lines) one(line);
+}
+
+/** Check a trace: every event with `observed` is compared with the model. */
+export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): Promise<CheckResult> {
+  const checker = createChecker(options);
+  for await (const line of lines) checker.take(line);
+  return checker.result();
+}
+
+/** Check a trace file, streamed a chunk at a time (no asynchronous step per event). */
+export async function checkFile(file: string, options: OracleOptions = {}): Promise<CheckResult> {
+  const checker = createChecker(options);
+  let line = 0;
+  for await (const chunk of readLineChunks(file)) {
+    for (const text of chunk) {
+      const event = parseTraceLine(text, file, ++line);
+      if (event !== null) checker.take({ line, event });
+    }
   }
-  return { ok: divergences.length === 0, events, policy: label, divergences };
+  return checker.result();
 }
 
 /** Run a trace: every event with the model's outcome and reason. */

@@ -30,10 +30,11 @@ export interface ScenarioHeader {
 }
 
 /**
- * The lines of a file, a chunk at a time, with the number of the chunk's first line. Reading
- * whole chunks keeps the per-line cost to the split; the callers yield line by line.
+ * The lines of a file a chunk at a time, in order (the last line of a chunk is complete). Reading
+ * whole chunks keeps the per-line cost to the split; `checkFile` walks them without an
+ * asynchronous step per line.
  */
-async function* chunksOf(file: string): AsyncGenerator<string[]> {
+export async function* readLineChunks(file: string): AsyncGenerator<string[]> {
   try {
     const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
     let rest = '';
@@ -53,66 +54,15 @@ async function* chunksOf(file: string): AsyncGenerator<string[]> {
 /** The lines of a file, streamed, with 1-based numbers (blank lines included). */
 export async function* readLines(file: string): AsyncGenerator<{ text: string; line: number }> {
   let line = 0;
-  for await (const parts of chunksOf(file)) for (const part of parts) yield { text: part, line: ++line };
-}
-
-/** A chunk of a trace file's lines; `first` is the number of the first. */
-export interface TraceChunk {
-  file: string;
-  first: number;
-  lines: readonly string[];
-}
-
-/** Parse a chunk's lines one by one, handing each event to `visit` before parsing the next. */
-export function forEachEvent(chunk: TraceChunk, visit: (line: TraceLine) => void): void {
-  for (let i = 0; i < chunk.lines.length; i++) {
-    const line = chunk.first + i;
-    const event = parseTraceLine(chunk.lines[i] as string, chunk.file, line);
-    if (event !== null) visit({ line, event });
-  }
-}
-
-async function* traceChunksOf(file: string): AsyncGenerator<TraceChunk> {
-  let first = 1;
-  for await (const lines of chunksOf(file)) {
-    yield { file, first, lines };
-    first += lines.length;
-  }
-}
-
-/**
- * Where a stream from `readTrace` offers its lines a chunk at a time, while it has not been
- * read: a consumer of millions of events (`check`) skips one asynchronous step per event.
- */
-export const TRACE_CHUNKS: unique symbol = Symbol('trace chunks');
-
-/** The chunked form of a `readTrace` stream not yet read, or null. */
-export function traceChunks(lines: unknown): AsyncIterable<TraceChunk> | null {
-  const take = (lines as { [TRACE_CHUNKS]?: () => AsyncIterable<TraceChunk> | null } | null)?.[TRACE_CHUNKS];
-  return typeof take === 'function' ? take() : null;
+  for await (const parts of readLineChunks(file)) for (const part of parts) yield { text: part, line: ++line };
 }
 
 /** The events of a trace file, streamed. */
-export function readTrace(file: string): AsyncGenerator<TraceLine> {
-  let started = false;
-  const events = (async function* events(): AsyncGenerator<TraceLine> {
-    started = true;
-    let line = 0;
-    for await (const parts of chunksOf(file)) {
-      for (const source of parts) {
-        const event = parseTraceLine(source, file, ++line);
-        if (event !== null) yield { line, event };
-      }
-    }
-  })();
-  // Taking the chunks closes the event stream first (it has not started, so nothing is read).
-  const chunks = () => {
-    if (started) return null;
-    started = true;
-    void events.return(undefined);
-    return traceChunksOf(file);
-  };
-  return Object.assign(events, { [TRACE_CHUNKS]: chunks });
+export async function* readTrace(file: string): AsyncGenerator<TraceLine> {
+  for await (const { text, line } of readLines(file)) {
+    const event = parseTraceLine(text, file, line);
+    if (event !== null) yield { line, event };
+  }
 }
 
 /** The scenario header of a trace's text, if its first non-blank line is one. */
