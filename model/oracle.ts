@@ -79,7 +79,9 @@ function divergencesOf(line: number, event: TraceEvent, report: StepReport): Div
 
 /** A checker fed one trace line at a time; `result` gives the verdict so far. */
 export interface Checker {
+  /** Step the model through one trace line and compare it with its observation, if any. */
   take(line: TraceLine): void;
+  /** The verdict over every line taken so far. */
   result(): CheckResult;
 }
 
