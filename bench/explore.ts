@@ -6,21 +6,21 @@
  * @module
  */
 import { getShortestPaths } from '@xstate/graph';
-import { arenaOf, initialState } from '../model/bounds.ts';
-import { explore, type Bounds } from '../model/explore.ts';
-import { INVARIANTS } from '../model/invariants.ts';
-import { builtinPolicy } from '../model/policies.ts';
-import type { Policy } from '../model/policy.ts';
-import { initialSnapshot, MODEL, step } from '../model/step.ts';
-import { StateKeys } from '../model/symmetry.ts';
-import type { PlatformEvent } from '../model/transitions.ts';
+import { arenaOf, initialState } from '../model/search/bounds.ts';
+import { explore, type Bounds } from '../model/search/explore.ts';
+import { INVARIANTS } from '../model/platform/invariants.ts';
+import { builtinPolicy } from '../model/platform/policies.ts';
+import type { Policy } from '../model/platform/policy.ts';
+import { initialSnapshot, MODEL, step } from '../model/engine/step.ts';
+import { StateKeys } from '../model/search/symmetry.ts';
+import type { PlatformEvent } from '../model/platform/transitions.ts';
 
 /**
  * BENCHMARK BASELINE, not the model: a plain breadth-first search written by hand for one
  * corner of the rules (uncertified OAuth 2.0 apps that may be certified, organisations, one
  * policy without tiers, the correct organisation check), on a number per state: one bit per
  * (app, tenant, user) connection and one per certified app. Moves as the explorer's: connect,
- * disconnect, revoke, certify. It checks no invariant. `model/explore.test.ts` proves it counts
+ * disconnect, revoke, certify. It checks no invariant. `model/search/explore.test.ts` proves it counts
  * the same states as the explorer without symmetry, so both search one space, and counts the
  * orbits of its states (`seen`) to prove the explorer's symmetry reduction exact.
  */
@@ -131,7 +131,7 @@ export async function benchExplore(): Promise<void> {
   const reducedRate = reduced.value.states / reduced.seconds;
   console.log(`  explorer with symmetry (exhaustive): ${n(reduced.value.states)} states, ${n(reduced.value.transitions)} transitions in ${reduced.seconds.toFixed(2)} s = ${n(reducedRate)} states/s = ${(reducedRate / plainRate).toFixed(3)}x the plain BFS's rate;`
     + ` it answers for all ${n(plain.value.states)} states in ${(reduced.seconds / plain.seconds).toFixed(2)}x the plain BFS's time (${n(plain.value.states / reduced.seconds)} states covered/s); peak RSS ${peakMb()} MB`);
-  console.log(`  state counts: ${n(plain.value.states)} without symmetry (the plain BFS's count; the explorer's equals it on every bound model/explore.test.ts compares), ${n(reduced.value.states)} with (${(plain.value.states / reduced.value.states).toFixed(0)}x fewer)`);
+  console.log(`  state counts: ${n(plain.value.states)} without symmetry (the plain BFS's count; the explorer's equals it on every bound model/search/explore.test.ts compares), ${n(reduced.value.states)} with (${(plain.value.states / reduced.value.states).toFixed(0)}x fewer)`);
 
   console.log('explorer vs @xstate/graph getShortestPaths (the XState machine, same moves, same keys), caps 2/2, 1 user');
   versusGraph(policy, { apps: 3, tenants: 3, users: 1 }, '3 apps x 3 tenants');

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUG_WINDOW } from '../model/timeline.ts';
+import { BUG_WINDOW } from '../model/platform/timeline.ts';
 import type { Tier } from '../model/types.ts';
 import { LiveSet, mulberry32, NzTime, pick } from './generate-parts.ts';
 import { PlainChecker, type RawEvent } from './plain.ts';
@@ -33,7 +33,7 @@ const START = Date.parse('2019-12-01T00:00:00Z');
 const END = Date.parse('2027-06-01T00:00:00Z');
 const TIERS_FROM = Date.parse('2025-06-01T00:00:00Z');
 const BUG_EVENTS = 3000;
-const SOURCES = ['bench/generate.ts', 'bench/generate-parts.ts', 'bench/plain.ts', 'properties/reference.ts', 'model/timeline.ts', 'model/policies.ts'];
+const SOURCES = ['bench/generate.ts', 'bench/generate-parts.ts', 'bench/plain.ts', 'properties/reference.ts', 'model/platform/timeline.ts', 'model/platform/policies.ts'];
 const TIER_CHOICES: readonly Tier[] = ['starter', 'core', 'core', 'core', 'plus', 'plus', 'advanced', 'enterprise'];
 
 type Kind = 'uncertified' | 'certified' | 'custom' | 'oauth1';

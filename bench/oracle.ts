@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { check, checkFile } from '../model/oracle.ts';
-import { readLines, readTrace, type TraceLine } from '../model/trace.ts';
+import { check, checkFile } from '../model/oracle/oracle.ts';
+import { readLines, readTrace, type TraceLine } from '../model/io/trace.ts';
 import { generateTrace } from './generate.ts';
 import { plainCheck } from './plain.ts';
 

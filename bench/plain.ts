@@ -6,11 +6,11 @@
  * uses the same stepping to write `observed`.
  * @module
  */
-import { builtinPolicy } from '../model/policies.ts';
-import type { Policy } from '../model/policy.ts';
-import { policyIdAt } from '../model/timeline.ts';
-import { defaultApp } from '../model/transitions.ts';
-import { readLines } from '../model/trace.ts';
+import { builtinPolicy } from '../model/platform/policies.ts';
+import type { Policy } from '../model/platform/policy.ts';
+import { policyIdAt } from '../model/platform/timeline.ts';
+import { defaultApp } from '../model/platform/transitions.ts';
+import { readLines } from '../model/io/trace.ts';
 import { IMPLICIT_USER, type Outcome, type TenantKind, type Tier } from '../model/types.ts';
 import { ReferencePlatform, type RefAppChanges } from '../properties/reference.ts';
 

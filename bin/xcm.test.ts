@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICIES } from '../model/policies.ts';
+import { BUILTIN_POLICIES } from '../model/platform/policies.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TMP = mkdtempSync(join(tmpdir(), 'xcm-cli-'));

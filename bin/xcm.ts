@@ -4,11 +4,11 @@
  * @module
  */
 import { InputError } from '../model/errors.ts';
-import { diffCommand, exploreCommand } from '../model/explore-cli.ts';
-import { checkCommand, policiesCommand, runCommand } from '../model/oracle-cli.ts';
+import { diffCommand, exploreCommand } from '../model/search/cli.ts';
+import { checkCommand, policiesCommand, runCommand } from '../model/oracle/cli.ts';
 import { docsCommand } from '../reports/docs-cli.ts';
 import { scenariosCommand } from '../scenarios/replay.ts';
-import { COMMON_OPTIONS, parse } from './args.ts';
+import { COMMON_OPTIONS, parse } from '../model/io/args.ts';
 
 const USAGE = `usage: xcm <command> [options]
 

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODEL, type Model } from '../model/step.ts';
+import { MODEL, type Model } from '../model/engine/step.ts';
 import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../model/types.ts';
 import { fcParameters } from './config.ts';
 import { replay, type GenTrace } from './harness.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MODEL } from '../model/step.ts';
+import { MODEL } from '../model/engine/step.ts';
 import type { AppEvent } from '../model/types.ts';
 import { caseSpecs, materialize, type Case } from './arbitraries.ts';
 import { DEFAULT_RUNS, NUM_RUNS, SEED, timeoutMs } from './config.ts';

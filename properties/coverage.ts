@@ -6,10 +6,10 @@
  * class is never reached, so a generator change that loses a boundary is a visible failure.
  * @module
  */
-import * as rules from '../model/rules.ts';
-import { defaultApp, type PlatformContext } from '../model/transitions.ts';
+import * as rules from '../model/platform/rules.ts';
+import { defaultApp, type PlatformContext } from '../model/platform/transitions.ts';
 import type { Outcome } from '../model/types.ts';
-import { isLinked, linksOf } from '../model/world.ts';
+import { isLinked, linksOf } from '../model/world/world.ts';
 import type { Replay, Step } from './harness.ts';
 
 /** The caps whose boundaries are tracked: the app caps by kind, and the organisation limit. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../model/oracle.ts';
+import { run } from '../model/oracle/oracle.ts';
 import { traceLines } from '../scenarios/replay.ts';
 import { caseSpecs, materialize } from './arbitraries.ts';
 import { runBanner, SEED, timeoutMs } from './config.ts';

@@ -4,10 +4,10 @@
  * revoke, certification, a tier upgrade) applies where it can; otherwise a disconnect does.
  * @module
  */
-import * as rules from '../model/rules.ts';
-import { defaultApp, type PlatformContext } from '../model/transitions.ts';
+import * as rules from '../model/platform/rules.ts';
+import { defaultApp, type PlatformContext } from '../model/platform/transitions.ts';
 import type { TraceEvent } from '../model/types.ts';
-import { isLinked, linksOf } from '../model/world.ts';
+import { isLinked, linksOf } from '../model/world/world.ts';
 import type { FreeingMethod } from './arbitraries.ts';
 import { userField } from './commands.ts';
 

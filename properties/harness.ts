@@ -4,11 +4,11 @@
  * the context before, the machine event and the context after. Properties judge those steps.
  * @module
  */
-import { Driver } from '../model/driver.ts';
-import { choosePolicy } from '../model/load-policy.ts';
-import type { Policy } from '../model/policy.ts';
-import { compiledEngine, machineEngine, MODEL, type Engine, type Model } from '../model/step.ts';
-import type { PlatformContext, PlatformEvent } from '../model/transitions.ts';
+import { Driver } from '../model/engine/driver.ts';
+import { choosePolicy } from '../model/io/load-policy.ts';
+import type { Policy } from '../model/platform/policy.ts';
+import { compiledEngine, machineEngine, MODEL, type Engine, type Model } from '../model/engine/step.ts';
+import type { PlatformContext, PlatformEvent } from '../model/platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../model/types.ts';
 
 /** A trace as the properties use it: the events and the `--set` overrides of the timeline. */

@@ -1,12 +1,12 @@
 /**
  * The broken guards and actions the mutants of `mutants.ts` are built from. Each replaces one
- * named guard or action of `model/transitions.ts` and differs from it in one plausible way.
+ * named guard or action of `model/platform/transitions.ts` and differs from it in one plausible way.
  * @module
  */
-import * as rules from '../model/rules.ts';
-import { actions, defaultApp, guards, type PlatformContext, type PlatformEvent } from '../model/transitions.ts';
+import * as rules from '../model/platform/rules.ts';
+import { actions, defaultApp, guards, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
 import type { Tenant } from '../model/types.ts';
-import { connectionOf, isLinked, linksOf, withConnection, withoutConnection, type World } from '../model/world.ts';
+import { connectionOf, isLinked, linksOf, withConnection, withoutConnection, type World } from '../model/world/world.ts';
 
 type Connect = Extract<PlatformEvent, { type: 'connect' }>;
 type Disconnect = Extract<PlatformEvent, { type: 'disconnect' }>;

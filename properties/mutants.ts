@@ -8,11 +8,11 @@
  * context, so every property still judges it against the policy actually in force.
  * @module
  */
-import { compilePlatform } from '../model/compiled.ts';
-import { MODEL_IMPLEMENTATIONS, platformMachine, type PlatformImplementations } from '../model/machine.ts';
-import type { OrgLimitReading, Policy } from '../model/policy.ts';
-import { createModel, type Model } from '../model/step.ts';
-import type { PlatformContext, PlatformEvent } from '../model/transitions.ts';
+import { compilePlatform } from '../model/engine/compiled.ts';
+import { MODEL_IMPLEMENTATIONS, platformMachine, type PlatformImplementations } from '../model/platform/machine.ts';
+import type { OrgLimitReading, Policy } from '../model/platform/policy.ts';
+import { createModel, type Model } from '../model/engine/step.ts';
+import type { PlatformContext, PlatformEvent } from '../model/platform/transitions.ts';
 import * as broken from './mutant-parts.ts';
 
 /** One mutant: its name, what it breaks, the model, and the property meant to catch it first. */

@@ -4,7 +4,7 @@
  * "Identifying inactive connections"), whatever the policy, the tier or the bug window do.
  * @module
  */
-import { connectionOf } from '../model/world.ts';
+import { connectionOf } from '../model/world/world.ts';
 import type { Step } from './harness.ts';
 import { firstBrokenStep, type TraceProperty } from './property.ts';
 import { keeps } from './safety.ts';

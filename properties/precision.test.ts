@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUG_WINDOW } from '../model/timeline.ts';
+import { BUG_WINDOW } from '../model/platform/timeline.ts';
 import { runBanner, timeoutMs } from './config.ts';
 import { assertHolds } from './counterexample.ts';
 import { PRECISION, PRECISION_EVERYWHERE } from './precision.ts';

@@ -5,10 +5,10 @@
  * the property failing there.
  * @module
  */
-import * as rules from '../model/rules.ts';
-import { defaultApp, type PlatformContext } from '../model/transitions.ts';
+import * as rules from '../model/platform/rules.ts';
+import { defaultApp, type PlatformContext } from '../model/platform/transitions.ts';
 import type { Outcome } from '../model/types.ts';
-import { connectionOf } from '../model/world.ts';
+import { connectionOf } from '../model/world/world.ts';
 import type { Step } from './harness.ts';
 import { firstBrokenStep, type TraceProperty } from './property.ts';
 import { keeps } from './safety.ts';

@@ -6,7 +6,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { MODEL, type Model } from '../model/step.ts';
+import { MODEL, type Model } from '../model/engine/step.ts';
 import { caseSpecs, materialize, type Case, type CaseSpec } from './arbitraries.ts';
 import { fcParameters } from './config.ts';
 import type { Coverage } from './coverage.ts';

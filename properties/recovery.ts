@@ -3,10 +3,10 @@
  * decisions; a lowered limit never takes away what is held.
  * @module
  */
-import { MODEL, type Model } from '../model/step.ts';
-import { BUG_WINDOW } from '../model/timeline.ts';
+import { MODEL, type Model } from '../model/engine/step.ts';
+import { BUG_WINDOW } from '../model/platform/timeline.ts';
 import type { Outcome, TraceEvent } from '../model/types.ts';
-import { allConnections, type World } from '../model/world.ts';
+import { allConnections, type World } from '../model/world/world.ts';
 import { FREEING_METHODS, type Case, type FreeingMethod } from './arbitraries.ts';
 import { userField } from './commands.ts';
 import type { Coverage } from './coverage.ts';

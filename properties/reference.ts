@@ -5,7 +5,7 @@
  * tracks only which (user, app, tenant) connections are live (no connection ids or auth events).
  * @module
  */
-import type { Policy } from '../model/policy.ts';
+import type { Policy } from '../model/platform/policy.ts';
 import type { AuthProtocol, Outcome, TenantKind, Tier } from '../model/types.ts';
 
 /** An app as the reference knows it. */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { check } from '../model/oracle.ts';
+import { check } from '../model/oracle/oracle.ts';
 import { traceLines } from '../scenarios/replay.ts';
 import { mutantByName } from './mutants.ts';
 

@@ -1,13 +1,13 @@
 /**
  * Safety: the caps are never exceeded and what counts is counted right. Each property checks one
- * invariant of the registry (`model/invariants.ts`) on every machine step, judged against the
+ * invariant of the registry (`model/platform/invariants.ts`) on every machine step, judged against the
  * policy in force; where the registry's step rule cannot see a miscount (a refusal caused by
  * counting something that must not count), the property also checks the count behind the refusal.
  * @module
  */
-import { INVARIANTS, type Invariant } from '../model/invariants.ts';
-import * as rules from '../model/rules.ts';
-import { defaultApp } from '../model/transitions.ts';
+import { INVARIANTS, type Invariant } from '../model/platform/invariants.ts';
+import * as rules from '../model/platform/rules.ts';
+import { defaultApp } from '../model/platform/transitions.ts';
 import type { Step } from './harness.ts';
 import { firstBrokenStep, type TraceProperty } from './property.ts';
 

@@ -4,12 +4,12 @@
  * the counterexamples become.
  * @module
  */
-import { MODEL } from '../model/step.ts';
+import { MODEL } from '../model/engine/step.ts';
 import type { CaseSpec } from './arbitraries.ts';
 import { fcParameters } from './config.ts';
 import { writeScenario } from './counterexample.ts';
 import type { TraceEvent } from '../model/types.ts';
-import { allConnections } from '../model/world.ts';
+import { allConnections } from '../model/world/world.ts';
 import { userField } from './commands.ts';
 import { replay, type GenTrace } from './harness.ts';
 import type { Mutant } from './mutants.ts';

@@ -10,12 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { Driver } from '../model/driver.ts';
-import { INVARIANTS, type Invariant } from '../model/invariants.ts';
-import { choosePolicy } from '../model/load-policy.ts';
-import { machineEngine, type Engine } from '../model/step.ts';
-import { scenarioHeader } from '../model/trace.ts';
-import { actions, type PlatformContext, type PlatformEvent } from '../model/transitions.ts';
+import { Driver } from '../model/engine/driver.ts';
+import { INVARIANTS, type Invariant } from '../model/platform/invariants.ts';
+import { choosePolicy } from '../model/io/load-policy.ts';
+import { machineEngine, type Engine } from '../model/engine/step.ts';
+import { scenarioHeader } from '../model/io/trace.ts';
+import { actions, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
 import { scenarioFiles, traceLines } from '../scenarios/replay.ts';
 
 /** What replaying one scenario showed about the invariants. */

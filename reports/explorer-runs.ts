@@ -3,8 +3,8 @@
  * so the counts are deterministic and the whole set runs in well under a second.
  * @module
  */
-import { explore, type Bounds, type ExploreResult } from '../model/explore.ts';
-import type { Policy } from '../model/policy.ts';
+import { explore, type Bounds, type ExploreResult } from '../model/search/explore.ts';
+import type { Policy } from '../model/platform/policy.ts';
 import { scaled } from './stories.ts';
 
 /** One explorer run and its result. */

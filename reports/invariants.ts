@@ -4,7 +4,7 @@
  * property suite checks it on, and which scenarios exercise it.
  * @module
  */
-import { INVARIANTS } from '../model/invariants.ts';
+import { INVARIANTS } from '../model/platform/invariants.ts';
 import { exerciseAll, type ScenarioExercise } from './exercise.ts';
 import { explorerRuns, type ExplorerRun } from './explorer-runs.ts';
 import { code, count, page, table } from './markdown.ts';

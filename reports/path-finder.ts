@@ -8,12 +8,12 @@
  * @module
  */
 import { getShortestPaths } from '@xstate/graph';
-import { explain } from '../model/explain.ts';
-import { platformMachine, type PlatformSnapshot } from '../model/machine.ts';
-import type { Policy } from '../model/policy.ts';
-import { initialSnapshot } from '../model/step.ts';
-import type { PlatformEvent } from '../model/transitions.ts';
-import { allConnections, type World } from '../model/world.ts';
+import { explain } from '../model/oracle/explain.ts';
+import { platformMachine, type PlatformSnapshot } from '../model/platform/machine.ts';
+import type { Policy } from '../model/platform/policy.ts';
+import { initialSnapshot } from '../model/engine/step.ts';
+import type { PlatformEvent } from '../model/platform/transitions.ts';
+import { allConnections, type World } from '../model/world/world.ts';
 
 /** One goal of a story: what the path must reach, in words and as a predicate. */
 export interface Goal {

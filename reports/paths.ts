@@ -4,8 +4,8 @@
  * @module
  */
 import { getShortestPaths } from '@xstate/graph';
-import { appLifecycleMachine, type LifecycleEvent } from '../model/lifecycle.ts';
-import { platformMachine } from '../model/machine.ts';
+import { appLifecycleMachine, type LifecycleEvent } from '../model/platform/lifecycle.ts';
+import { platformMachine } from '../model/platform/machine.ts';
 import { TIERS } from '../model/types.ts';
 import { code, count, page, table } from './markdown.ts';
 import { keepStateTable, mermaidDiagram } from './mermaid.ts';

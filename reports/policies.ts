@@ -3,9 +3,9 @@
  * sources), the timeline, and the shortest trace that tells consecutive policies apart.
  * @module
  */
-import { BUILTIN_POLICIES } from '../model/policies.ts';
-import { PARAMETERS, type ParameterDoc, type Policy, type PolicyParameters } from '../model/policy.ts';
-import { ERAS, TIERS_REGISTRATION_CUTOFF } from '../model/timeline.ts';
+import { BUILTIN_POLICIES } from '../model/platform/policies.ts';
+import { PARAMETERS, type ParameterDoc, type Policy, type PolicyParameters } from '../model/platform/policy.ts';
+import { ERAS, TIERS_REGISTRATION_CUTOFF } from '../model/platform/timeline.ts';
 import { differenceSections } from './policy-diffs.ts';
 import { code, count, page, table } from './markdown.ts';
 

@@ -5,12 +5,12 @@
  * step shows both outcomes.
  * @module
  */
-import { diffPolicies, type DiffResult } from '../model/diff.ts';
-import { Driver } from '../model/driver.ts';
-import { builtinPolicy } from '../model/policies.ts';
-import type { Policy } from '../model/policy.ts';
-import { compiledEngine } from '../model/step.ts';
-import { ERAS } from '../model/timeline.ts';
+import { diffPolicies, type DiffResult } from '../model/search/diff.ts';
+import { Driver } from '../model/engine/driver.ts';
+import { builtinPolicy } from '../model/platform/policies.ts';
+import type { Policy } from '../model/platform/policy.ts';
+import { compiledEngine } from '../model/engine/step.ts';
+import { ERAS } from '../model/platform/timeline.ts';
 import type { TraceEvent } from '../model/types.ts';
 import { code, table } from './markdown.ts';
 

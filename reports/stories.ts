@@ -4,13 +4,13 @@
  * down (the id of a scaled policy says so) so each graph has a few dozen states.
  * @module
  */
-import type { PlatformSnapshot } from '../model/machine.ts';
-import { builtinPolicy } from '../model/policies.ts';
-import type { Policy, PolicyParameters } from '../model/policy.ts';
-import { heldTenants, uncertifiedAppsOn } from '../model/rules.ts';
-import { defaultApp, type PlatformEvent } from '../model/transitions.ts';
+import type { PlatformSnapshot } from '../model/platform/machine.ts';
+import { builtinPolicy } from '../model/platform/policies.ts';
+import type { Policy, PolicyParameters } from '../model/platform/policy.ts';
+import { heldTenants, uncertifiedAppsOn } from '../model/platform/rules.ts';
+import { defaultApp, type PlatformEvent } from '../model/platform/transitions.ts';
 import type { App, TenantKind } from '../model/types.ts';
-import { EMPTY_WORLD, isLinked, withApp, withTenant, type World } from '../model/world.ts';
+import { EMPTY_WORLD, isLinked, withApp, withTenant, type World } from '../model/world/world.ts';
 import type { Goal, Story } from './path-finder.ts';
 
 /** The one user who makes every connection in the stories. */

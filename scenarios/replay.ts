@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../model/errors.ts';
-import { check, type CheckResult } from '../model/oracle.ts';
-import { parseTraceLine, scenarioHeader, type ScenarioHeader, type TraceLine } from '../model/trace.ts';
+import { check, type CheckResult } from '../model/oracle/oracle.ts';
+import { parseTraceLine, scenarioHeader, type ScenarioHeader, type TraceLine } from '../model/io/trace.ts';
 
 /** One replayed scenario. */
 export interface ScenarioResult {

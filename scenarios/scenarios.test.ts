@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { check } from '../model/oracle.ts';
-import { scenarioHeader, type TraceLine } from '../model/trace.ts';
+import { check } from '../model/oracle/oracle.ts';
+import { scenarioHeader, type TraceLine } from '../model/io/trace.ts';
 import { OUTCOMES, type Outcome } from '../model/types.ts';
 import { replayAll, replayScenario, scenarioFiles, traceLines } from './replay.ts';
 

@@ -1,0 +1,104 @@
+/**
+ * The driver turns trace events into machine events: it declares apps and tenants on first use,
+ * tells the machine which policy is in force for each event (from the timeline or a fixed
+ * policy), opens one consent per connect and collects one outcome per tenant.
+ * @module
+ */
+import type { Policy } from '../platform/policy.ts';
+import type { Engine } from './step.ts';
+import type { PolicyChooser } from '../platform/timeline.ts';
+import type { AppChanges, PlatformContext, PlatformEvent } from '../platform/transitions.ts';
+import { instantOf, isoInstant } from '../io/instant.ts';
+import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../types.ts';
+import { tenantRecord } from '../world/world.ts';
+
+/** What the model did with one trace event. */
+export interface StepReport {
+  /** The outcome; for a connect, one per tenant in the consent's order. */
+  outcomes: Outcome[];
+  /** The policy in force for the event. */
+  policy: Policy;
+  /** For each outcome, the context just before its decision and the machine event decided. */
+  decisions: Array<{ before: PlatformContext; event: PlatformEvent }>;
+}
+
+/** Drives an engine with trace events. */
+export class Driver {
+  private lastAtMs: number | null = null;
+  /** The ISO form of `lastAtMs`, made when a connect first needs it. */
+  private lastAtIso: string | null = null;
+
+  constructor(readonly engine: Engine, private readonly choose: PolicyChooser) {}
+
+  /** Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. */
+  apply(event: TraceEvent, keepDecisions = false): StepReport {
+    if (event.at !== undefined) {
+      this.lastAtMs = instantOf(event.at);
+      this.lastAtIso = null;
+    }
+    const engine = this.engine;
+    if (event.type !== 'tenant') this.declareApp(event.app, event.type === 'app');
+    if (event.type === 'connect') for (const t of event.tenants) this.declareTenant(t);
+    else if (event.type === 'disconnect') this.declareTenant(event.tenant);
+    const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : engine.context.world.apps[event.app]);
+    if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
+    const report: StepReport = { outcomes: [], policy, decisions: [] };
+    const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
+    switch (event.type) {
+      case 'app': this.decide(report, keepDecisions, { type: 'app', app: event.app, changes: appChanges(event) }); break;
+      case 'tenant': this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? 'organisation' }); break;
+      case 'connect': {
+        engine.send({ type: 'consent' });
+        const at = this.at();
+        for (const tenant of event.tenants) this.decide(report, keepDecisions, { type: 'connect', app: event.app, tenant, user, at });
+        break;
+      }
+      case 'disconnect': this.decide(report, keepDecisions, { type: 'disconnect', app: event.app, tenant: event.tenant, user }); break;
+      case 'revoke': this.decide(report, keepDecisions, { type: 'revoke', app: event.app, user }); break;
+      case 'certify': this.decide(report, keepDecisions, { type: 'certify', app: event.app }); break;
+      case 'tier': this.decide(report, keepDecisions, { type: 'tier', app: event.app, tier: event.tier }); break;
+    }
+    return report;
+  }
+
+  /** Send one deciding machine event and collect its outcome. */
+  private decide(report: StepReport, keepDecisions: boolean, machineEvent: PlatformEvent): void {
+    const engine = this.engine;
+    if (keepDecisions) report.decisions.push({ before: engine.context, event: machineEvent });
+    engine.send(machineEvent);
+    report.outcomes.push(engine.context.outcome ?? 'ok');
+  }
+
+  /** The time of the last `at`, as the ISO string connections record (null: none yet). */
+  private at(): string | null {
+    if (this.lastAtIso === null && this.lastAtMs !== null) this.lastAtIso = isoInstant(this.lastAtMs);
+    return this.lastAtIso;
+  }
+
+  private declareApp(app: string, explicit: boolean): void {
+    if (!explicit && this.engine.context.world.apps[app] === undefined) this.engine.send({ type: 'app', app, changes: {} });
+  }
+
+  private declareTenant(tenant: string): void {
+    if (tenantRecord(this.engine.context.world, tenant) === undefined) this.engine.send({ type: 'tenant', tenant, kind: 'organisation' });
+  }
+}
+
+function appChanges(event: Extract<TraceEvent, { type: 'app' }>): AppChanges {
+  const changes: AppChanges = {};
+  if (event.certified !== undefined) changes.certified = event.certified;
+  if (event.tier !== undefined) changes.tier = event.tier;
+  if (event.custom !== undefined) changes.custom = event.custom;
+  if (event.auth !== undefined) changes.auth = event.auth;
+  if (event.registered !== undefined) changes.registered = event.registered;
+  return changes;
+}
+
+/** The observed outcomes of an event, in the order of the model's outcomes (undefined: none). */
+export function observedOutcomes(event: TraceEvent): Array<Outcome | undefined> | undefined {
+  const observed = event.observed;
+  if (observed === undefined) return undefined;
+  if (event.type !== 'connect') return [typeof observed === 'string' ? observed : undefined];
+  if (typeof observed === 'string') return [observed];
+  return event.tenants.map((t) => observed[t]);
+}

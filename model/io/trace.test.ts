@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../errors.ts';
+import { parseTraceLine } from './trace.ts';
+
+function problem(line: string): string {
+  try {
+    parseTraceLine(line, 'trace.jsonl', 7);
+  } catch (error) {
+    if (error instanceof InputError) return error.message;
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('reading a trace line', () => {
+  it('folds a single tenant into the tenants of the consent', () => {
+    expect(parseTraceLine('{"type":"connect","app":"A","tenant":"T","observed":"connected"}', 'f', 1))
+      .toEqual({ type: 'connect', app: 'A', tenants: ['T'], observed: 'connected' });
+  });
+
+  it('skips blank lines and the scenario header', () => {
+    expect(parseTraceLine('   ', 'f', 1)).toBeNull();
+    expect(parseTraceLine('{"type":"scenario","title":"t"}', 'f', 1)).toBeNull();
+  });
+
+  it('accepts an object of outcomes for a consent of several tenants', () => {
+    const event = parseTraceLine('{"type":"connect","app":"A","tenants":["T","U"],"observed":{"T":"connected","U":"rejected:app-limit"}}', 'f', 1);
+    expect(event?.observed).toEqual({ T: 'connected', U: 'rejected:app-limit' });
+  });
+
+  it.each([
+    ['{"type":"connect",', 'trace.jsonl:7: malformed JSON'],
+    ['[1,2]', 'trace.jsonl:7: expected a JSON object'],
+    ['{"type":"launch","app":"A"}', 'trace.jsonl:7: field "type": unknown value "launch"'],
+    ['{"app":"A"}', 'trace.jsonl:7: field "type": missing'],
+    ['{"type":"connect","app":"A"}', 'trace.jsonl:7: field "tenant": missing'],
+    ['{"type":"disconnect","app":"A"}', 'trace.jsonl:7: field "tenant": missing'],
+    ['{"type":"connect","app":7,"tenant":"T"}', 'trace.jsonl:7: field "app": expected a non-empty string'],
+    ['{"type":"connect","app":"A","tenant":"T","tennant":"U"}', 'trace.jsonl:7: field "tennant": not a field of a connect event'],
+    ['{"type":"connect","app":"A","tenant":"T","at":"2020-02-09 10:00"}', 'trace.jsonl:7: field "at": not an ISO 8601 time with offset'],
+    ['{"type":"connect","app":"A","tenant":"T","observed":"refused"}', 'trace.jsonl:7: field "observed": unknown outcome "refused"'],
+    ['{"type":"connect","app":"A","tenants":["T","U"],"observed":"connected"}', 'trace.jsonl:7: field "observed": a consent of several tenants needs an object'],
+    ['{"type":"connect","app":"A","tenants":["T","T"]}', 'trace.jsonl:7: field "tenants": names a tenant twice'],
+    ['{"type":"tier","app":"A","tier":"gold"}', 'trace.jsonl:7: field "tier": unknown value "gold"'],
+    ['{"type":"tenant","tenant":"T","kind":"company"}', 'trace.jsonl:7: field "kind": unknown value "company"'],
+    ['{"type":"app","app":"A","certified":"yes"}', 'trace.jsonl:7: field "certified": expected true or false'],
+    ['{"type":"app","app":"A","registered":"last week"}', 'trace.jsonl:7: field "registered": not an ISO 8601 date'],
+  ])('rejects %s naming the file, line and field', (line, message) => {
+    expect(problem(line)).toContain(message);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The oracle: replays a trace through the model, says what the platform must do for each event
+ * and why, and where an observed outcome diverges. `check` keeps only divergences (it streams
+ * traces of millions of events); `run` annotates every event.
+ * @module
+ */
+import { Driver, observedOutcomes, type StepReport } from '../engine/driver.ts';
+import { divergenceRule, explain, type RuleName } from './explain.ts';
+import { choosePolicy } from '../io/load-policy.ts';
+import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
+import { parseTraceLine, readLineChunks, type TraceLine } from '../io/trace.ts';
+import type { Outcome, TraceEvent } from '../types.ts';
+
+/** Where the model and an observation disagree. */
+export interface Divergence {
+  /** 1-based line of the trace file. */
+  line: number;
+  expected: string;
+  observed: string;
+  rule: RuleName;
+  explanation: string;
+}
+
+/** The verdict of `check`. */
+export interface CheckResult {
+  ok: boolean;
+  events: number;
+  policy: string;
+  divergences: Divergence[];
+}
+
+/** One event of `run`, annotated with the model's outcomes and reasons. */
+export interface RunRecord {
+  line: number;
+  event: TraceEvent;
+  policy: string;
+  outcome: Outcome | Record<string, Outcome>;
+  reason: string;
+  diverges: boolean;
+}
+
+/** Options shared by `check` and `run`. */
+export interface OracleOptions {
+  /** A built-in policy id, `xero` (the timeline, the default), or a JSON policy file. */
+  policy?: string | undefined;
+  /** `key=value` overrides applied to every policy used. */
+  set?: readonly string[];
+  /** Step the XState machine's snapshots instead of the compiled table (slower; same answers). */
+  engine?: 'compiled' | 'machine';
+  /** The model to replay against (a mutant in the property suite); the model itself by default. */
+  model?: Model;
+}
+
+function makeDriver(options: OracleOptions) {
+  const choice = choosePolicy(options.policy, options.set ?? []);
+  const start = choice.fixed ?? choice.choose(null, undefined);
+  const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
+  return { driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose), label: choice.label };
+}
+
+function shape(event: TraceEvent, outcomes: Outcome[]): Outcome | Record<string, Outcome> {
+  if (event.type !== 'connect' || event.tenants.length === 1) return outcomes[0] ?? 'ok';
+  return Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
+}
+
+function divergencesOf(line: number, event: TraceEvent, report: StepReport): Divergence[] {
+  const observed = observedOutcomes(event) ?? [];
+  const found: Divergence[] = [];
+  report.outcomes.forEach((expected, i) => {
+    const seen = observed[i];
+    if (seen === undefined || seen === expected) return;
+    const decision = report.decisions[i];
+    const why = decision === undefined ? { rule: 'connect' as RuleName, text: '' } : explain(decision.before, decision.event, expected);
+    const tenant = event.type === 'connect' && event.tenants.length > 1 ? `${event.tenants[i]}: ` : '';
+    found.push({ line, expected, observed: seen, rule: divergenceRule(why.rule, expected, seen), explanation: `${tenant}${why.text}` });
+  });
+  return found;
+}
+
+/** A checker fed one trace line at a time; `result` gives the verdict so far. */
+export interface Checker {
+  /** Step the model through one trace line and compare it with its observation, if any. */
+  take(line: TraceLine): void;
+  /** The verdict over every line taken so far. */
+  result(): CheckResult;
+}
+
+/** A checker: every event with `observed` is compared with the model. */
+export function createChecker(options: OracleOptions = {}): Checker {
+  const { driver, label } = makeDriver(options);
+  const divergences: Divergence[] = [];
+  let events = 0;
+  return {
+    take({ line, event }) {
+      events++;
+      const observed = event.observed;
+      // Contexts are immutable, so keeping the ones before each decision costs a reference each.
+      const report = driver.apply(event, observed !== undefined);
+      // The common case, one outcome observed as expected, needs no closer look.
+      if (observed !== undefined && !(typeof observed === 'string' && report.outcomes[0] === observed)) {
+        divergences.push(...divergencesOf(line, event, report));
+      }
+    },
+    result: () => ({ ok: divergences.length === 0, events, policy: label, divergences }),
+  };
+}
+
+/** Check a trace: every event with `observed` is compared with the model. */
+export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): Promise<CheckResult> {
+  const checker = createChecker(options);
+  for await (const line of lines) checker.take(line);
+  return checker.result();
+}
+
+/** Check a trace file, streamed a chunk at a time (no asynchronous step per event). */
+export async function checkFile(file: string, options: OracleOptions = {}): Promise<CheckResult> {
+  const checker = createChecker(options);
+  let line = 0;
+  for await (const chunk of readLineChunks(file)) {
+    for (const text of chunk) {
+      const event = parseTraceLine(text, file, ++line);
+      if (event !== null) checker.take({ line, event });
+    }
+  }
+  return checker.result();
+}
+
+/** Run a trace: every event with the model's outcome and reason. */
+export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): AsyncGenerator<RunRecord> {
+  const { driver } = makeDriver(options);
+  for await (const { line, event } of lines) {
+    const report = driver.apply(event, true);
+    const reasons = report.decisions.map((d, i) => explain(d.before, d.event, report.outcomes[i] ?? 'ok').text);
+    const reason = event.type === 'connect' && event.tenants.length > 1
+      ? event.tenants.map((t, i) => `${t}: ${reasons[i] ?? ''}`).join(' | ')
+      : reasons[0] ?? '';
+    yield {
+      line, event, policy: report.policy.id, outcome: shape(event, report.outcomes), reason,
+      diverges: divergencesOf(line, event, report).length > 0,
+    };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * A policy is data: the caps, what counts, and every assumption the sources leave open, each a
+ * named parameter with a default and the reason for it. The machine reads these values; it never
+ * hard-codes a number.
+ * @module
+ */
+
+/** How the per-organisation check counts and compares; every value but `correct` is a reading
+ * of the February 2020 bug (rules document section 4: "What the bug did exactly is unknown"). */
+export type OrgLimitReading = 'correct' | 'counts-every-app' | 'refuses-at-limit' | 'counts-app-tenants';
+/** Every reading of the organisation check. */
+export const ORG_LIMIT_READINGS: readonly OrgLimitReading[] = [
+  'correct', 'counts-every-app', 'refuses-at-limit', 'counts-app-tenants',
+];
+
+/** The parameters of a policy: the values `--set` and policy files may change. */
+export interface PolicyParameters {
+  /** Tenants an uncertified app may hold; under the 2026 tiers, the Starter cap. */
+  appCap: number;
+  /** Uncertified apps one organisation or practice may have connected. */
+  orgCap: number;
+  /** Tenants a certified app may hold outside the tiers; null is unlimited. */
+  certifiedCap: number | null;
+  /** Tenants a custom connection may hold. */
+  customCap: number;
+  /** Whether the 2026 tiers decide an app's cap (otherwise certification does). */
+  tiered: boolean;
+  /** Core tier cap (2026). */
+  coreCap: number;
+  /** Plus tier cap (2026). */
+  plusCap: number;
+  /** Advanced tier cap (2026). */
+  advancedCap: number;
+  /** Enterprise tier cap (2026); null is unlimited. */
+  enterpriseCap: number | null;
+  /** Whether demo tenants count toward an app's cap. */
+  demoCountsTowardAppCap: boolean;
+  /** Whether a demo tenant is subject to the organisation's limit of uncertified apps. */
+  demoSubjectToOrgLimit: boolean;
+  /** Whether re-consent of an existing (user, app, tenant) connection succeeds at the app's cap. */
+  reconsentAtCap: boolean;
+  /** Whether a re-consent keeps the connection id. */
+  reconsentKeepsConnectionId: boolean;
+  /** Whether a re-consent gives the connection the new consent's authEventId. */
+  reconsentTakesNewAuthEvent: boolean;
+  /** Which check decides when both limits would refuse a connect. */
+  checkOrder: 'app-first' | 'org-first';
+  /** How the organisation check counts; anything but `correct` is the 2020 bug. */
+  orgLimitReading: OrgLimitReading;
+}
+
+/** A policy: parameters plus what it is, when it was in force, and where it comes from. */
+export interface Policy extends PolicyParameters {
+  id: string;
+  title: string;
+  /** When the policy was in force, in words, with the bounds the timeline uses. */
+  inForce: string;
+  /** Where the numbers come from (labels of the rules document). */
+  sources: string[];
+}
+
+/** One documented parameter: its meaning, its default, and why that default was chosen. */
+export interface ParameterDoc {
+  key: keyof PolicyParameters;
+  kind: 'count' | 'count-or-unlimited' | 'boolean' | 'enum';
+  values?: readonly string[];
+  meaning: string;
+  why: string;
+}
+
+/**
+ * Every parameter, documented. The `why` of an assumption names the source that is silent
+ * (rules document section 5 lists the open questions).
+ */
+export const PARAMETERS: readonly ParameterDoc[] = [
+  { key: 'appCap', kind: 'count', meaning: "tenants an uncertified app may hold at once (under the 2026 tiers: Starter's cap)",
+    why: '[DOC] oauth2/limits: "Uncertified apps will be limited to 25 connections."' },
+  { key: 'orgCap', kind: 'count', meaning: 'uncertified apps one organisation or practice may have connected at once',
+    why: '[DOC] oauth2/limits: "each organisation or practice is limited to connecting a maximum of two uncertified apps."' },
+  { key: 'certifiedCap', kind: 'count-or-unlimited', meaning: 'tenants a certified app may hold outside the tiers',
+    why: '[DOC] faq/migration: certified apps have "no connection limit".' },
+  { key: 'customCap', kind: 'count', meaning: 'tenants a custom connection may hold',
+    why: '[DOC] faq/custom-integration: a custom connection connects one organisation.' },
+  { key: 'tiered', kind: 'boolean', meaning: "whether the 2026 tiers decide an app's cap",
+    why: '[DOC] pricing-and-policy-updates: tiers replace the flat cap from 2026-03-02.' },
+  { key: 'coreCap', kind: 'count', meaning: 'tenants an app on Core may hold', why: '[DOC] /pricing: Core 50.' },
+  { key: 'plusCap', kind: 'count', meaning: 'tenants an app on Plus may hold', why: '[DOC] /pricing: Plus 1,000.' },
+  { key: 'advancedCap', kind: 'count', meaning: 'tenants an app on Advanced may hold', why: '[DOC] /pricing: Advanced 10,000.' },
+  { key: 'enterpriseCap', kind: 'count-or-unlimited', meaning: 'tenants an app on Enterprise may hold',
+    why: '[DOC] /pricing: Enterprise unlimited.' },
+  { key: 'demoCountsTowardAppCap', kind: 'boolean', meaning: "whether Demo Company tenants count toward an app's cap",
+    why: '[STAFF] community 144257521: "all connections to your app, excluding Demo orgs".' },
+  { key: 'demoSubjectToOrgLimit', kind: 'boolean', meaning: "whether a demo tenant is subject to the organisation's limit of uncertified apps",
+    why: 'Assumption (open question 4): no source says. Default true: the seed thread reports a demo tenant refused by the per-tenant check, which could not happen if demo tenants were exempt.' },
+  { key: 'reconsentAtCap', kind: 'boolean', meaning: 'whether re-consent of an already-connected (user, app, tenant) succeeds while the app is at its cap',
+    why: 'Assumption (open question 6): no source says. Default true: re-consent adds no tenant, so no cap is exceeded; Fivetran\'s advice to stay at 24 of 25 is a caution, not a report of refusal.' },
+  { key: 'reconsentKeepsConnectionId', kind: 'boolean', meaning: 'whether a re-consent keeps the connection id',
+    why: 'Assumption (open question 2): no source says. Default true: the record is "already connected" and updatedDateUtc changes, which reads as the same record updated.' },
+  { key: 'reconsentTakesNewAuthEvent', kind: 'boolean', meaning: "whether a re-consent gives the connection the new consent's authEventId",
+    why: 'Assumption (open question 3): reports conflict. Default true: authEventId is "shared across connections authorised at the same time", and a re-consent is an authorisation.' },
+  { key: 'checkOrder', kind: 'enum', values: ['app-first', 'org-first'], meaning: 'which limit names the refusal when both would refuse',
+    why: "Assumption: no source says. Default app-first: at the app's cap the platform sends the user to authorize.xero.com/connectionLimit before any tenant is chosen ([3P] Pipedream issues 21951, 22026)." },
+  { key: 'orgLimitReading', kind: 'enum', values: ORG_LIMIT_READINGS, meaning: "how the organisation check counts: 'correct', or one reading of the February 2020 bug",
+    why: 'Rules document section 4: what the bug did exactly is unknown; each reading is a separate built-in policy.' },
+];
+
+/** Look up a parameter's documentation by key. */
+export function parameterDoc(key: string): ParameterDoc | undefined {
+  return PARAMETERS.find((p) => p.key === key);
+}
+
+/** The cap of a tier under a policy (null: unlimited). */
+export function tierCap(policy: PolicyParameters, tier: import('../types.ts').Tier): number | null {
+  switch (tier) {
+    case 'starter': return policy.appCap;
+    case 'core': return policy.coreCap;
+    case 'plus': return policy.plusCap;
+    case 'advanced': return policy.advancedCap;
+    case 'enterprise': return policy.enterpriseCap;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The finite world an exhaustive search runs in: how many apps, tenants and users, of which kinds,
+ * and the moves (trace-level events) it tries in every state. Shared by the explorer
+ * (`explore.ts`) and the policy diff (`diff.ts`).
+ *
+ * A move is one trace event: a `connect` is one consent and one machine `connect` per tenant,
+ * exactly as the driver (`driver.ts`) plays a trace line, so a found path is a trace file.
+ * @module
+ */
+import { InputError } from '../errors.ts';
+import type { Policy } from '../platform/policy.ts';
+import { initialSnapshot, MODEL, type Model } from '../engine/step.ts';
+import type { CompiledState } from '../engine/compiled.ts';
+import type { AppChanges, PlatformEvent } from '../platform/transitions.ts';
+import { IMPLICIT_USER, TENANT_KINDS, TIERS, type TenantKind, type Tier, type TraceEvent } from '../types.ts';
+
+/** How an app starts: a new app, a certified app, a custom connection, or an OAuth 1.0a app. */
+export type AppKind = 'uncertified' | 'certified' | 'custom' | 'oauth1';
+/** Every app kind. */
+export const APP_KINDS: readonly AppKind[] = ['uncertified', 'certified', 'custom', 'oauth1'];
+
+/** The size of a searched world. */
+export interface Bounds {
+  apps: number;
+  tenants: number;
+  users: number;
+  /** Kinds given to the apps in order, cycling through the list (default: all uncertified). */
+  appKinds?: readonly AppKind[];
+  /** Kinds given to the tenants in order, cycling through the list (default: all organisations). */
+  tenantKinds?: readonly TenantKind[];
+  /** Also try consents of two tenants at once, in both orders (default: single-tenant consents). */
+  pairs?: boolean;
+  /** Try `tier` moves (default: when a searched policy is tiered; elsewhere a tier decides nothing). */
+  tiers?: boolean;
+}
+
+/** One move of the search and the machine events that play it. */
+export interface Move {
+  /** The move as a trace-file event (no `observed`). */
+  trace: TraceEvent;
+  /** The machine events, in order; a connect starts with its consent. */
+  events: PlatformEvent[];
+  /** Whether the move opens with a consent (its first machine event). */
+  consent: boolean;
+}
+
+/** The world of the bounds: ids, kinds, the declaration events and the moves. */
+export interface Arena {
+  bounds: Bounds;
+  appIds: string[];
+  tenantIds: string[];
+  userIds: string[];
+  appKinds: AppKind[];
+  tenantKinds: TenantKind[];
+  moves: Move[];
+}
+
+const APP_DECLARATION: Record<AppKind, AppChanges> = {
+  uncertified: {},
+  certified: { certified: true },
+  custom: { custom: true },
+  oauth1: { auth: 'oauth1' },
+};
+
+function ids(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+}
+
+function cycle<T>(list: readonly T[] | undefined, fallback: T, n: number): T[] {
+  const source = list === undefined || list.length === 0 ? [fallback] : list;
+  return Array.from({ length: n }, (_, i) => source[i % source.length] ?? fallback);
+}
+
+/** Check bounds a user gave; an `InputError` names the option. */
+export function validateBounds(bounds: Bounds): void {
+  const positive = (n: number, field: string, max: number) => {
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });
+  };
+  positive(bounds.apps, 'apps', 8);
+  positive(bounds.tenants, 'tenants', 64);
+  positive(bounds.users, 'users', 4);
+  for (const kind of bounds.appKinds ?? []) {
+    if (!APP_KINDS.includes(kind)) throw new InputError(`unknown app kind ${JSON.stringify(kind)}`, { field: '--app-kinds' }, `kinds: ${APP_KINDS.join(', ')}`);
+  }
+  for (const kind of bounds.tenantKinds ?? []) {
+    if (!TENANT_KINDS.includes(kind)) throw new InputError(`unknown tenant kind ${JSON.stringify(kind)}`, { field: '--tenant-kinds' }, `kinds: ${TENANT_KINDS.join(', ')}`);
+  }
+}
+
+/** The moves of the bounds, in a fixed order: connects, disconnects, revokes, certifications, tiers. */
+function movesOf(a: Pick<Arena, 'appIds' | 'tenantIds' | 'userIds'>, pairs: boolean, tiers: boolean): Move[] {
+  const moves: Move[] = [];
+  const traceUser = (user: string) => (user === IMPLICIT_USER ? {} : { user });
+  const connect = (app: string, tenants: string[], user: string) => moves.push({
+    trace: { type: 'connect', app, tenants, ...traceUser(user) },
+    events: [{ type: 'consent' }, ...tenants.map((tenant) => ({ type: 'connect' as const, app, tenant, user, at: null }))],
+    consent: true,
+  });
+  for (const app of a.appIds) for (const user of a.userIds) {
+    for (const tenant of a.tenantIds) connect(app, [tenant], user);
+    if (pairs) for (const t1 of a.tenantIds) for (const t2 of a.tenantIds) if (t1 !== t2) connect(app, [t1, t2], user);
+  }
+  for (const app of a.appIds) for (const tenant of a.tenantIds) for (const user of a.userIds) {
+    moves.push({ trace: { type: 'disconnect', app, tenant, ...traceUser(user) }, events: [{ type: 'disconnect', app, tenant, user }], consent: false });
+  }
+  for (const app of a.appIds) for (const user of a.userIds) {
+    moves.push({ trace: { type: 'revoke', app, ...traceUser(user) }, events: [{ type: 'revoke', app, user }], consent: false });
+  }
+  for (const app of a.appIds) moves.push({ trace: { type: 'certify', app }, events: [{ type: 'certify', app }], consent: false });
+  if (tiers) for (const app of a.appIds) for (const tier of TIERS) {
+    moves.push({ trace: { type: 'tier', app, tier }, events: [{ type: 'tier', app, tier: tier as Tier }], consent: false });
+  }
+  return moves;
+}
+
+/** The arena of the bounds for the given policies (tier moves when one of them is tiered). */
+export function arenaOf(bounds: Bounds, policies: readonly Policy[]): Arena {
+  validateBounds(bounds);
+  const appIds = ids('a', bounds.apps);
+  const tenantIds = ids('t', bounds.tenants);
+  // One user is the implicit user of a trace, so a one-user trace names none.
+  const userIds = bounds.users === 1 ? [IMPLICIT_USER] : ids('u', bounds.users);
+  const tiers = bounds.tiers ?? policies.some((p) => p.tiered);
+  return {
+    bounds, appIds, tenantIds, userIds,
+    appKinds: cycle(bounds.appKinds, 'uncertified', bounds.apps),
+    tenantKinds: cycle(bounds.tenantKinds, 'organisation', bounds.tenants),
+    moves: movesOf({ appIds, tenantIds, userIds }, bounds.pairs === true, tiers),
+  };
+}
+
+/**
+ * The machine's state with every app and tenant of the arena declared, reached by sending the
+ * machine its own `app` and `tenant` events: the search starts from a state the machine made.
+ */
+export function initialState(arena: Arena, policy: Policy, model: Model = MODEL): CompiledState {
+  let state = model.compiled.fromSnapshot(initialSnapshot({ policy }, model));
+  arena.appIds.forEach((app, i) => {
+    state = model.compiled.step(state, { type: 'app', app, changes: APP_DECLARATION[arena.appKinds[i] ?? 'uncertified'] });
+  });
+  arena.tenantIds.forEach((tenant, i) => {
+    state = model.compiled.step(state, { type: 'tenant', tenant, kind: arena.tenantKinds[i] ?? 'organisation' });
+  });
+  return state;
+}
+
+/**
+ * The declarations a trace needs before its moves: the apps and tenants it uses whose kind is not
+ * the default (the driver declares an unknown app uncertified and an unknown tenant an organisation).
+ */
+export function declarations(arena: Arena, moves: readonly TraceEvent[]): TraceEvent[] {
+  const usedApps = new Set<string>();
+  const usedTenants = new Set<string>();
+  for (const m of moves) {
+    if (m.type !== 'tenant') usedApps.add(m.app);
+    if (m.type === 'connect') m.tenants.forEach((t) => usedTenants.add(t));
+    if (m.type === 'disconnect') usedTenants.add(m.tenant);
+  }
+  const out: TraceEvent[] = [];
+  arena.appIds.forEach((app, i) => {
+    const kind = arena.appKinds[i] ?? 'uncertified';
+    if (kind !== 'uncertified' && usedApps.has(app)) out.push({ type: 'app', app, ...APP_DECLARATION[kind] });
+  });
+  arena.tenantIds.forEach((tenant, i) => {
+    const kind = arena.tenantKinds[i] ?? 'organisation';
+    if (kind !== 'organisation' && usedTenants.has(tenant)) out.push({ type: 'tenant', tenant, kind });
+  });
+  return out;
+}
+
+/** A trace event as a trace-file line: a single-tenant connect names `tenant`. */
+export function traceFileObject(event: TraceEvent): Record<string, unknown> {
+  if (event.type !== 'connect' || event.tenants.length !== 1) return { ...event };
+  const { tenants, ...rest } = event;
+  return { type: rest.type, app: rest.app, tenant: tenants[0], ...(rest.user === undefined ? {} : { user: rest.user }), ...(rest.observed === undefined ? {} : { observed: rest.observed }) };
+}
+
+/** Bounds in one line, for reports and CLI output. */
+export function formatBounds(bounds: Bounds): string {
+  const kinds = (list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? '' : ` (${list.join(',')})`);
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  return `${n(bounds.apps, 'app')}${kinds(bounds.appKinds)} x ${n(bounds.tenants, 'tenant')}${kinds(bounds.tenantKinds)} x ${n(bounds.users, 'user')}`
+    + `${bounds.pairs === true ? ', two-tenant consents' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ', tier moves' : ', no tier moves'}`;
+}

@@ -1,0 +1,200 @@
+/**
+ * The search commands: `xcm explore` and `xcm diff`. Output only; the work is in `explore.ts`
+ * and `diff.ts`. A found trace prints (or, with `--out FILE`, is written) as a scenario file:
+ * a `{"type":"scenario"}` header, then one event per line with the outcome the model gave as
+ * `observed`, so it replays with `xcm check`, `xcm run` and `xcm scenarios` as is.
+ * @module
+ */
+import { writeFileSync } from 'node:fs';
+import { COMMON_OPTIONS, count, parse } from '../io/args.ts';
+import { formatBounds, traceFileObject, type AppKind, type Bounds } from './bounds.ts';
+import { diffPolicies, type DiffResult } from './diff.ts';
+import { Driver } from '../engine/driver.ts';
+import { InputError } from '../errors.ts';
+import { DEFAULT_BOUNDS, explore, type ExploreResult } from './explore.ts';
+import { INVARIANTS } from '../platform/invariants.ts';
+import { resolvePolicy } from '../io/load-policy.ts';
+import type { Policy } from '../platform/policy.ts';
+import { compiledEngine } from '../engine/step.ts';
+import type { TenantKind, TraceEvent } from '../types.ts';
+
+const BOUNDS_OPTIONS = {
+  apps: { type: 'string' },
+  tenants: { type: 'string' },
+  users: { type: 'string' },
+  'app-kinds': { type: 'string' },
+  'tenant-kinds': { type: 'string' },
+  pairs: { type: 'boolean' },
+  tiers: { type: 'boolean' },
+  'no-tiers': { type: 'boolean' },
+  'no-symmetry': { type: 'boolean' },
+  out: { type: 'string' },
+} as const;
+
+const EXPLORE_USAGE = 'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
+const DIFF_USAGE = 'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--json] [--out FILE]';
+
+type Values = Partial<Record<keyof typeof BOUNDS_OPTIONS, string | boolean>>;
+
+function list(value: string | boolean | undefined): string[] | undefined {
+  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined;
+}
+
+/** The bounds the options give (only the fields they name). */
+function boundsOptions(values: Values): Partial<Bounds> {
+  const bounds: Partial<Bounds> = {};
+  const number = (key: 'apps' | 'tenants' | 'users') => {
+    const v = values[key];
+    if (typeof v === 'string') bounds[key] = count(v, key, 0);
+  };
+  number('apps');
+  number('tenants');
+  number('users');
+  const appKinds = list(values['app-kinds']);
+  if (appKinds !== undefined) bounds.appKinds = appKinds as AppKind[];
+  const tenantKinds = list(values['tenant-kinds']);
+  if (tenantKinds !== undefined) bounds.tenantKinds = tenantKinds as TenantKind[];
+  if (values.pairs === true) bounds.pairs = true;
+  if (values.tiers === true && values['no-tiers'] === true) throw new InputError('give --tiers or --no-tiers, not both', { field: '--tiers' });
+  if (values.tiers === true) bounds.tiers = true;
+  if (values['no-tiers'] === true) bounds.tiers = false;
+  return bounds;
+}
+
+function progress(label: string): (states: number) => void {
+  return (states) => process.stderr.write(`${label}: ${states.toLocaleString('en')} states...\n`);
+}
+
+function scenarioText(header: Record<string, unknown>, events: readonly TraceEvent[]): string {
+  return [header, ...events.map(traceFileObject)].map((o) => JSON.stringify(o)).join('\n') + '\n';
+}
+
+function emitTrace(text: string, out: string | undefined): void {
+  if (out === undefined) { process.stdout.write(`\n${text}`); return; }
+  try {
+    writeFileSync(out, text);
+  } catch (error) {
+    throw new InputError(`cannot write the trace: ${(error as Error).message}`, { file: out });
+  }
+  process.stdout.write(`trace written to ${out}\n`);
+}
+
+/** The options that give these bounds back, for a trace's `source`. */
+function boundsArgs(bounds: Bounds): string {
+  const kinds = (flag: string, list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? '' : ` --${flag} ${list.join(',')}`);
+  return ` --apps ${bounds.apps} --tenants ${bounds.tenants} --users ${bounds.users}${kinds('app-kinds', bounds.appKinds)}${kinds('tenant-kinds', bounds.tenantKinds)}`
+    + `${bounds.pairs === true ? ' --pairs' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ' --tiers' : ' --no-tiers'}`;
+}
+
+function policyHeader(spec: string, sets: readonly string[]): Record<string, unknown> {
+  return sets.length === 0 ? { policy: spec } : { policy: spec, set: sets };
+}
+
+/** The explorer's result as text. */
+export function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
+  const n = (x: number) => x.toLocaleString('en');
+  const lines = [
+    `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
+    `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ' -- stopped at --max-states, not exhaustive'}`,
+    `transitions: ${n(result.transitions)}, depth ${result.depth}`,
+    `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
+    `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
+  ];
+  const v = result.violation;
+  if (v === null) lines.push(result.complete ? 'holds: every invariant holds on every reachable step within the bounds' : 'no violation in the states explored');
+  else {
+    const rule = INVARIANTS.find((i) => i.name === v.invariant)?.rule ?? '';
+    lines.push(`VIOLATION: ${v.broken.join(', ')} breaks after ${v.depth} events`, `  ${v.invariant}: ${rule}`);
+  }
+  return lines.join('\n');
+}
+
+/** `xcm explore`: exit 0 when every invariant holds, 1 on a violation, 2 on bad input. */
+export function exploreCommand(argv: string[]): number {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS, 'max-states': { type: 'string' } }, EXPLORE_USAGE);
+  if (values.help === true) { process.stdout.write(`usage: ${EXPLORE_USAGE}\n`); return 0; }
+  if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
+  const spec = values.policy ?? 'xero-oauth2-2019';
+  const sets = values.set ?? [];
+  const policy = resolvePolicy(spec, sets);
+  const bounds: Bounds = { ...DEFAULT_BOUNDS, ...boundsOptions(values) };
+  const maxStates = values['max-states'] === undefined ? undefined : count(values['max-states'], 'max-states', 0);
+  const started = performance.now();
+  const result = explore(policy, bounds, {
+    symmetry: values['no-symmetry'] !== true, onProgress: progress('explore'), ...(maxStates === undefined ? {} : { maxStates }),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const v = result.violation;
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map(traceFileObject) } }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatExplore(policy, result, seconds)}\n`);
+  }
+  if (v !== null && (values.json !== true || values.out !== undefined)) {
+    const header = {
+      type: 'scenario',
+      title: `Counterexample: ${v.invariant} breaks under ${policy.id}`,
+      story: `The shortest event sequence (${v.depth} events) after which ${v.broken.join(', ')} fails, found by xcm explore within ${formatBounds(bounds)}. Each observed outcome is the model's under ${policy.id}; replay under a correct policy to see the event the rule refuses.`,
+      source: `xcm explore --policy ${spec}${boundsArgs(bounds)}${sets.map((s) => ` --set ${s}`).join('')}`,
+      ...policyHeader(spec, sets),
+    };
+    emitTrace(scenarioText(header, v.trace), values.out);
+  }
+  return v === null ? 0 : 1;
+}
+
+/** The outcomes a policy gives each event of a trace, in the trace format's `observed` shape. */
+export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): TraceEvent[] {
+  const driver = new Driver(compiledEngine({ policy }), () => policy);
+  return trace.map((event) => {
+    const outcomes = driver.apply(event).outcomes;
+    const observed = event.type === 'connect' && event.tenants.length > 1
+      ? Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']))
+      : outcomes[0] ?? 'ok';
+    return { ...event, observed } as TraceEvent;
+  });
+}
+
+/** The diff's result as text. */
+export function formatDiff(result: DiffResult): string {
+  const { a, b } = result.policies;
+  const lines = [`diff ${a} vs ${b}`, `searched: ${result.searched.map(formatBounds).join('; ')} (${result.states.toLocaleString('en')} product states)`];
+  const d = result.difference;
+  if (d === null) lines.push('equivalent: they give the same outcome on every event sequence within these bounds');
+  else {
+    lines.push(`they differ after ${d.index + 1} events (a shortest trace, within ${formatBounds(result.bounds)}):`);
+    lines.push(`  event ${d.index + 1}: ${a} gives ${d.a}, ${b} gives ${d.b}`);
+  }
+  return lines.join('\n');
+}
+
+/** `xcm diff A B`: exit 0 when equivalent within the bounds, 1 when they differ, 2 on bad input. */
+export function diffCommand(argv: string[]): number {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, DIFF_USAGE);
+  if (values.help === true) { process.stdout.write(`usage: ${DIFF_USAGE}\n`); return 0; }
+  if (values.policy !== undefined) throw new InputError('name both policies as arguments, not with --policy', { field: '--policy' }, `usage: ${DIFF_USAGE}`);
+  const [specA, specB, ...extra] = positionals;
+  if (specA === undefined || specB === undefined) throw new InputError('missing a policy', { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
+  if (extra.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(extra[0])}`, { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
+  const sets = values.set ?? [];
+  const a = resolvePolicy(specA, sets);
+  const b = resolvePolicy(specB, sets);
+  const result = diffPolicies(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, onProgress: progress('diff') });
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ ...result, trace: result.trace.map(traceFileObject) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatDiff(result)}\n`);
+  }
+  const d = result.difference;
+  if (d !== null && (values.json !== true || values.out !== undefined)) {
+    const header = {
+      type: 'scenario',
+      title: `${a.id} vs ${b.id}: the shortest trace on which they differ`,
+      story: `Found by xcm diff within ${formatBounds(result.bounds)}. The two policies agree on every event but the last, where ${a.id} gives ${d.a} and ${b.id} gives ${d.b}. Observed outcomes are ${a.id}'s.`,
+      source: `xcm diff ${specA} ${specB}${boundsArgs(result.bounds)}${sets.map((s) => ` --set ${s}`).join('')}`,
+      ...policyHeader(specA, sets),
+    };
+    emitTrace(scenarioText(header, observedUnder(a, result.trace)), values.out);
+  }
+  return d === null ? 0 : 1;
+}

@@ -1,0 +1,172 @@
+/**
+ * The policy diff: the shortest event sequence after which two policies give a different
+ * outcome, by a breadth-first search over the product of two machines (one per policy) that take
+ * the same moves. The first move on which their outcomes differ ends the search; breadth-first
+ * order makes the trace a shortest one within the bounds searched.
+ *
+ * Exact at real caps: the 20-tenant claim and the 25-tenant cap first differ on a 21st tenant,
+ * which a search over 21 tenants finds in seconds only because tenants of one kind are
+ * interchangeable (`symmetry.ts`): the product state is "how many tenants hold which apps", not
+ * which tenants.
+ *
+ * Default bounds (when none are given), two searches, the shorter answer wins:
+ * 1. the organisation bound: one app more than the larger `orgCap` (at most 4), 2 tenants, 1
+ *    user: where the per-organisation limit, certification and tiers meet;
+ * 2. the app-cap bound: 1 app, one tenant more than the largest finite app cap of either policy
+ *    (`appCap`, `certifiedCap`, `customCap`, and the tier caps when tiered), at least 2 and at
+ *    most 26 (the 25-tenant cap plus one), 1 user; searched only to depths shorter than the first
+ *    search's answer.
+ * One user: no policy parameter makes an outcome depend on which user connects, beyond a
+ * re-consent by the same user, which one user covers (and a second user makes the organisation
+ * search 30 times larger under the tiers). A difference that needs many tenants and several apps
+ * at once, or several users, is outside both searches: pass bounds.
+ * @module
+ */
+import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
+import type { CompiledState } from '../engine/compiled.ts';
+import { pathTo } from './explore.ts';
+import type { Policy } from '../platform/policy.ts';
+import { MODEL } from '../engine/step.ts';
+import { StateKeys, type Code } from './symmetry.ts';
+import type { PlatformEvent } from '../platform/transitions.ts';
+import type { Outcome, TraceEvent } from '../types.ts';
+
+/** What the diff found. */
+export interface DiffResult {
+  /** True when no sequence within the bounds gives different outcomes. */
+  equivalent: boolean;
+  /** The bounds of the search that found the trace (when equivalent: the last one searched). */
+  bounds: Bounds;
+  /** Every bounds searched, in order. */
+  searched: Bounds[];
+  /** The shortest distinguishing trace: declarations, then moves; empty when equivalent. */
+  trace: TraceEvent[];
+  /** Where they differ: the index of the last trace event and each policy's outcome there. */
+  difference: { index: number; a: string; b: string } | null;
+  /** The ids of the two policies. */
+  policies: { a: string; b: string };
+  /** Product states visited, over every search. */
+  states: number;
+}
+
+/** Options of `diffPolicies`. */
+export interface DiffOptions {
+  /** Key product states up to renaming (default true). */
+  symmetry?: boolean;
+  /** Called about once a second with the states found so far. */
+  onProgress?: (states: number) => void;
+}
+
+/** Tenants enough to go one past the largest finite app cap of either policy (2 to 26). */
+export function capTenants(a: Policy, b: Policy): number {
+  const caps = [a, b].flatMap((p) => [p.appCap, p.certifiedCap, p.customCap, ...(p.tiered ? [p.coreCap, p.plusCap, p.advancedCap, p.enterpriseCap] : [])]);
+  const finite = caps.filter((c): c is number => c !== null);
+  return Math.min(26, Math.max(2, Math.max(0, ...finite) + 1));
+}
+
+/**
+ * The bounds `diffPolicies` searches: with any size given, one search (sizes not given: one app
+ * more than the larger `orgCap`, `capTenants` tenants, 1 user); otherwise the two default searches.
+ * Kinds, pairs and tier moves given apply to every search.
+ */
+export function diffBounds(a: Policy, b: Policy, given: Partial<Bounds> = {}): Bounds[] {
+  const orgApps = Math.min(4, Math.max(a.orgCap, b.orgCap) + 1);
+  const tenants = capTenants(a, b);
+  const hasSize = given.apps !== undefined || given.tenants !== undefined || given.users !== undefined;
+  if (hasSize) return [{ apps: orgApps, tenants, users: 1, ...given } as Bounds];
+  return [{ apps: orgApps, tenants: 2, users: 1, ...given }, { apps: 1, tenants, users: 1, ...given }];
+}
+
+function outcomeText(move: Move, outcomes: readonly Outcome[]): string {
+  const trace = move.trace;
+  if (trace.type !== 'connect' || trace.tenants.length === 1) return outcomes[outcomes.length - 1] ?? 'ok';
+  return trace.tenants.map((t, i) => `${t}=${outcomes[i] ?? 'ok'}`).join(' ');
+}
+
+function playMove(from: CompiledState, afterConsent: CompiledState, move: Move): { state: CompiledState; outcomes: Outcome[] } {
+  let state = from;
+  const outcomes: Outcome[] = [];
+  move.events.forEach((event: PlatformEvent, i) => {
+    if (i === 0 && move.consent) { state = afterConsent; return; }
+    state = MODEL.compiled.step(state, event);
+    outcomes.push(state.context.outcome ?? 'ok');
+  });
+  return { state, outcomes };
+}
+
+interface Found { path: number[]; a: string; b: string; states: number }
+
+/** One breadth-first search over the product, to at most `maxDepth` moves. */
+function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: DiffOptions): Found | { path: null; states: number } {
+  const keys = new StateKeys(arena, options.symmetry ?? true, 2);
+  const start = [initialState(arena, a), initialState(arena, b)] as const;
+  const queue: Array<readonly [CompiledState, CompiledState] | undefined> = [start];
+  const codes: Array<readonly [Code, Code] | undefined> = [[keys.code(start[0].context.world), keys.code(start[1].context.world)]];
+  const parent: number[] = [0];
+  const via: number[] = [-1];
+  const depth: number[] = [0];
+  const seen = new Set<number | string>([keys.key(codes[0] as [Code, Code])]);
+  const consent: PlatformEvent = { type: 'consent' };
+  let lastProgress = Date.now();
+  for (let head = 0; head < queue.length; head++) {
+    if ((depth[head] ?? 0) >= maxDepth) break;
+    const [sa, sb] = queue[head] as readonly [CompiledState, CompiledState];
+    const [codeA, codeB] = codes[head] as readonly [Code, Code];
+    queue[head] = undefined;
+    codes[head] = undefined;
+    const ca = MODEL.compiled.step(sa, consent);
+    const cb = MODEL.compiled.step(sb, consent);
+    for (let m = 0; m < arena.moves.length; m++) {
+      const move = arena.moves[m] as Move;
+      const na = playMove(sa, ca, move);
+      const nb = playMove(sb, cb, move);
+      const textA = outcomeText(move, na.outcomes);
+      const textB = outcomeText(move, nb.outcomes);
+      if (textA !== textB) return { path: [...pathTo(head, parent, via), m], a: textA, b: textB, states: queue.length };
+      const wa = na.state.context.world;
+      const wb = nb.state.context.world;
+      if (wa.links === sa.context.world.links && wa.apps === sa.context.world.apps
+        && wb.links === sb.context.world.links && wb.apps === sb.context.world.apps) continue;
+      const next = [keys.code(wa, { world: sa.context.world, code: codeA }), keys.code(wb, { world: sb.context.world, code: codeB })] as const;
+      const key = keys.key(next);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      queue.push([na.state, nb.state]);
+      codes.push(next);
+      parent.push(head);
+      via.push(m);
+      depth.push((depth[head] ?? 0) + 1);
+    }
+    if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
+      lastProgress = Date.now();
+      options.onProgress(queue.length);
+    }
+  }
+  return { path: null, states: queue.length };
+}
+
+/**
+ * The shortest event sequence after which policies `a` and `b` give different outcomes, within
+ * the bounds (the two default searches when none are given; see the module comment).
+ */
+export function diffPolicies(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): DiffResult {
+  const searched = diffBounds(a, b, bounds);
+  let best: { found: Found; arena: Arena } | null = null;
+  let states = 0;
+  for (const bound of searched) {
+    const arena = arenaOf(bound, [a, b]);
+    const result = search(arena, a, b, best === null ? Number.POSITIVE_INFINITY : best.found.path.length - 1, options);
+    states += result.states;
+    if (result.path !== null) best = { found: result as Found, arena };
+  }
+  const policies = { a: a.id, b: b.id };
+  const last = searched[searched.length - 1] as Bounds;
+  if (best === null) return { equivalent: true, bounds: last, searched, trace: [], difference: null, policies, states };
+  const { found, arena } = best;
+  const moves = found.path.map((m) => (arena.moves[m] as Move).trace);
+  const trace = [...declarations(arena, moves), ...moves];
+  return {
+    equivalent: false, bounds: arena.bounds, searched, trace, policies, states,
+    difference: { index: trace.length - 1, a: found.a, b: found.b },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The explorer: a breadth-first search over every state the machine can reach within bounds,
+ * checking every invariant of the registry on every machine step of every transition. On a
+ * violation it returns the shortest trace that reaches it, as trace-file events that replay with
+ * `xcm check` and `xcm run`.
+ *
+ * Why its own search: @xstate/graph queues edges with `Array.shift` and so is quadratic (it did
+ * not finish 4 apps x 4 tenants in 15 minutes). This one keeps a flat queue with a head index,
+ * compact keys (`symmetry.ts`), and steps the machine's compiled form (`compiled.ts`, proven
+ * equal to the machine by a property test). Every state it expands is one the machine produced
+ * from the initial state, so every path it reports is a real run.
+ * @module
+ */
+import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
+import type { CompiledState } from '../engine/compiled.ts';
+import { INVARIANTS } from '../platform/invariants.ts';
+import type { Policy } from '../platform/policy.ts';
+import { MODEL, type Model } from '../engine/step.ts';
+import { StateKeys, type Code } from './symmetry.ts';
+import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
+import type { Outcome, TraceEvent } from '../types.ts';
+
+export type { Bounds } from './bounds.ts';
+
+/** What the explorer found. */
+export interface ExploreResult {
+  /** Distinct states reached (orbits, with symmetry). */
+  states: number;
+  /** Transitions taken: one per (state, move). */
+  transitions: number;
+  /** Invariant name → transitions it was checked on (every machine step of each). */
+  checks: Record<string, number>;
+  /** The first violation, with the shortest trace to it; null when every invariant holds. */
+  violation: null | {
+    invariant: string;
+    /** Every invariant the last step breaks. */
+    broken: string[];
+    /** Declarations, then the moves, each with the outcome the model gave as `observed`. */
+    trace: TraceEvent[];
+    /** Moves in the trace (its length without declarations). */
+    depth: number;
+  };
+  /** Whether states were keyed up to renaming of apps, tenants and users of one kind. */
+  symmetryReduced: boolean;
+  /** False when `maxStates` stopped the search before it was exhaustive. */
+  complete: boolean;
+  /** Length of the longest shortest path from the start (the search's depth). */
+  depth: number;
+  /** The bounds searched. */
+  bounds: Bounds;
+}
+
+/** Options of `explore`. */
+export interface ExploreOptions {
+  /** Key states up to renaming (default true). */
+  symmetry?: boolean;
+  /** Called about once a second with the states found so far. */
+  onProgress?: (states: number) => void;
+  /** Stop after this many states (the result says `complete: false`). */
+  maxStates?: number;
+  /** The model to explore: a deliberately broken variant in the mutant tests (default: the model). */
+  model?: Model;
+}
+
+/**
+ * Default bounds of `xcm explore`: one app more than a tenant's two uncertified slots, and three
+ * tenants, so that at scaled caps (`--set appCap=2`) an app fills its cap and a tenant its slots.
+ * One user: a second user multiplies the states (4 apps x 4 tenants at caps 2/2 has 1,778 states
+ * with one user, and over 200,000 with two); pass `--users 2` for several users on one tenant.
+ */
+export const DEFAULT_BOUNDS: Bounds = { apps: 3, tenants: 3, users: 1 };
+
+const CONSENT: PlatformEvent = { type: 'consent' };
+
+interface Step {
+  before: PlatformContext;
+  event: PlatformEvent;
+  after: PlatformContext;
+}
+
+/** Play a move from a state: the states after each machine event (the consent may be shared). */
+function play(model: Model, from: CompiledState, move: Move, afterConsent: CompiledState | null): { state: CompiledState; steps: Step[] } {
+  let state = from;
+  const steps: Step[] = [];
+  const events = move.events;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as PlatformEvent;
+    if (i === 0 && move.consent && afterConsent !== null) { state = afterConsent; continue; }
+    const next = model.compiled.step(state, event);
+    steps.push({ before: state.context, event, after: next.context });
+    state = next;
+  }
+  return { state, steps };
+}
+
+/** The outcome a move gave: the last connect's, or per tenant for a consent of several. */
+export function moveOutcome(move: Move, outcomes: readonly Outcome[]): Outcome | Record<string, Outcome> {
+  const trace = move.trace;
+  if (trace.type !== 'connect' || trace.tenants.length === 1) return outcomes[outcomes.length - 1] ?? 'ok';
+  return Object.fromEntries(trace.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
+}
+
+/** Replay moves from the start and annotate each with the model's outcome as `observed`. */
+export function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
+  let state = initialState(arena, policy, model);
+  const moves = path.map((index) => {
+    const move = arena.moves[index];
+    if (move === undefined) throw new Error(`explorer: no move ${index}`);
+    const outcomes: Outcome[] = [];
+    for (const event of move.events) {
+      state = model.compiled.step(state, event);
+      if (event.type !== 'consent') outcomes.push(state.context.outcome ?? 'ok');
+    }
+    return { ...move.trace, observed: moveOutcome(move, outcomes) } as TraceEvent;
+  });
+  return [...declarations(arena, moves), ...moves];
+}
+
+/** The moves from the start to a discovered state, by parent pointers. */
+export function pathTo(index: number, parent: readonly number[], via: readonly number[]): number[] {
+  const path: number[] = [];
+  for (let i = index; i > 0; i = parent[i] ?? 0) path.push(via[i] ?? 0);
+  return path.reverse();
+}
+
+/** Explore every reachable state within the bounds, checking every invariant on every step. */
+export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions = {}): ExploreResult {
+  const model = options.model ?? MODEL;
+  const arena = arenaOf(bounds, [policy]);
+  const keys = new StateKeys(arena, options.symmetry ?? true, 1);
+  const checks = new Array<number>(INVARIANTS.length).fill(0);
+  const start = initialState(arena, policy, model);
+  // The queue: states and their codes are dropped once expanded; parent and move stay for paths.
+  const queue: Array<CompiledState | undefined> = [start];
+  const codes: Array<Code | undefined> = [keys.code(start.context.world)];
+  const parent: number[] = [0];
+  const via: number[] = [-1];
+  const depthOf: number[] = [0];
+  const seen = new Set<number | string>([keys.key([codes[0] as Code])]);
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  let transitions = 0;
+  let lastProgress = Date.now();
+  let complete = true;
+
+  const broken = (steps: readonly Step[]): string[] => {
+    const names: string[] = [];
+    for (const step of steps) {
+      for (const invariant of INVARIANTS) if (!invariant.holds(step.before, step.event, step.after)) names.push(invariant.name);
+    }
+    return names.length === 0 ? names : [...new Set(names)];
+  };
+  const counted = () => { for (let i = 0; i < checks.length; i++) checks[i] = (checks[i] ?? 0) + 1; };
+  const result = (violation: ExploreResult['violation']): ExploreResult => ({
+    states: queue.length, transitions,
+    checks: Object.fromEntries(INVARIANTS.map((inv, i) => [inv.name, checks[i] ?? 0])),
+    violation, symmetryReduced: keys.symmetry, complete, depth: depthOf[depthOf.length - 1] ?? 0, bounds,
+  });
+  const violationAt = (index: number, moveIndex: number, names: string[]): ExploreResult => {
+    const path = [...pathTo(index, parent, via), moveIndex];
+    return result({ invariant: names[0] ?? '', broken: names, trace: annotatedTrace(arena, policy, model, path), depth: path.length });
+  };
+
+  const consentIndex = arena.moves.findIndex((m) => m.consent);
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head] as CompiledState;
+    const code = codes[head] as Code;
+    queue[head] = undefined;
+    codes[head] = undefined;
+    // Every connect opens with the same consent from this state: play and check it once; it is
+    // part of (and counted with) each connect transition below.
+    let afterConsent: CompiledState | null = null;
+    if (consentIndex >= 0) {
+      const consent = model.compiled.step(state, CONSENT);
+      afterConsent = consent;
+      const names = broken([{ before: state.context, event: CONSENT, after: consent.context }]);
+      if (names.length > 0) { counted(); transitions++; return violationAt(head, consentIndex, names); }
+    }
+    for (let m = 0; m < arena.moves.length; m++) {
+      const move = arena.moves[m] as Move;
+      const { state: next, steps } = play(model, state, move, afterConsent);
+      transitions++;
+      const names = broken(steps);
+      counted();
+      if (names.length > 0) return violationAt(head, m, names);
+      const world = next.context.world;
+      if (world.links === state.context.world.links && world.apps === state.context.world.apps) continue;
+      const nextCode = keys.code(world, { world: state.context.world, code });
+      const key = keys.key([nextCode]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      queue.push(next);
+      codes.push(nextCode);
+      parent.push(head);
+      via.push(m);
+      depthOf.push((depthOf[head] ?? 0) + 1);
+    }
+    if (queue.length >= maxStates) { complete = false; break; }
+    if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
+      lastProgress = Date.now();
+      options.onProgress(queue.length);
+    }
+  }
+  return result(null);
+}
