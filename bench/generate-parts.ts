@@ -75,8 +75,11 @@ export class LiveSet {
  */
 export class NzTime {
   constructor(
-    private readonly start: number, private readonly end: number,
-    private readonly bugStart: number, private readonly bugEnd: number, private readonly bugEvents: number,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly bugStart: number,
+    private readonly bugEnd: number,
+    private readonly bugEvents: number,
   ) {}
 
   /** The time of event i of n (milliseconds since the epoch). */

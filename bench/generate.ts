@@ -33,11 +33,24 @@ const START = Date.parse('2019-12-01T00:00:00Z');
 const END = Date.parse('2027-06-01T00:00:00Z');
 const TIERS_FROM = Date.parse('2025-06-01T00:00:00Z');
 const BUG_EVENTS = 3000;
-const SOURCES = ['bench/generate.ts', 'bench/generate-parts.ts', 'bench/plain.ts', 'properties/reference.ts', 'model/platform/timeline.ts', 'model/platform/policies.ts'];
+const SOURCES = [
+  'bench/generate.ts',
+  'bench/generate-parts.ts',
+  'bench/plain.ts',
+  'properties/reference.ts',
+  'model/platform/timeline.ts',
+  'model/platform/policies.ts',
+];
 const TIER_CHOICES: readonly Tier[] = ['starter', 'core', 'core', 'core', 'plus', 'plus', 'advanced', 'enterprise'];
 
 type Kind = 'uncertified' | 'certified' | 'custom' | 'oauth1';
-interface GenApp { id: string; kind: Kind; pool: string[]; user: string; registered: number | null }
+interface GenApp {
+  id: string;
+  kind: Kind;
+  pool: string[];
+  user: string;
+  registered: number | null;
+}
 
 /** The cached file for `events` events, named by a hash of the generator and what it reads. */
 export function tracePath(events: number): string {
@@ -88,16 +101,22 @@ export function generateTrace(events = 1_000_000, progress?: (lines: number, liv
     const outcomes = checker.step(event);
     if (event['type'] === 'connect') {
       const tenants = (event['tenants'] as string[] | undefined) ?? [event['tenant'] as string];
-      tenants.forEach((t, k) => { if (outcomes[k] === 'connected') live.add(event['app'] as string, t, (event['user'] as string | undefined) ?? 'user'); });
+      tenants.forEach((t, k) => {
+        if (outcomes[k] === 'connected') live.add(event['app'] as string, t, (event['user'] as string | undefined) ?? 'user');
+      });
       event['observed'] = tenants.length === 1 ? outcomes[0] : Object.fromEntries(tenants.map((t, k) => [t, outcomes[k]]));
     } else {
       event['observed'] = outcomes[0];
-      if (event['type'] === 'disconnect' && outcomes[0] === 'disconnected') live.remove(event['app'] as string, event['tenant'] as string, (event['user'] as string | undefined) ?? 'user');
+      if (event['type'] === 'disconnect' && outcomes[0] === 'disconnected')
+        live.remove(event['app'] as string, event['tenant'] as string, (event['user'] as string | undefined) ?? 'user');
       if (event['type'] === 'revoke') live.revoke(event['app'] as string, (event['user'] as string | undefined) ?? 'user');
     }
     buffer += `${JSON.stringify(event)}\n`;
     lines++;
-    if (buffer.length > 1 << 20) { writeSync(fd, buffer); buffer = ''; }
+    if (buffer.length > 1 << 20) {
+      writeSync(fd, buffer);
+      buffer = '';
+    }
     if (progress !== undefined && lines % 100_000 === 0) progress(lines, live.size);
   };
   const declare = (app: GenApp, atMs: number) => {
@@ -112,7 +131,10 @@ export function generateTrace(events = 1_000_000, progress?: (lines: number, liv
   }
   // Popular apps first: app i is chosen with weight 1 / i^0.7.
   const cumulative: number[] = [];
-  apps.reduce((sum, _, k) => { cumulative.push(sum + 1 / Math.pow(k + 1, 0.7)); return sum + 1 / Math.pow(k + 1, 0.7); }, 0);
+  apps.reduce((sum, _, k) => {
+    cumulative.push(sum + 1 / Math.pow(k + 1, 0.7));
+    return sum + 1 / Math.pow(k + 1, 0.7);
+  }, 0);
   const total = cumulative[cumulative.length - 1] ?? 1;
   const chooseApp = (): GenApp => {
     for (;;) {
@@ -126,7 +148,10 @@ export function generateTrace(events = 1_000_000, progress?: (lines: number, liv
   for (let i = 0; lines < events; i++) {
     const atMs = time.at(i, body);
     const late = apps.find((a) => a.registered !== null && !declared.has(a.id) && atMs >= a.registered);
-    if (late !== undefined) { declare(late, atMs); continue; }
+    if (late !== undefined) {
+      declare(late, atMs);
+      continue;
+    }
     const at = rand() < 0.75 ? { at: time.format(atMs, rand) } : {};
     const app = chooseApp();
     const tenant = pick(app.pool, rand);
@@ -135,8 +160,13 @@ export function generateTrace(events = 1_000_000, progress?: (lines: number, liv
     const who = u < 0.8 ? { user: app.user } : u < 0.95 ? { user: pick(['u1', 'u2', 'u3', 'u4', 'u5', 'u6'], rand) } : {};
     const r = rand();
     if (r < 0.66) {
-      const several = rand() < 0.1 ? [...new Set(Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(app.pool, rand)))] : [tenant];
-      emit(several.length === 1 ? { type: 'connect', app: app.id, tenant, ...who, ...at } : { type: 'connect', app: app.id, tenants: several, ...who, ...at });
+      const several =
+        rand() < 0.1 ? [...new Set(Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(app.pool, rand)))] : [tenant];
+      emit(
+        several.length === 1
+          ? { type: 'connect', app: app.id, tenant, ...who, ...at }
+          : { type: 'connect', app: app.id, tenants: several, ...who, ...at },
+      );
     } else if (r < 0.9) {
       const target = rand() < 0.8 ? live.random(rand) : null;
       const [a, t, user] = target ?? [app.id, tenant, who.user ?? 'user'];

@@ -22,7 +22,10 @@ const TARGET_PARSE_RATIO = 3;
 const MACHINE_PREFIX = 100_000;
 
 /** A timed run: seconds, and what it counted. */
-interface Timed<T> { seconds: number; value: T }
+interface Timed<T> {
+  seconds: number;
+  value: T;
+}
 
 async function timed<T>(run: () => Promise<T>): Promise<Timed<T>> {
   const start = process.hrtime.bigint();
@@ -60,25 +63,40 @@ async function* firstEvents(lines: AsyncIterable<TraceLine>, n: number): AsyncGe
 }
 
 /** Run `xcm check FILE --json` in a new process; its time and peak RSS (from /proc, when there). */
-function cli(file: string): Promise<{ seconds: number; peakRssMb: number | null; events: number; divergences: number; status: number | null }> {
+function cli(
+  file: string,
+): Promise<{ seconds: number; peakRssMb: number | null; events: number; divergences: number; status: number | null }> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/xcm.mjs'), 'check', file, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/xcm.mjs'), 'check', file, '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let peakKb: number | null = null;
     const poll = setInterval(() => {
       try {
         const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (hwm?.[1] !== undefined) peakKb = Math.max(peakKb ?? 0, Number(hwm[1]));
-      } catch { /* no /proc, or the process is gone */ }
+      } catch {
+        /* no /proc, or the process is gone */
+      }
     }, 25);
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     child.on('error', reject);
     child.on('close', (status) => {
       clearInterval(poll);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const result = JSON.parse(out) as { events: number; divergences: unknown[] };
-      resolve({ seconds, peakRssMb: peakKb === null ? null : peakKb / 1024, events: result.events, divergences: result.divergences.length, status });
+      resolve({
+        seconds,
+        peakRssMb: peakKb === null ? null : peakKb / 1024,
+        events: result.events,
+        divergences: result.divergences.length,
+        status,
+      });
     });
   });
 }
@@ -94,9 +112,15 @@ export async function benchOracle(events = 1_000_000): Promise<void> {
   const generation = await timed(async () => generateTrace(events));
   const trace = generation.value;
   console.log(`trace: ${trace.file}`);
-  console.log(`  ${fmt(trace.lines)} lines, ${(trace.bytes / 1e6).toFixed(1)} MB, ${trace.reused ? 'reused (same generator and reference sources)' : `generated in ${generation.seconds.toFixed(1)} s`}`);
+  console.log(
+    `  ${fmt(trace.lines)} lines, ${(trace.bytes / 1e6).toFixed(1)} MB, ${trace.reused ? 'reused (same generator and reference sources)' : `generated in ${generation.seconds.toFixed(1)} s`}`,
+  );
 
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   const loadBefore = load();
   const floor = await bestOf(3, () => parseOnly(trace.file));
   // The first of the three check runs is also the warm-up: a separate one would add ten seconds.
@@ -116,22 +140,45 @@ export async function benchOracle(events = 1_000_000): Promise<void> {
   const n = compiled.value.events;
   const policies = [...plain.value.eventsByPolicy].map(([id, count]) => `${id} ${fmt(count)}`).join(', ');
   console.log(`  events by policy (timeline xero): ${policies}`);
-  console.log(`  divergences: check ${fmt(compiled.value.divergences.length)}, xcm check ${fmt(e2e.divergences)} (exit ${e2e.status}), plain checker ${fmt(plain.value.divergences)}`);
-  console.log(`  load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()} (on ${os.cpus().length} CPUs; other work on the machine slows every row)`);
+  console.log(
+    `  divergences: check ${fmt(compiled.value.divergences.length)}, xcm check ${fmt(e2e.divergences)} (exit ${e2e.status}), plain checker ${fmt(plain.value.divergences)}`,
+  );
+  console.log(
+    `  load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()} (on ${os.cpus().length} CPUs; other work on the machine slows every row)`,
+  );
   console.log('measure (best of 3, after a warm-up run, unless said)');
   console.log(row('(a) parse only: readLines + JSON.parse', floor.seconds, floor.value));
   console.log(row('(b) checkFile(file) in-process, compiled engine', compiled.seconds, n, 'best of 3, the first cold'));
-  console.log(row('(c) node bin/xcm.mjs check FILE --json (new process)', e2e.seconds, e2e.events, `best of 2; includes ${startup.value.seconds.toFixed(2)} s process start (xcm check on a 1-event trace)`));
+  console.log(
+    row(
+      '(c) node bin/xcm.mjs check FILE --json (new process)',
+      e2e.seconds,
+      e2e.events,
+      `best of 2; includes ${startup.value.seconds.toFixed(2)} s process start (xcm check on a 1-event trace)`,
+    ),
+  );
   console.log(row('(d) plain checker: JSON.parse + ReferencePlatform', plain.seconds, plain.value.events, 'one run'));
-  console.log(row(`(e) check, XState machine engine, first ${fmt(MACHINE_PREFIX)}`, machine.seconds, machine.value.events, 'one run after a warm-up'));
+  console.log(
+    row(`(e) check, XState machine engine, first ${fmt(MACHINE_PREFIX)}`, machine.seconds, machine.value.events, 'one run after a warm-up'),
+  );
   console.log(row(`    check, compiled engine, first ${fmt(MACHINE_PREFIX)}`, compiledPrefix.seconds, compiledPrefix.value.events));
   const parseRatio = compiled.seconds / floor.seconds;
   console.log('ratios');
-  console.log(`  check / parse only:          ${parseRatio.toFixed(2)}x the time (target: within ${TARGET_PARSE_RATIO}x) ${parseRatio <= TARGET_PARSE_RATIO ? 'MET' : 'MISSED'}`);
-  console.log(`  check vs plain checker:      ${(plain.seconds / compiled.seconds).toFixed(2)}x faster (${(compiled.seconds / plain.seconds).toFixed(2)}x the time), whole file`);
-  console.log(`  compiled vs machine engine:  ${(machine.seconds / compiledPrefix.seconds).toFixed(1)}x faster, first ${fmt(MACHINE_PREFIX)} events`);
+  console.log(
+    `  check / parse only:          ${parseRatio.toFixed(2)}x the time (target: within ${TARGET_PARSE_RATIO}x) ${parseRatio <= TARGET_PARSE_RATIO ? 'MET' : 'MISSED'}`,
+  );
+  console.log(
+    `  check vs plain checker:      ${(plain.seconds / compiled.seconds).toFixed(2)}x faster (${(compiled.seconds / plain.seconds).toFixed(2)}x the time), whole file`,
+  );
+  console.log(
+    `  compiled vs machine engine:  ${(machine.seconds / compiledPrefix.seconds).toFixed(1)}x faster, first ${fmt(MACHINE_PREFIX)} events`,
+  );
   const endToEnd = rate(e2e.events, e2e.seconds);
-  console.log(`target: at least ${fmt(TARGET_EVENTS_PER_SECOND)} events/s end to end (xcm check, process start included): ${fmt(endToEnd)} events/s ${endToEnd >= TARGET_EVENTS_PER_SECOND ? 'MET' : 'MISSED'}`);
+  console.log(
+    `target: at least ${fmt(TARGET_EVENTS_PER_SECOND)} events/s end to end (xcm check, process start included): ${fmt(endToEnd)} events/s ${endToEnd >= TARGET_EVENTS_PER_SECOND ? 'MET' : 'MISSED'}`,
+  );
   const ownPeak = process.resourceUsage().maxRSS / 1024;
-  console.log(`peak RSS: xcm check process ${e2e.peakRssMb === null ? 'n/a (no /proc)' : `${e2e.peakRssMb.toFixed(0)} MB`}; this benchmark process ${ownPeak.toFixed(0)} MB`);
+  console.log(
+    `peak RSS: xcm check process ${e2e.peakRssMb === null ? 'n/a (no /proc)' : `${e2e.peakRssMb.toFixed(0)} MB`}; this benchmark process ${ownPeak.toFixed(0)} MB`,
+  );
 }

@@ -44,7 +44,8 @@ export class PlainChecker {
     if (typeof event['at'] === 'string') this.lastAtMs = Date.parse(event['at']);
     const app = event['app'] as string;
     if (type !== 'app' && type !== 'tenant' && !this.registered.has(app)) this.registered.set(app, null);
-    const known = type === 'tenant' || !this.registered.has(app) ? undefined : { ...defaultApp(app), registered: this.registered.get(app) ?? null };
+    const known =
+      type === 'tenant' || !this.registered.has(app) ? undefined : { ...defaultApp(app), registered: this.registered.get(app) ?? null };
     const policyId = policyIdAt(this.lastAtMs, known);
     this.eventsByPolicy.set(policyId, (this.eventsByPolicy.get(policyId) ?? 0) + 1);
     this.ref.setPolicy(policyById(policyId));
@@ -59,13 +60,20 @@ export class PlainChecker {
         if (outcome === 'ok') this.registered.set(app, changes.registered ?? this.registered.get(app) ?? null);
         return [outcome];
       }
-      case 'tenant': return [this.ref.declareTenant(event['tenant'] as string, (event['kind'] as TenantKind | undefined) ?? 'organisation')];
-      case 'connect': return this.ref.connect(app, (event['tenants'] as string[] | undefined) ?? [event['tenant'] as string], user);
-      case 'disconnect': return [this.ref.disconnect(app, event['tenant'] as string, user)];
-      case 'revoke': return [this.ref.revoke(app, user)];
-      case 'certify': return [this.ref.certify(app)];
-      case 'tier': return [this.ref.tier(app, event['tier'] as Tier)];
-      default: throw new Error(`unknown event type ${type}`);
+      case 'tenant':
+        return [this.ref.declareTenant(event['tenant'] as string, (event['kind'] as TenantKind | undefined) ?? 'organisation')];
+      case 'connect':
+        return this.ref.connect(app, (event['tenants'] as string[] | undefined) ?? [event['tenant'] as string], user);
+      case 'disconnect':
+        return [this.ref.disconnect(app, event['tenant'] as string, user)];
+      case 'revoke':
+        return [this.ref.revoke(app, user)];
+      case 'certify':
+        return [this.ref.certify(app)];
+      case 'tier':
+        return [this.ref.tier(app, event['tier'] as Tier)];
+      default:
+        throw new Error(`unknown event type ${type}`);
     }
   }
 }
@@ -85,7 +93,10 @@ export function disagreements(event: RawEvent, outcomes: readonly Outcome[]): nu
 }
 
 /** Check a trace file with the plain checker, up to `limit` events. */
-export async function plainCheck(file: string, limit = Infinity): Promise<{ events: number; divergences: number; eventsByPolicy: ReadonlyMap<string, number> }> {
+export async function plainCheck(
+  file: string,
+  limit = Infinity,
+): Promise<{ events: number; divergences: number; eventsByPolicy: ReadonlyMap<string, number> }> {
   const checker = new PlainChecker();
   let events = 0;
   let divergences = 0;

@@ -8,7 +8,9 @@ import { cpus } from 'node:os';
 import { benchOracle } from './oracle.ts';
 
 const started = process.hrtime.bigint();
-console.log(`xcm benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${process.platform} ${process.arch}`);
+console.log(
+  `xcm benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${process.platform} ${process.arch}`,
+);
 await benchOracle();
 
 const explore = new URL('./explore.ts', import.meta.url);

@@ -26,7 +26,9 @@ function file(name: string, lines: readonly unknown[]): string {
 function capTrace(name: string, last: string): { path: string; lastLine: number } {
   const connects = Array.from({ length: 25 }, (_, i) => ({ type: 'connect', app: 'A', tenant: `t${i + 1}`, observed: 'connected' }));
   const lines = [
-    { type: 'app', app: 'A', at: '2020-03-02T09:00:00+13:00' }, ...connects, '',
+    { type: 'app', app: 'A', at: '2020-03-02T09:00:00+13:00' },
+    ...connects,
+    '',
     { type: 'connect', app: 'A', tenant: 't26', observed: last },
   ];
   return { path: file(name, lines), lastLine: lines.length };
@@ -85,7 +87,13 @@ describe('xcm check on bad input', () => {
     { name: 'an unknown type', lines: ['', { type: 'link', app: 'A' }], at: 2, field: 'type', words: 'link' },
     { name: 'a missing field', lines: [{ type: 'disconnect', app: 'A' }], at: 1, field: 'tenant', words: 'missing' },
     { name: 'an ill-typed field', lines: [{ type: 'app', app: 'A', certified: 'yes' }], at: 1, field: 'certified', words: 'true or false' },
-    { name: 'an unknown observed outcome', lines: [{ type: 'connect', app: 'A', tenant: 't1', observed: 'accepted' }], at: 1, field: 'observed', words: 'accepted' },
+    {
+      name: 'an unknown observed outcome',
+      lines: [{ type: 'connect', app: 'A', tenant: 't1', observed: 'accepted' }],
+      at: 1,
+      field: 'observed',
+      words: 'accepted',
+    },
   ])('should exit 2 naming the file, line and field on $name, without a stack trace', ({ name, lines, at, field, words }) => {
     const path = file(`${name.replace(/ /g, '-')}.jsonl`, lines);
     const result = xcm('check', path);
@@ -113,9 +121,15 @@ describe('xcm run and xcm policies', () => {
     ]);
     const result = xcm('run', path, '--json');
     expect(result.status).toBe(0);
-    const records = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => [r['line'], r['outcome']])).toEqual([
-      [1, 'ok'], [2, { t1: 'connected', t2: 'connected' }], [4, 'disconnected'], [5, 'revoked'],
+      [1, 'ok'],
+      [2, { t1: 'connected', t2: 'connected' }],
+      [4, 'disconnected'],
+      [5, 'revoked'],
     ]);
     for (const r of records) expect(r['reason']).toEqual(expect.stringMatching(/\w/));
     expect(records[1]?.['policy']).toBe('xero-oauth2-2019');

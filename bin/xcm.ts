@@ -29,9 +29,14 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
     case 'run': {
-      const { values, positionals } = parse(rest, { ...COMMON_OPTIONS, engine: { type: 'string' } }, `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--json]`);
+      const { values, positionals } = parse(
+        rest,
+        { ...COMMON_OPTIONS, engine: { type: 'string' } },
+        `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--json]`,
+      );
       const engine = values.engine ?? 'compiled';
-      if (engine !== 'compiled' && engine !== 'machine') throw new InputError(`unknown engine ${JSON.stringify(engine)}`, { file: 'xcm', field: '--engine' }, 'compiled or machine');
+      if (engine !== 'compiled' && engine !== 'machine')
+        throw new InputError(`unknown engine ${JSON.stringify(engine)}`, { file: 'xcm', field: '--engine' }, 'compiled or machine');
       const options = { policy: values.policy, set: values.set, json: values.json, engine } as const;
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
     }

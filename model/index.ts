@@ -14,13 +14,30 @@ export * from './world/world.ts';
 export * as rules from './platform/rules.ts';
 export { appLifecycleMachine, lifecycleStep, UNCERTIFIED_TIERS, type LifecycleEvent } from './platform/lifecycle.ts';
 export { defaultApp, declaredApp, type AppChanges, type PlatformContext, type PlatformEvent } from './platform/transitions.ts';
-export { createPlatformMachine, platformMachine, MODEL_IMPLEMENTATIONS, type PlatformImplementations, type PlatformInput, type PlatformSnapshot } from './platform/machine.ts';
+export {
+  createPlatformMachine,
+  platformMachine,
+  MODEL_IMPLEMENTATIONS,
+  type PlatformImplementations,
+  type PlatformInput,
+  type PlatformSnapshot,
+} from './platform/machine.ts';
 export { compilePlatform, type CompiledState } from './engine/compiled.ts';
 export * from './engine/step.ts';
 export * from './platform/invariants.ts';
 export { Driver, observedOutcomes, type StepReport } from './engine/driver.ts';
 export { explain, divergenceRule, type RuleName } from './oracle/explain.ts';
-export { check, checkFile, createChecker, run, type Checker, type CheckResult, type Divergence, type OracleOptions, type RunRecord } from './oracle/oracle.ts';
+export {
+  check,
+  checkFile,
+  createChecker,
+  run,
+  type Checker,
+  type CheckResult,
+  type Divergence,
+  type OracleOptions,
+  type RunRecord,
+} from './oracle/oracle.ts';
 export { applySet, choosePolicy, loadPolicyFile, resolvePolicy, type PolicyChoice } from './io/load-policy.ts';
 export { parseTraceLine, readLineChunks, readLines, readTrace, scenarioHeader, type ScenarioHeader, type TraceLine } from './io/trace.ts';
 export { InputError, type InputLocation } from './errors.ts';

@@ -33,8 +33,15 @@ export type Outcome =
 
 /** Every outcome string, as the trace format spells it. */
 export const OUTCOMES: readonly Outcome[] = [
-  'connected', 'reconnected', 'rejected:app-limit', 'rejected:org-limit',
-  'disconnected', 'not-connected', 'revoked', 'ok', 'rejected:requirements',
+  'connected',
+  'reconnected',
+  'rejected:app-limit',
+  'rejected:org-limit',
+  'disconnected',
+  'not-connected',
+  'revoked',
+  'ok',
+  'rejected:requirements',
 ];
 
 /** Fields every trace event may carry. */
@@ -103,13 +110,10 @@ export interface TierEvent extends EventBase {
 }
 
 /** One event of a trace, after parsing (a connect's `tenant` is folded into `tenants`). */
-export type TraceEvent =
-  | AppEvent | TenantEvent | ConnectEvent | DisconnectEvent | RevokeEvent | CertifyEvent | TierEvent;
+export type TraceEvent = AppEvent | TenantEvent | ConnectEvent | DisconnectEvent | RevokeEvent | CertifyEvent | TierEvent;
 
 /** The type names a trace may use. */
-export const EVENT_TYPES: readonly TraceEvent['type'][] = [
-  'app', 'tenant', 'connect', 'disconnect', 'revoke', 'certify', 'tier',
-];
+export const EVENT_TYPES: readonly TraceEvent['type'][] = ['app', 'tenant', 'connect', 'disconnect', 'revoke', 'certify', 'tier'];
 
 /** The user assumed when an event names none (a trace of a single-user integration). */
 export const IMPLICIT_USER = 'user';

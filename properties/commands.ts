@@ -27,7 +27,12 @@ export class TraceBuilder {
   readonly asked: Array<{ app: string; tenant: string; user: string }> = [];
   private fresh = 0;
 
-  constructor(readonly apps: readonly string[], readonly tenants: string[], readonly users: readonly string[], public clock: number) {}
+  constructor(
+    readonly apps: readonly string[],
+    readonly tenants: string[],
+    readonly users: readonly string[],
+    public clock: number,
+  ) {}
 
   /** The current instant. */
   get at(): string {
@@ -69,15 +74,27 @@ function pick<T>(list: readonly T[], index: number): T {
 /** A command of the random tail. */
 abstract class TraceCommand implements fc.Command<TraceBuilder, object> {
   protected event: TraceEvent | null = null;
-  check(_m: Readonly<TraceBuilder>): boolean { return true; }
-  run(m: TraceBuilder): void { this.event = this.emit(m); }
-  toString(): string { return this.event === null ? this.constructor.name : JSON.stringify(this.event); }
+  check(_m: Readonly<TraceBuilder>): boolean {
+    return true;
+  }
+  run(m: TraceBuilder): void {
+    this.event = this.emit(m);
+  }
+  toString(): string {
+    return this.event === null ? this.constructor.name : JSON.stringify(this.event);
+  }
   protected abstract emit(m: TraceBuilder): TraceEvent;
 }
 
 /** One user's consent of one app for one to three tenants (a pick of -1 asks for a new tenant). */
 export class ConnectCommand extends TraceCommand {
-  constructor(private readonly appPick: number, private readonly tenantPicks: readonly number[], private readonly userPick: number) { super(); }
+  constructor(
+    private readonly appPick: number,
+    private readonly tenantPicks: readonly number[],
+    private readonly userPick: number,
+  ) {
+    super();
+  }
   protected emit(m: TraceBuilder): TraceEvent {
     const tenants = [...new Set(this.tenantPicks.map((p) => (p < 0 || m.tenants.length === 0 ? m.freshTenant() : pick(m.tenants, p))))];
     return m.connect(pick(m.apps, this.appPick), tenants, pick(m.users, this.userPick));
@@ -86,8 +103,12 @@ export class ConnectCommand extends TraceCommand {
 
 /** Remove one connection a connect asked for (it may already be gone). */
 export class DisconnectCommand extends TraceCommand {
-  constructor(private readonly askedPick: number) { super(); }
-  override check(m: Readonly<TraceBuilder>): boolean { return m.asked.length > 0; }
+  constructor(private readonly askedPick: number) {
+    super();
+  }
+  override check(m: Readonly<TraceBuilder>): boolean {
+    return m.asked.length > 0;
+  }
   protected emit(m: TraceBuilder): TraceEvent {
     const { app, tenant, user } = pick(m.asked, this.askedPick);
     return m.push({ type: 'disconnect', app, tenant, ...userField(user) });
@@ -96,8 +117,12 @@ export class DisconnectCommand extends TraceCommand {
 
 /** Revoke the token of a user of an app some connect asked for. */
 export class RevokeCommand extends TraceCommand {
-  constructor(private readonly askedPick: number) { super(); }
-  override check(m: Readonly<TraceBuilder>): boolean { return m.asked.length > 0; }
+  constructor(private readonly askedPick: number) {
+    super();
+  }
+  override check(m: Readonly<TraceBuilder>): boolean {
+    return m.asked.length > 0;
+  }
   protected emit(m: TraceBuilder): TraceEvent {
     const { app, user } = pick(m.asked, this.askedPick);
     return m.push({ type: 'revoke', app, ...userField(user) });
@@ -106,22 +131,39 @@ export class RevokeCommand extends TraceCommand {
 
 /** Certify an app. */
 export class CertifyCommand extends TraceCommand {
-  constructor(private readonly appPick: number) { super(); }
-  protected emit(m: TraceBuilder): TraceEvent { return m.push({ type: 'certify', app: pick(m.apps, this.appPick) }); }
+  constructor(private readonly appPick: number) {
+    super();
+  }
+  protected emit(m: TraceBuilder): TraceEvent {
+    return m.push({ type: 'certify', app: pick(m.apps, this.appPick) });
+  }
 }
 
 /** Move an app to a tier (refused for Plus and above while uncertified). */
 export class TierCommand extends TraceCommand {
-  constructor(private readonly appPick: number, private readonly tier: Tier) { super(); }
-  protected emit(m: TraceBuilder): TraceEvent { return m.push({ type: 'tier', app: pick(m.apps, this.appPick), tier: this.tier }); }
+  constructor(
+    private readonly appPick: number,
+    private readonly tier: Tier,
+  ) {
+    super();
+  }
+  protected emit(m: TraceBuilder): TraceEvent {
+    return m.push({ type: 'tier', app: pick(m.apps, this.appPick), tier: this.tier });
+  }
 }
 
 /** Time passes to a later instant of {@link INSTANTS}; emits no event. */
 export class TickCommand implements fc.Command<TraceBuilder, object> {
   constructor(private readonly steps: number) {}
-  check(m: Readonly<TraceBuilder>): boolean { return m.clock < INSTANTS.length - 1; }
-  run(m: TraceBuilder): void { m.clock = Math.min(INSTANTS.length - 1, m.clock + this.steps); }
-  toString(): string { return `tick(${this.steps})`; }
+  check(m: Readonly<TraceBuilder>): boolean {
+    return m.clock < INSTANTS.length - 1;
+  }
+  run(m: TraceBuilder): void {
+    m.clock = Math.min(INSTANTS.length - 1, m.clock + this.steps);
+  }
+  toString(): string {
+    return `tick(${this.steps})`;
+  }
 }
 
 /** An app pick that favours the first app (the one a shaped trace drives to its cap). */
@@ -132,7 +174,12 @@ const userPick = fc.nat(5);
 
 /** Every command, weighted towards connects. */
 const command: fc.Arbitrary<fc.Command<TraceBuilder, object>> = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(appPick, fc.array(tenantPick, { minLength: 1, maxLength: 3 }), userPick).map(([a, t, u]) => new ConnectCommand(a, t, u)) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(appPick, fc.array(tenantPick, { minLength: 1, maxLength: 3 }), userPick)
+      .map(([a, t, u]) => new ConnectCommand(a, t, u)),
+  },
   { weight: 2, arbitrary: fc.nat(60).map((k) => new DisconnectCommand(k)) },
   { weight: 1, arbitrary: fc.nat(60).map((k) => new RevokeCommand(k)) },
   { weight: 1, arbitrary: appPick.map((a) => new CertifyCommand(a)) },

@@ -14,14 +14,19 @@ function same<T>(x: T, y: T): boolean {
 /** Whether two steps end in the same regime and context (a world neither step changed is not compared again). */
 function sameStep(a: Step, b: Step): boolean {
   const untouched = a.after.world === a.before.world && b.after.world === b.before.world;
-  return a.regime === b.regime && a.after.outcome === b.after.outcome && same(a.after.policy, b.after.policy)
-    && (untouched || same(a.after.world, b.after.world));
+  return (
+    a.regime === b.regime &&
+    a.after.outcome === b.after.outcome &&
+    same(a.after.policy, b.after.policy) &&
+    (untouched || same(a.after.world, b.after.world))
+  );
 }
 
 /** The compiled-equals-machine property. */
 export const COMPILED: readonly TraceProperty[] = [
   {
-    id: 'compiled/equals-machine', family: 'compiled',
+    id: 'compiled/equals-machine',
+    family: 'compiled',
     name: 'steps the compiled table exactly as the XState machine does',
     verify: (c, model) => {
       const compiled = replay(c.trace, model, 'compiled');
@@ -33,8 +38,9 @@ export const COMPILED: readonly TraceProperty[] = [
           const index = a?.index ?? b?.index ?? 0;
           return {
             trace: { set: c.trace.set, events: c.trace.events.slice(0, index + 1) },
-            message: `machine step ${i + 1} (${a?.event.type ?? b?.event.type}, event ${index + 1}): `
-              + `compiled gives ${a?.after.outcome} in ${a?.regime}, the machine ${b?.after.outcome} in ${b?.regime}`,
+            message:
+              `machine step ${i + 1} (${a?.event.type ?? b?.event.type}, event ${index + 1}): ` +
+              `compiled gives ${a?.after.outcome} in ${a?.regime}, the machine ${b?.after.outcome} in ${b?.regime}`,
           };
         }
       }

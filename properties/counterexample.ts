@@ -60,11 +60,12 @@ export function scenarioText(trace: GenTrace, source: Provenance): string {
   const header: Record<string, unknown> = {
     type: 'scenario',
     title: source.mutant === undefined ? `Counterexample to: ${property.name}` : `Regression: ${source.mutant.description}`,
-    story: source.mutant === undefined
-      ? `The property "${property.name}" fails on this trace: ${why}. `
-        + "The observed outcomes are the model's own; correct the line the property names before saving."
-      : `Found by the property "${property.name}" against the mutant "${source.mutant.name}" (${source.mutant.description}): ${why}. `
-        + "The observed outcomes are the real model's; the notes say where the mutant decides otherwise, so replaying this file against the mutant diverges.",
+    story:
+      source.mutant === undefined
+        ? `The property "${property.name}" fails on this trace: ${why}. ` +
+          "The observed outcomes are the model's own; correct the line the property names before saving."
+        : `Found by the property "${property.name}" against the mutant "${source.mutant.name}" (${source.mutant.description}): ${why}. ` +
+          "The observed outcomes are the real model's; the notes say where the mutant decides otherwise, so replaying this file against the mutant diverges.",
     source: `properties/${property.family}.test.ts, property ${property.id}; ${found}`,
   };
   if (trace.set.length > 0) header['set'] = trace.set;
@@ -92,9 +93,11 @@ export function assertHolds(property: TraceProperty, model: Model = MODEL): void
   if (!h.failed) return;
   const trace = h.failure?.trace ?? { set: [], events: [] };
   const file = writeScenario(counterexampleDir(), `${property.id.replace('/', '--')}-seed${h.seed}`, trace, { property, hunt: h });
-  throw new Error([
-    `property "${property.name}" fails: ${h.failure?.message ?? ''}`,
-    `  fast-check seed ${h.seed}, path ${h.path ?? '-'} (replay with FC_SEED=${h.seed}${h.path === null ? '' : ` FC_PATH=${h.path}`})`,
-    `  shrunk trace (${trace.events.length} events) written as a scenario to ${file}`,
-  ].join('\n'));
+  throw new Error(
+    [
+      `property "${property.name}" fails: ${h.failure?.message ?? ''}`,
+      `  fast-check seed ${h.seed}, path ${h.path ?? '-'} (replay with FC_SEED=${h.seed}${h.path === null ? '' : ` FC_PATH=${h.path}`})`,
+      `  shrunk trace (${trace.events.length} events) written as a scenario to ${file}`,
+    ].join('\n'),
+  );
 }

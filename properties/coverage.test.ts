@@ -19,34 +19,61 @@ function appKind(e: AppEvent): string {
 }
 
 describe('coverage: the generators reach every boundary', () => {
-  it('reaches every boundary class in the default run', () => {
-    const coverage = new Coverage();
-    const recovery = propertyById('recovery/freed');
-    for (const c of CASES) {
-      observe(replay(c.trace), c.realCaps, coverage);
-      recovery.verify(c, MODEL, coverage);
-    }
-    console.info(`boundary classes reached by ${CASES.length} cases (seed ${SEED}):\n${coverage.table()}`);
-    expect(coverage.missed()).toEqual([]);
-  }, timeoutMs());
+  it(
+    'reaches every boundary class in the default run',
+    () => {
+      const coverage = new Coverage();
+      const recovery = propertyById('recovery/freed');
+      for (const c of CASES) {
+        observe(replay(c.trace), c.realCaps, coverage);
+        recovery.verify(c, MODEL, coverage);
+      }
+      console.info(`boundary classes reached by ${CASES.length} cases (seed ${SEED}):\n${coverage.table()}`);
+      expect(coverage.missed()).toEqual([]);
+    },
+    timeoutMs(),
+  );
 
-  it('generates every kind of app, tenant and event, on every era of the timeline', () => {
-    const seen = new Set<string>();
-    for (const c of CASES) {
-      const run = replay(c.trace);
-      c.trace.events.forEach((e, i) => {
-        seen.add(`policy ${run.policies[i]?.id ?? ''}`);
-        if (e.type === 'app') seen.add(`app ${appKind(e)}`);
-        if (e.type === 'tenant') seen.add(`tenant ${e.kind ?? 'organisation'}`);
-        if (e.type === 'connect') seen.add(e.tenants.length > 1 ? 'connect several' : 'connect one');
-        if (e.type === 'connect' && e.user !== undefined) seen.add('a named user');
-        if (e.type !== 'app' && e.type !== 'tenant' && e.type !== 'connect') seen.add(e.type);
-      });
-    }
-    expect([...seen].sort()).toEqual([
-      'a named user', 'app certified advanced', 'app certified enterprise', 'app certified plus', 'app certified starter', 'app custom', 'app oauth1',
-      'app registered late', 'app uncertified core', 'app uncertified starter', 'certify', 'connect one', 'connect several', 'disconnect',
-      'policy xero-bug-2020-02', 'policy xero-oauth2-2019', 'policy xero-tiers-2026', 'revoke', 'tenant demo', 'tenant organisation', 'tenant practice', 'tier',
-    ]);
-  }, timeoutMs());
+  it(
+    'generates every kind of app, tenant and event, on every era of the timeline',
+    () => {
+      const seen = new Set<string>();
+      for (const c of CASES) {
+        const run = replay(c.trace);
+        c.trace.events.forEach((e, i) => {
+          seen.add(`policy ${run.policies[i]?.id ?? ''}`);
+          if (e.type === 'app') seen.add(`app ${appKind(e)}`);
+          if (e.type === 'tenant') seen.add(`tenant ${e.kind ?? 'organisation'}`);
+          if (e.type === 'connect') seen.add(e.tenants.length > 1 ? 'connect several' : 'connect one');
+          if (e.type === 'connect' && e.user !== undefined) seen.add('a named user');
+          if (e.type !== 'app' && e.type !== 'tenant' && e.type !== 'connect') seen.add(e.type);
+        });
+      }
+      expect([...seen].sort()).toEqual([
+        'a named user',
+        'app certified advanced',
+        'app certified enterprise',
+        'app certified plus',
+        'app certified starter',
+        'app custom',
+        'app oauth1',
+        'app registered late',
+        'app uncertified core',
+        'app uncertified starter',
+        'certify',
+        'connect one',
+        'connect several',
+        'disconnect',
+        'policy xero-bug-2020-02',
+        'policy xero-oauth2-2019',
+        'policy xero-tiers-2026',
+        'revoke',
+        'tenant demo',
+        'tenant organisation',
+        'tenant practice',
+        'tier',
+      ]);
+    },
+    timeoutMs(),
+  );
 });

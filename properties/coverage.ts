@@ -33,13 +33,21 @@ export interface BoundaryClass {
 
 /** Every boundary class the suite must reach. */
 export const BOUNDARY_CLASSES: readonly BoundaryClass[] = [
-  ...CAPS.flatMap((cap) => POSITIONS
-    .filter((p) => !(cap.key === 'custom' && p === 'cap-1'))
-    .map((p) => ({ name: `${cap.label}: a connect that would make ${p}`, needsRealCaps: cap.real }))),
-  ...['app cap', 'organisation limit'].flatMap((limit) => ['disconnect', 'revoke', 'certify', 'tier'].map((how) =>
-    ({ name: `refusal by the ${limit}, then recovery by ${how}`, needsRealCaps: false }))),
-  ...['app cap', 'organisation limit'].flatMap((limit) => ['at it', 'above it'].map((where) =>
-    ({ name: `${limit} lowered while ${where}`, needsRealCaps: false }))),
+  ...CAPS.flatMap((cap) =>
+    POSITIONS.filter((p) => !(cap.key === 'custom' && p === 'cap-1')).map((p) => ({
+      name: `${cap.label}: a connect that would make ${p}`,
+      needsRealCaps: cap.real,
+    })),
+  ),
+  ...['app cap', 'organisation limit'].flatMap((limit) =>
+    ['disconnect', 'revoke', 'certify', 'tier'].map((how) => ({
+      name: `refusal by the ${limit}, then recovery by ${how}`,
+      needsRealCaps: false,
+    })),
+  ),
+  ...['app cap', 'organisation limit'].flatMap((limit) =>
+    ['at it', 'above it'].map((where) => ({ name: `${limit} lowered while ${where}`, needsRealCaps: false })),
+  ),
   { name: 'a consent of several tenants straddling the app cap', needsRealCaps: true },
   { name: 'a consent of several tenants straddling the organisation limit', needsRealCaps: true },
   { name: 'a bug-window refusal that no correct rule requires', needsRealCaps: true },
@@ -58,7 +66,9 @@ export class Coverage {
 
   /** The classes never reached (or, where required, never with the real caps). */
   missed(): string[] {
-    return BOUNDARY_CLASSES.filter((c) => (this.real.get(c.name) ?? 0) + (c.needsRealCaps ? 0 : this.scaled.get(c.name) ?? 0) === 0).map((c) => c.name);
+    return BOUNDARY_CLASSES.filter((c) => (this.real.get(c.name) ?? 0) + (c.needsRealCaps ? 0 : (this.scaled.get(c.name) ?? 0)) === 0).map(
+      (c) => c.name,
+    );
   }
 
   /** The table: class, reaches with the real caps, reaches scaled down. */
@@ -114,7 +124,8 @@ function observeLowering(s: Step, record: (name: string) => void): void {
     const capAfter = rules.appCap(a.policy, a.world.apps[appId] ?? defaultApp(appId));
     if (capAfter === null || (capBefore !== null && capBefore <= capAfter)) continue;
     const held = rules.heldTenants(a.world, a.policy, appId);
-    if (held >= capAfter && Object.keys(linksOf(a.world, appId)).length > 0) record(`app cap lowered while ${held === capAfter ? 'at it' : 'above it'}`);
+    if (held >= capAfter && Object.keys(linksOf(a.world, appId)).length > 0)
+      record(`app cap lowered while ${held === capAfter ? 'at it' : 'above it'}`);
   }
   for (const tenantId of Object.keys(a.world.tenants)) {
     const was = rules.uncertifiedAppsOn(b.world, b.policy, tenantId);

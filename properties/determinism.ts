@@ -11,7 +11,8 @@ import type { TraceProperty } from './property.ts';
 /** The determinism property. */
 export const DETERMINISM: readonly TraceProperty[] = [
   {
-    id: 'determinism/replay', family: 'determinism',
+    id: 'determinism/replay',
+    family: 'determinism',
     name: 'gives the same outcomes and the same state when the same trace is replayed',
     verify: (c, model) => {
       const first = replay(c.trace, model);
@@ -23,7 +24,9 @@ export const DETERMINISM: readonly TraceProperty[] = [
       }
       const a = JSON.stringify({ world: first.context.world, regime: first.regime });
       const b = JSON.stringify({ world: second.context.world, regime: second.regime });
-      return a === b ? null : { trace: c.trace, message: 'the same outcomes, but a different final state (connection records, ids or regime)' };
+      return a === b
+        ? null
+        : { trace: c.trace, message: 'the same outcomes, but a different final state (connection records, ids or regime)' };
     },
   },
 ];

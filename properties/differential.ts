@@ -32,21 +32,34 @@ export function referenceRun(trace: GenTrace): { outcomes: Outcome[][]; connecti
         if (outcome === 'ok' && event.registered !== undefined) registered.set(id, event.registered);
         return [outcome];
       }
-      case 'tenant': return [ref.declareTenant(event.tenant, event.kind ?? 'organisation')];
-      case 'connect': return ref.connect(event.app, event.tenants, user);
-      case 'disconnect': return [ref.disconnect(event.app, event.tenant, user)];
-      case 'revoke': return [ref.revoke(event.app, user)];
-      case 'certify': return [ref.certify(event.app)];
-      case 'tier': return [ref.tier(event.app, event.tier)];
+      case 'tenant':
+        return [ref.declareTenant(event.tenant, event.kind ?? 'organisation')];
+      case 'connect':
+        return ref.connect(event.app, event.tenants, user);
+      case 'disconnect':
+        return [ref.disconnect(event.app, event.tenant, user)];
+      case 'revoke':
+        return [ref.revoke(event.app, user)];
+      case 'certify':
+        return [ref.certify(event.app)];
+      case 'tier':
+        return [ref.tier(event.app, event.tier)];
     }
   });
-  return { outcomes, connections: ref.connections().map((c) => `${c.user}/${c.app}/${c.tenant}`).sort() };
+  return {
+    outcomes,
+    connections: ref
+      .connections()
+      .map((c) => `${c.user}/${c.app}/${c.tenant}`)
+      .sort(),
+  };
 }
 
 /** The differential property. */
 export const DIFFERENTIAL: readonly TraceProperty[] = [
   {
-    id: 'differential/reference', family: 'differential',
+    id: 'differential/reference',
+    family: 'differential',
     name: 'agrees with the independent reference implementation outcome by outcome',
     verify: (c, model) => {
       const machine = replay(c.trace, model);
@@ -59,8 +72,12 @@ export const DIFFERENTIAL: readonly TraceProperty[] = [
         };
       }
       const live = [...allConnections(machine.context.world)].map((k) => `${k.user}/${k.app}/${k.tenant}`).sort();
-      return JSON.stringify(live) === JSON.stringify(reference.connections) ? null
-        : { trace: c.trace, message: `the same outcomes, but different live connections at the end: machine ${live.length}, reference ${reference.connections.length}` };
+      return JSON.stringify(live) === JSON.stringify(reference.connections)
+        ? null
+        : {
+            trace: c.trace,
+            message: `the same outcomes, but different live connections at the end: machine ${live.length}, reference ${reference.connections.length}`,
+          };
     },
   },
 ];

@@ -60,8 +60,9 @@ function freeOrgLimit(c: PlatformContext, appId: string, tenant: string, method:
   if (method === 'certify' && !c.policy.tiered) return { method, events: certifyOut(c, appId) };
   if (method === 'tier' && c.policy.tiered) return { method, events: certifyOut(c, appId) };
   const count = rules.uncertifiedAppsOn(c.world, c.policy, tenant);
-  const others = Object.keys(c.world.links).filter((a) => a !== appId && isLinked(c.world, a, tenant)
-    && rules.appCountsTowardOrgLimit(c.policy, c.world.apps[a] ?? defaultApp(a))).slice(0, count - c.policy.orgCap + 1);
+  const others = Object.keys(c.world.links)
+    .filter((a) => a !== appId && isLinked(c.world, a, tenant) && rules.appCountsTowardOrgLimit(c.policy, c.world.apps[a] ?? defaultApp(a)))
+    .slice(0, count - c.policy.orgCap + 1);
   if (method === 'revoke') return { method, events: others.flatMap((a) => revokeAll(c, a, tenant)) };
   return { method: 'disconnect', events: others.flatMap((a) => disconnectAll(c, a, tenant)) };
 }
@@ -70,14 +71,23 @@ function freeOrgLimit(c: PlatformContext, appId: string, tenant: string, method:
  * The events that free every limit blocking `app` from `tenant` in context `c` (null when none
  * blocks), each event stamped `at`.
  */
-export function freeingFor(c: PlatformContext, appId: string, tenantId: string, method: FreeingMethod, at: string | undefined):
-  { app: Freeing | null; org: Freeing | null } | null {
+export function freeingFor(
+  c: PlatformContext,
+  appId: string,
+  tenantId: string,
+  method: FreeingMethod,
+  at: string | undefined,
+): { app: Freeing | null; org: Freeing | null } | null {
   const app = c.world.apps[appId] ?? defaultApp(appId);
   const tenant = c.world.tenants[tenantId] ?? { id: tenantId, kind: 'organisation' as const };
   const byApp = rules.exceedsAppCap(c.world, c.policy, app, tenant);
   const byOrg = rules.exceedsOrgLimit(c.world, c.policy, app, tenant);
   if (!byApp && !byOrg) return null;
-  const stamp = (limit: Freeing['limit'], f: Draft): Freeing => ({ limit, ...f, events: f.events.map((e) => (at === undefined ? e : { ...e, at }) as TraceEvent) });
+  const stamp = (limit: Freeing['limit'], f: Draft): Freeing => ({
+    limit,
+    ...f,
+    events: f.events.map((e) => (at === undefined ? e : { ...e, at }) as TraceEvent),
+  });
   return {
     app: byApp ? stamp('app cap', freeAppCap(c, appId, method)) : null,
     org: byOrg ? stamp('organisation limit', freeOrgLimit(c, appId, tenantId, method)) : null,

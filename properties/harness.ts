@@ -51,8 +51,12 @@ export function replay(trace: GenTrace, model: Model = MODEL, engine: EngineKind
   const steps: Step[] = [];
   let index = -1;
   const recording: Engine = {
-    get regime() { return inner.regime; },
-    get context() { return inner.context; },
+    get regime() {
+      return inner.regime;
+    },
+    get context() {
+      return inner.context;
+    },
     send(event) {
       const before = inner.context;
       inner.send(event);

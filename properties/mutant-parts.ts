@@ -23,9 +23,17 @@ export const neverReconsent = (): boolean => false;
 /** The organisation check counts certified apps on the tenant too (custom and OAuth 1.0a stay out). */
 export function countsCertifiedApps(c: PlatformContext, e: Connect): boolean {
   const { app, tenant } = parts(c, e);
-  if (!rules.appCountsTowardOrgLimit(c.policy, app) || !rules.tenantSubjectToOrgLimit(c.policy, tenant) || isLinked(c.world, app.id, tenant.id)) return false;
+  if (
+    !rules.appCountsTowardOrgLimit(c.policy, app) ||
+    !rules.tenantSubjectToOrgLimit(c.policy, tenant) ||
+    isLinked(c.world, app.id, tenant.id)
+  )
+    return false;
   const onTenant = Object.keys(c.world.links).filter((id) => isLinked(c.world, id, tenant.id));
-  const counted = onTenant.filter((id) => { const other = c.world.apps[id] ?? defaultApp(id); return !other.custom && !rules.isOutsideLimits(other); });
+  const counted = onTenant.filter((id) => {
+    const other = c.world.apps[id] ?? defaultApp(id);
+    return !other.custom && !rules.isOutsideLimits(other);
+  });
   return counted.length >= c.policy.orgCap;
 }
 
@@ -100,7 +108,10 @@ export function globalConnectionIds(c: PlatformContext, e: Connect): PlatformCon
   const record = next.world.links[e.app]?.[e.tenant]?.[e.user];
   if (record === undefined) return next;
   const users = { ...linksOf(next.world, e.app)[e.tenant], [e.user]: { ...record, id: `c${++processWideSerial}` } };
-  return { ...next, world: { ...next.world, links: { ...next.world.links, [e.app]: { ...linksOf(next.world, e.app), [e.tenant]: users } } } };
+  return {
+    ...next,
+    world: { ...next.world, links: { ...next.world.links, [e.app]: { ...linksOf(next.world, e.app), [e.tenant]: users } } },
+  };
 }
 
 /** A re-consent keeps the connection's old authEventId, whatever `reconsentTakesNewAuthEvent` says. */
@@ -109,6 +120,13 @@ export function reconsentKeepsAuthEvent(c: PlatformContext, e: Connect): Platfor
   const next = actions.renewConnection(c, e);
   const renewed = connectionOf(next.world, e.app, e.tenant, e.user);
   if (old === undefined || renewed === undefined) return next;
-  const world = withConnection(next.world, e.app, e.tenant, e.user, { ...renewed, authEventId: old.authEventId }, next.world.connectionSerial);
+  const world = withConnection(
+    next.world,
+    e.app,
+    e.tenant,
+    e.user,
+    { ...renewed, authEventId: old.authEventId },
+    next.world.connectionSerial,
+  );
   return { ...next, world };
 }

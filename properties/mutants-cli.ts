@@ -16,7 +16,9 @@ const started = performance.now();
 const results = MUTANTS.map((m) => catchMutant(m));
 process.stdout.write(`${mutantTable(results)}\n\n`);
 for (const r of results) process.stdout.write(`  ${r.mutant.name}: ${r.mutant.description}\n`);
-process.stdout.write(`\n${results.filter((r) => r.property !== null).length} of ${results.length} mutants caught in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+process.stdout.write(
+  `\n${results.filter((r) => r.property !== null).length} of ${results.length} mutants caught in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+);
 if (values.save !== undefined) {
   for (const r of results) {
     const file = saveRegression(values.save, r);

@@ -24,7 +24,7 @@ export function requiredRefusal(before: PlatformContext, app: string, tenant: st
   if (connectionOf(world, app, tenant, user) !== undefined) return rules.reconsentRefused(world, policy, a) ? 'rejected:app-limit' : null;
   const byApp: Outcome | null = rules.exceedsAppCap(world, policy, a, t) ? 'rejected:app-limit' : null;
   const byOrg: Outcome | null = rules.exceedsOrgLimit(world, policy, a, t) ? 'rejected:org-limit' : null;
-  return policy.checkOrder === 'app-first' ? byApp ?? byOrg : byOrg ?? byApp;
+  return policy.checkOrder === 'app-first' ? (byApp ?? byOrg) : (byOrg ?? byApp);
 }
 
 const isRefusal = (o: Outcome | null) => o === 'rejected:app-limit' || o === 'rejected:org-limit';
@@ -46,12 +46,14 @@ function namesTheRule(s: Step): string | null {
 /** The precision properties. */
 export const PRECISION: readonly TraceProperty[] = [
   {
-    id: 'precision/required', family: 'precision',
+    id: 'precision/required',
+    family: 'precision',
     name: 'refuses a connect only when a rule requires it, outside the bug window',
     verify: (c, model) => firstBrokenStep(c, model, underCorrectPolicy(keeps('refusalsAreRequired'))),
   },
   {
-    id: 'precision/names-rule', family: 'precision',
+    id: 'precision/names-rule',
+    family: 'precision',
     name: 'refuses exactly the connects the rules refuse, naming the rule that decides',
     verify: (c, model) => firstBrokenStep(c, model, underCorrectPolicy(namesTheRule)),
   },
@@ -59,7 +61,8 @@ export const PRECISION: readonly TraceProperty[] = [
 
 /** Precision judged everywhere, the bug window included: the model must fail it (the 2020 bug). */
 export const PRECISION_EVERYWHERE: TraceProperty = {
-  id: 'precision/everywhere', family: 'precision',
+  id: 'precision/everywhere',
+  family: 'precision',
   name: 'refuses a connect only when a rule requires it, even inside the bug window',
   verify: (c, model) => firstBrokenStep(c, model, keeps('refusalsAreRequired')),
 };

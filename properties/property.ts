@@ -36,14 +36,18 @@ export interface TraceProperty {
 export function firstBrokenStep(c: Case, model: Model, check: (s: Step) => string | null): Failure | null {
   for (const s of replay(c.trace, model).steps) {
     const why = check(s);
-    if (why !== null) return { trace: prefix(c.trace, s.index + 1), message: `event ${s.index + 1} (${s.event.type} ${describe(s)}): ${why}` };
+    if (why !== null)
+      return { trace: prefix(c.trace, s.index + 1), message: `event ${s.index + 1} (${s.event.type} ${describe(s)}): ${why}` };
   }
   return null;
 }
 
 function describe(s: Step): string {
   const e = s.event as unknown as Record<string, unknown>;
-  return ['app', 'tenant', 'user'].filter((k) => typeof e[k] === 'string').map((k) => `${k}=${String(e[k])}`).join(' ');
+  return ['app', 'tenant', 'user']
+    .filter((k) => typeof e[k] === 'string')
+    .map((k) => `${k}=${String(e[k])}`)
+    .join(' ');
 }
 
 /** What running a property showed. */
@@ -69,11 +73,19 @@ function safeVerify(property: TraceProperty, c: Case, model: Model): Failure | n
 
 /** Run a property against a model with this run's seed and run count; shrink any failure. */
 export function hunt(property: TraceProperty, model: Model = MODEL, parameters: fc.Parameters<[CaseSpec]> = fcParameters()): Hunt {
-  const details = fc.check(fc.property(caseSpecs, (spec) => safeVerify(property, materialize(spec), model) === null), parameters);
+  const details = fc.check(
+    fc.property(caseSpecs, (spec) => safeVerify(property, materialize(spec), model) === null),
+    parameters,
+  );
   const spec = details.counterexample?.[0] ?? null;
   const failure = spec === null ? null : safeVerify(property, materialize(spec), model);
   return {
-    failed: details.failed, runs: details.numRuns, shrinks: details.numShrinks, seed: details.seed,
-    path: details.counterexamplePath, failure, spec,
+    failed: details.failed,
+    runs: details.numRuns,
+    shrinks: details.numShrinks,
+    seed: details.seed,
+    path: details.counterexamplePath,
+    failure,
+    spec,
   };
 }

@@ -67,8 +67,11 @@ function decidesAsCorrectPolicy(c: Case, model: Model): Failure | null {
     if (at === undefined || Date.parse(at) < windowEnd) return null;
     if (s.event.type !== 'connect') return null;
     const correct = { ...s.before.policy, orgLimitReading: 'correct' as const };
-    const expected: Outcome | null = MODEL.compiled.step({ regime: 'normal', context: { ...s.before, policy: correct } }, s.event).context.outcome;
-    return s.after.outcome === expected ? null : `after the bug window, decided ${s.after.outcome} where the correct policy decides ${expected}`;
+    const expected: Outcome | null = MODEL.compiled.step({ regime: 'normal', context: { ...s.before, policy: correct } }, s.event).context
+      .outcome;
+    return s.after.outcome === expected
+      ? null
+      : `after the bug window, decided ${s.after.outcome} where the correct policy decides ${expected}`;
   });
 }
 
@@ -88,17 +91,20 @@ function keepsConnectionsAcrossLimits(c: Case, model: Model): Failure | null {
 /** The recovery properties. */
 export const RECOVERY: readonly TraceProperty[] = [
   {
-    id: 'recovery/freed', family: 'recovery',
+    id: 'recovery/freed',
+    family: 'recovery',
     name: 'makes a refused connect succeed once the capacity that blocked it is freed',
     verify: freedConnectSucceeds,
   },
   {
-    id: 'recovery/after-window', family: 'recovery',
+    id: 'recovery/after-window',
+    family: 'recovery',
     name: 'decides every connect after the bug window exactly as the correct policy does on the same state',
     verify: decidesAsCorrectPolicy,
   },
   {
-    id: 'recovery/lowered-keeps', family: 'recovery',
+    id: 'recovery/lowered-keeps',
+    family: 'recovery',
     name: 'keeps every connection when a lower cap comes into force',
     verify: keepsConnectionsAcrossLimits,
   },

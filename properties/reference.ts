@@ -160,7 +160,10 @@ export class ReferencePlatform {
     const orgRefuses = this.takesOrgSlot(a) && subjectToOrgLimit && !alreadyHeld && this.orgFull(appId, tenant);
 
     // 4. Which refusal names the outcome.
-    const checks: Array<[boolean, Outcome]> = [[appRefuses, 'rejected:app-limit'], [orgRefuses, 'rejected:org-limit']];
+    const checks: Array<[boolean, Outcome]> = [
+      [appRefuses, 'rejected:app-limit'],
+      [orgRefuses, 'rejected:org-limit'],
+    ];
     if (p.checkOrder === 'org-first') checks.reverse();
     for (const [refuses, outcome] of checks) if (refuses) return outcome;
     // 5. A new live connection.
@@ -171,10 +174,14 @@ export class ReferencePlatform {
   private orgFull(app: string, tenant: string): boolean {
     const p = this.policy;
     switch (p.orgLimitReading) {
-      case 'correct': return this.appsOn(tenant, true).size >= p.orgCap;
-      case 'counts-every-app': return this.appsOn(tenant, false).size >= p.orgCap;
-      case 'refuses-at-limit': return this.appsOn(tenant, true).size >= p.orgCap - 1;
-      case 'counts-app-tenants': return this.appTenants(app).size >= p.orgCap;
+      case 'correct':
+        return this.appsOn(tenant, true).size >= p.orgCap;
+      case 'counts-every-app':
+        return this.appsOn(tenant, false).size >= p.orgCap;
+      case 'refuses-at-limit':
+        return this.appsOn(tenant, true).size >= p.orgCap - 1;
+      case 'counts-app-tenants':
+        return this.appTenants(app).size >= p.orgCap;
     }
   }
 
@@ -188,7 +195,11 @@ export class ReferencePlatform {
     const p = this.policy;
     if (a.custom) return p.customCap;
     const byTier: Record<Tier, number | null> = {
-      starter: p.appCap, core: p.coreCap, plus: p.plusCap, advanced: p.advancedCap, enterprise: p.enterpriseCap,
+      starter: p.appCap,
+      core: p.coreCap,
+      plus: p.plusCap,
+      advanced: p.advancedCap,
+      enterprise: p.enterpriseCap,
     };
     if (p.tiered) return byTier[a.tier];
     return a.certified ? p.certifiedCap : p.appCap;

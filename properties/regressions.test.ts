@@ -7,9 +7,15 @@ import { traceLines } from '../scenarios/replay.ts';
 import { mutantByName } from './mutants.ts';
 
 const DIR = fileURLToPath(new URL('../scenarios/regressions', import.meta.url));
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.jsonl')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort();
 
-interface RegressionHeader { mutant?: string; set?: string[]; policy?: string }
+interface RegressionHeader {
+  mutant?: string;
+  set?: string[];
+  policy?: string;
+}
 
 describe('the regression scenarios: shrunk counterexamples kept for good', () => {
   it('keeps at least three of them', () => {

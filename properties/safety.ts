@@ -37,14 +37,18 @@ function appRefusalCounted(s: Step): string | null {
   const app = world.apps[s.event.app] ?? defaultApp(s.event.app);
   const cap = rules.appCap(policy, app);
   const held = rules.heldTenants(world, policy, app.id);
-  return cap !== null && held >= cap ? null : `refused by the app cap while ${app.id} holds ${held} counted tenants of ${cap ?? 'unlimited'}`;
+  return cap !== null && held >= cap
+    ? null
+    : `refused by the app cap while ${app.id} holds ${held} counted tenants of ${cap ?? 'unlimited'}`;
 }
 
 /** An org-limit refusal needs the tenant to have its limit of apps that take a slot. */
 function orgRefusalCounted(s: Step): string | null {
   if (s.event.type !== 'connect' || s.after.outcome !== 'rejected:org-limit' || !correctPolicy(s)) return null;
   const count = rules.uncertifiedAppsOn(s.before.world, s.before.policy, s.event.tenant);
-  return count >= s.before.policy.orgCap ? null : `refused by the organisation limit while ${s.event.tenant} has ${count} apps that take a slot (limit ${s.before.policy.orgCap})`;
+  return count >= s.before.policy.orgCap
+    ? null
+    : `refused by the organisation limit while ${s.event.tenant} has ${count} apps that take a slot (limit ${s.before.policy.orgCap})`;
 }
 
 function safety(id: string, name: string, check: (s: Step) => string | null): TraceProperty {
@@ -54,11 +58,19 @@ function safety(id: string, name: string, check: (s: Step) => string | null): Tr
 /** The safety properties. */
 export const SAFETY: readonly TraceProperty[] = [
   safety('app-cap', 'never lets an app gain a tenant past its cap', keeps('appWithinCap')),
-  safety('org-limit', 'never lets a tenant gain an uncertified app past its limit, outside the bug window',
-    (s) => (correctPolicy(s) ? keeps('tenantWithinUncertifiedLimit')(s) : null)),
-  safety('certified-not-counted', 'never counts certified apps or custom connections toward an organisation\'s limit',
-    both(keeps('certifiedAppsNeverTakeOrgSlots'), orgRefusalCounted)),
-  safety('demo-not-counted', 'never counts a demo tenant toward an app\'s cap', both(keeps('demoTenantsNeverCountTowardAppCap'), appRefusalCounted)),
+  safety('org-limit', 'never lets a tenant gain an uncertified app past its limit, outside the bug window', (s) =>
+    correctPolicy(s) ? keeps('tenantWithinUncertifiedLimit')(s) : null,
+  ),
+  safety(
+    'certified-not-counted',
+    "never counts certified apps or custom connections toward an organisation's limit",
+    both(keeps('certifiedAppsNeverTakeOrgSlots'), orgRefusalCounted),
+  ),
+  safety(
+    'demo-not-counted',
+    "never counts a demo tenant toward an app's cap",
+    both(keeps('demoTenantsNeverCountTowardAppCap'), appRefusalCounted),
+  ),
   safety('users-once', 'counts several users of one app on one tenant once', keeps('usersOnOneTenantCountOnce')),
   safety('one-auth-event', 'gives the connections made or renewed by one consent its authEventId', keeps('oneConsentSharesOneAuthEvent')),
 ];

@@ -13,7 +13,16 @@ export const SCALED_SET: readonly string[] = ['appCap=3', 'coreCap=5', 'plusCap=
 
 /** Every app kind a trace declares: each certification state, each 2026 tier, custom, OAuth 1.0a. */
 export const APP_KINDS = [
-  'uncertified', 'certified', 'custom', 'oauth1', 'registered-2026', 'core', 'plus', 'advanced', 'enterprise', 'certified-starter',
+  'uncertified',
+  'certified',
+  'custom',
+  'oauth1',
+  'registered-2026',
+  'core',
+  'plus',
+  'advanced',
+  'enterprise',
+  'certified-starter',
 ] as const;
 /** A kind of app. */
 export type AppKind = (typeof APP_KINDS)[number];
@@ -30,8 +39,26 @@ export type Offset = -1 | 0 | 1;
 /** The opening of a trace, as plain data (what fast-check generates, prints and shrinks). */
 export type Shape =
   | { type: 'random'; apps: AppKind[]; tenantKinds: TenantKind[]; clock: number; realCaps: boolean }
-  | { type: 'app-cap'; cap: CapKind; offset: Offset; realCaps: boolean; chunk: number; demo: boolean; secondUser: boolean; others: AppKind[] }
-  | { type: 'org-limit'; offset: Offset; tenantKind: TenantKind; tiered: boolean; extras: ExtraApp[]; consentSize: number; appAtCap: boolean; realCaps: boolean }
+  | {
+      type: 'app-cap';
+      cap: CapKind;
+      offset: Offset;
+      realCaps: boolean;
+      chunk: number;
+      demo: boolean;
+      secondUser: boolean;
+      others: AppKind[];
+    }
+  | {
+      type: 'org-limit';
+      offset: Offset;
+      tenantKind: TenantKind;
+      tiered: boolean;
+      extras: ExtraApp[];
+      consentSize: number;
+      appAtCap: boolean;
+      realCaps: boolean;
+    }
   | { type: 'lowered'; lowering: LoweringKind; offset: Offset };
 
 const USERS = [IMPLICIT_USER, 'u2', 'u3'];
@@ -39,35 +66,53 @@ const USERS = [IMPLICIT_USER, 'u2', 'u3'];
 /** The declaration of an app of a kind. */
 export function declareApp(app: string, kind: AppKind): TraceEvent {
   switch (kind) {
-    case 'uncertified': return { type: 'app', app };
-    case 'certified': return { type: 'app', app, certified: true };
-    case 'custom': return { type: 'app', app, custom: true };
-    case 'oauth1': return { type: 'app', app, auth: 'oauth1' };
-    case 'registered-2026': return { type: 'app', app, registered: '2025-12-10' };
-    case 'core': return { type: 'app', app, tier: 'core' };
-    case 'certified-starter': return { type: 'app', app, certified: true, tier: 'starter' };
-    default: return { type: 'app', app, certified: true, tier: kind };
+    case 'uncertified':
+      return { type: 'app', app };
+    case 'certified':
+      return { type: 'app', app, certified: true };
+    case 'custom':
+      return { type: 'app', app, custom: true };
+    case 'oauth1':
+      return { type: 'app', app, auth: 'oauth1' };
+    case 'registered-2026':
+      return { type: 'app', app, registered: '2025-12-10' };
+    case 'core':
+      return { type: 'app', app, tier: 'core' };
+    case 'certified-starter':
+      return { type: 'app', app, certified: true, tier: 'starter' };
+    default:
+      return { type: 'app', app, certified: true, tier: kind };
   }
 }
 
 /** The cap a shape drives to, the focus app's kind and the instant it starts at. */
 function capPlan(cap: CapKind, real: boolean): { value: number; kind: AppKind; clock: number } {
   switch (cap) {
-    case 'flat': return { value: real ? 25 : 3, kind: 'uncertified', clock: 0 };
-    case 'starter': return { value: real ? 5 : 3, kind: 'registered-2026', clock: 4 };
-    case 'core': return { value: real ? 50 : 5, kind: 'core', clock: 6 };
-    case 'custom': return { value: 1, kind: 'custom', clock: 3 };
-    case 'plus': return { value: 7, kind: 'plus', clock: 6 };
-    case 'advanced': return { value: 9, kind: 'advanced', clock: 6 };
+    case 'flat':
+      return { value: real ? 25 : 3, kind: 'uncertified', clock: 0 };
+    case 'starter':
+      return { value: real ? 5 : 3, kind: 'registered-2026', clock: 4 };
+    case 'core':
+      return { value: real ? 50 : 5, kind: 'core', clock: 6 };
+    case 'custom':
+      return { value: 1, kind: 'custom', clock: 3 };
+    case 'plus':
+      return { value: 7, kind: 'plus', clock: 6 };
+    case 'advanced':
+      return { value: 9, kind: 'advanced', clock: 6 };
   }
 }
 
 /** Whether a shape runs with the real caps (plus and advanced only scaled: 1,000 and 10,000). */
 export function usesRealCaps(shape: Shape): boolean {
   switch (shape.type) {
-    case 'random': case 'org-limit': return shape.realCaps;
-    case 'app-cap': return shape.realCaps && shape.cap !== 'plus' && shape.cap !== 'advanced';
-    case 'lowered': return shape.lowering === 'flat-to-starter' || shape.lowering.startsWith('org');
+    case 'random':
+    case 'org-limit':
+      return shape.realCaps;
+    case 'app-cap':
+      return shape.realCaps && shape.cap !== 'plus' && shape.cap !== 'advanced';
+    case 'lowered':
+      return shape.lowering === 'flat-to-starter' || shape.lowering.startsWith('org');
   }
 }
 
@@ -129,12 +174,23 @@ function buildLowered(shape: Extract<Shape, { type: 'lowered' }>): TraceBuilder 
   const attempt = () => b.connect('app', [b.freshTenant()], IMPLICIT_USER);
   switch (shape.lowering) {
     case 'flat-to-starter':
-      fill(b, 'app', 5 + shape.offset, 2); b.clock = 5; attempt(); break;
+      fill(b, 'app', 5 + shape.offset, 2);
+      b.clock = 5;
+      attempt();
+      break;
     case 'unlimited-to-plus':
-      b.push(declareApp('app', 'certified')); fill(b, 'app', 7 + shape.offset, 3); b.clock = 5; attempt(); break;
+      b.push(declareApp('app', 'certified'));
+      fill(b, 'app', 7 + shape.offset, 3);
+      b.clock = 5;
+      attempt();
+      break;
     case 'plus-to-core':
-      b.clock = 6; b.push(declareApp('app', 'plus')); fill(b, 'app', 5 + shape.offset, 3);
-      b.push({ type: 'tier', app: 'app', tier: 'core' }); attempt(); break;
+      b.clock = 6;
+      b.push(declareApp('app', 'plus'));
+      fill(b, 'app', 5 + shape.offset, 3);
+      b.push({ type: 'tier', app: 'app', tier: 'core' });
+      attempt();
+      break;
     default: {
       const counted = shape.lowering === 'org-certified-starter' ? 'certified-starter' : 'plus';
       b.push(declareApp('slot', counted));
@@ -151,9 +207,13 @@ function buildLowered(shape: Extract<Shape, { type: 'lowered' }>): TraceBuilder 
 /** The builder holding a shape's opening, ready for the random tail. */
 export function buildShape(shape: Shape): TraceBuilder {
   switch (shape.type) {
-    case 'random': return buildRandom(shape);
-    case 'app-cap': return buildAppCap(shape);
-    case 'org-limit': return buildOrgLimit(shape);
-    case 'lowered': return buildLowered(shape);
+    case 'random':
+      return buildRandom(shape);
+    case 'app-cap':
+      return buildAppCap(shape);
+    case 'org-limit':
+      return buildOrgLimit(shape);
+    case 'lowered':
+      return buildLowered(shape);
   }
 }

@@ -13,7 +13,13 @@ import { SAFETY } from './safety.ts';
 
 /** All properties. */
 export const PROPERTIES: readonly TraceProperty[] = [
-  ...SAFETY, ...PRECISION, ...RECOVERY, ...NO_LOSS, ...DETERMINISM, ...DIFFERENTIAL, ...COMPILED,
+  ...SAFETY,
+  ...PRECISION,
+  ...RECOVERY,
+  ...NO_LOSS,
+  ...DETERMINISM,
+  ...DIFFERENTIAL,
+  ...COMPILED,
 ];
 
 /** The property with this id. */

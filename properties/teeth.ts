@@ -51,8 +51,11 @@ export function witnessed(trace: GenTrace, mutant: Mutant): GenTrace {
   const key = (c: { app: string; tenant: string; user: string }) => `${c.user}/${c.app}/${c.tenant}`;
   const left = new Set([...allConnections(replay(trace, mutant.model).context.world)].map(key));
   const at = trace.events.at(-1)?.at;
-  const witnesses = [...allConnections(replay(trace, MODEL).context.world)].filter((c) => !left.has(key(c)))
-    .map((c): TraceEvent => ({ type: 'disconnect', app: c.app, tenant: c.tenant, ...userField(c.user), ...(at === undefined ? {} : { at }) }));
+  const witnesses = [...allConnections(replay(trace, MODEL).context.world)]
+    .filter((c) => !left.has(key(c)))
+    .map(
+      (c): TraceEvent => ({ type: 'disconnect', app: c.app, tenant: c.tenant, ...userField(c.user), ...(at === undefined ? {} : { at }) }),
+    );
   return { set: trace.set, events: [...trace.events, ...witnesses] };
 }
 
@@ -62,14 +65,22 @@ export function saveRegression(dir: string, result: MutantResult): string | null
   const found = h?.failure?.trace;
   const trace = found === undefined || diverges(found, mutant) ? found : witnessed(found, mutant);
   if (property === null || h === null || trace === undefined || !diverges(trace, mutant)) return null;
-  return writeScenario(dir, mutant.name, trace, { property, hunt: h, mutant: { name: mutant.name, description: mutant.description, model: mutant.model } });
+  return writeScenario(dir, mutant.name, trace, {
+    property,
+    hunt: h,
+    mutant: { name: mutant.name, description: mutant.description, model: mutant.model },
+  });
 }
 
 /** The table: mutant, the property that caught it, runs needed, shrinks, shrunk length. */
 export function mutantTable(results: readonly MutantResult[]): string {
   const head = ['mutant', 'caught by', 'runs', 'shrinks', 'shrunk length'];
   const rows = results.map((r) => [
-    r.mutant.name, r.property?.id ?? 'NOT CAUGHT', String(r.hunt?.runs ?? '-'), String(r.hunt?.shrinks ?? '-'), String(r.shrunkLength ?? '-'),
+    r.mutant.name,
+    r.property?.id ?? 'NOT CAUGHT',
+    String(r.hunt?.runs ?? '-'),
+    String(r.hunt?.shrinks ?? '-'),
+    String(r.shrunkLength ?? '-'),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

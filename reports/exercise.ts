@@ -52,8 +52,12 @@ export function stepExercises(invariant: Invariant, before: PlatformContext, eve
 /** An engine that reports every step (context before, event, context after) of another. */
 function recording(inner: Engine, onStep: (before: PlatformContext, event: PlatformEvent, after: PlatformContext) => void): Engine {
   return {
-    get regime() { return inner.regime; },
-    get context() { return inner.context; },
+    get regime() {
+      return inner.regime;
+    },
+    get context() {
+      return inner.context;
+    },
     send(event) {
       const before = inner.context;
       inner.send(event);
@@ -72,8 +76,15 @@ export function exerciseScenario(file: string, dir: string): ScenarioExercise {
   const engine = recording(machineEngine({ policy: choice.fixed ?? choice.choose(null, undefined) }), (before, event, after) => {
     result.steps++;
     for (const invariant of INVARIANTS) {
-      if (!invariant.holds(before, event, after)) result.violations.push({ invariant: invariant.name, line, policy: before.policy.id, bug: before.policy.orgLimitReading !== 'correct' });
-      else if (stepExercises(invariant, before, event, after)) result.exercised[invariant.name] = (result.exercised[invariant.name] ?? 0) + 1;
+      if (!invariant.holds(before, event, after))
+        result.violations.push({
+          invariant: invariant.name,
+          line,
+          policy: before.policy.id,
+          bug: before.policy.orgLimitReading !== 'correct',
+        });
+      else if (stepExercises(invariant, before, event, after))
+        result.exercised[invariant.name] = (result.exercised[invariant.name] ?? 0) + 1;
     }
   });
   const driver = new Driver(engine, choice.choose);

@@ -23,11 +23,13 @@ export interface ExplorerRun {
  */
 const RUNS: ReadonlyArray<{ label: string; policy: Policy; bounds: Bounds }> = [
   {
-    label: 'oauth2, 3 apps', policy: scaled('xero-oauth2-2019', { appCap: 1, orgCap: 1 }),
+    label: 'oauth2, 3 apps',
+    policy: scaled('xero-oauth2-2019', { appCap: 1, orgCap: 1 }),
     bounds: { apps: 3, tenants: 2, users: 1, appKinds: ['uncertified', 'uncertified', 'certified'], tenantKinds: ['organisation', 'demo'] },
   },
   {
-    label: 'oauth2, 2 users', policy: scaled('xero-oauth2-2019', { appCap: 1, orgCap: 1 }),
+    label: 'oauth2, 2 users',
+    policy: scaled('xero-oauth2-2019', { appCap: 1, orgCap: 1 }),
     bounds: { apps: 2, tenants: 2, users: 2, appKinds: ['uncertified', 'certified'], tenantKinds: ['organisation', 'demo'] },
   },
   { label: 'tiers', policy: scaled('xero-tiers-2026', { appCap: 1, coreCap: 2, plusCap: 3 }), bounds: { apps: 2, tenants: 2, users: 1 } },
@@ -35,10 +37,18 @@ const RUNS: ReadonlyArray<{ label: string; policy: Policy; bounds: Bounds }> = [
 ];
 
 function boundsText(bounds: Bounds): string {
-  return Object.entries(bounds).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`).join(', ');
+  return Object.entries(bounds)
+    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`)
+    .join(', ');
 }
 
 /** Run every explorer run of the dashboard. */
 export function explorerRuns(): ExplorerRun[] {
-  return RUNS.map(({ label, policy, bounds }) => ({ label, policy, bounds, boundsText: boundsText(bounds), result: explore(policy, bounds, { symmetry: true }) }));
+  return RUNS.map(({ label, policy, bounds }) => ({
+    label,
+    policy,
+    bounds,
+    boundsText: boundsText(bounds),
+    result: explore(policy, bounds, { symmetry: true }),
+  }));
 }

@@ -20,18 +20,26 @@ through the machine. Runs and scenarios under a reading of the February 2020 bug
 invariant: that is the bug, and the invariant catching it is the point.`;
 
 function explorerCell(name: string, runs: readonly ExplorerRun[]): string {
-  return runs.map((run) => {
-    const broken = run.result.violation?.broken.includes(name) === true ? ' (**broken**)' : '';
-    return `${run.label}: ${count(run.result.checks[name] ?? 0)}${broken}`;
-  }).join('\n');
+  return runs
+    .map((run) => {
+      const broken = run.result.violation?.broken.includes(name) === true ? ' (**broken**)' : '';
+      return `${run.label}: ${count(run.result.checks[name] ?? 0)}${broken}`;
+    })
+    .join('\n');
 }
 
 function scenarioCell(name: string, exercises: readonly ScenarioExercise[]): string {
   const by = exercises.filter((e) => (e.exercised[name] ?? 0) > 0);
-  const where = (bug: boolean) => exercises.flatMap((e) => e.violations.filter((v) => v.invariant === name && v.bug === bug)
-    .map((v) => `${code(e.scenario)} line ${v.line} (under ${code(v.policy)})`));
+  const where = (bug: boolean) =>
+    exercises.flatMap((e) =>
+      e.violations
+        .filter((v) => v.invariant === name && v.bug === bug)
+        .map((v) => `${code(e.scenario)} line ${v.line} (under ${code(v.policy)})`),
+    );
   const names = by.map((e) => code(e.scenario.replace(/\.jsonl$/, ''))).join(', ');
-  const lines = [by.length === 0 ? 'none' : by.length === exercises.length ? `all ${by.length}` : `${by.length} of ${exercises.length}: ${names}`];
+  const lines = [
+    by.length === 0 ? 'none' : by.length === exercises.length ? `all ${by.length}` : `${by.length} of ${exercises.length}: ${names}`,
+  ];
   if (where(true).length > 0) lines.push(`broken inside the bug window, which is the bug: ${where(true).join(', ')}`);
   if (where(false).length > 0) lines.push(`**broken under a correct policy (a model bug)**: ${where(false).join(', ')}`);
   return lines.join('\n');
@@ -39,16 +47,24 @@ function scenarioCell(name: string, exercises: readonly ScenarioExercise[]): str
 
 function propertyCell(checks: PropertyChecks | undefined): string {
   if (checks === undefined) return 'no property names it';
-  const families = Object.entries(checks.families).map(([family, n]) => `${family}${n === 1 ? '' : ` ×${n}`}`).join(', ');
+  const families = Object.entries(checks.families)
+    .map(([family, n]) => `${family}${n === 1 ? '' : ` ×${n}`}`)
+    .join(', ');
   const properties = checks.properties === 1 ? '1 property' : `${checks.properties} properties`;
   return `${count(checks.traces)} traces: ${properties} (${families}) × ${count(RUNS_PER_PROPERTY)}`;
 }
 
 function explorerSection(runs: readonly ExplorerRun[]): string {
   const rows = runs.map((run) => [
-    run.label, code(run.policy.id), run.boundsText, count(run.result.states), count(run.result.transitions),
+    run.label,
+    code(run.policy.id),
+    run.boundsText,
+    count(run.result.states),
+    count(run.result.transitions),
     run.result.symmetryReduced ? 'yes' : 'no',
-    run.result.violation === null ? 'none' : `${run.result.violation.broken.map(code).join(', ')} broken; shortest counterexample ${run.result.violation.depth} events`,
+    run.result.violation === null
+      ? 'none'
+      : `${run.result.violation.broken.map(code).join(', ')} broken; shortest counterexample ${run.result.violation.depth} events`,
   ]);
   return [
     '## The explorer runs behind the counts',
@@ -68,7 +84,12 @@ export function invariantsReport(scenarioDir: string): string {
   const exercises = exerciseAll(scenarioDir);
   const checks = propertyChecks();
   const rows = INVARIANTS.map((inv) => [
-    code(inv.name), inv.rule, inv.source, explorerCell(inv.name, runs), propertyCell(checks.get(inv.name)), scenarioCell(inv.name, exercises),
+    code(inv.name),
+    inv.rule,
+    inv.source,
+    explorerCell(inv.name, runs),
+    propertyCell(checks.get(inv.name)),
+    scenarioCell(inv.name, exercises),
   ]);
   return page('Invariants: the rules, their sources, and what checks them', INTRO, [
     table(['invariant', 'rule', 'source', 'explorer', 'property suite', 'scenarios'], rows),

@@ -92,7 +92,10 @@ export function mermaidDiagram(machine: AnyStateMachine): { diagram: string; sel
     for (const target of t.target ?? []) {
       for (const leaf of leaves(source)) {
         if (source !== leaf && handledBelow(leaf, source, t.eventType)) continue;
-        if (leaves(target).includes(leaf)) { selfLoops++; continue; }
+        if (leaves(target).includes(leaf)) {
+          selfLoops++;
+          continue;
+        }
         edges.push(`  ${idOf(leaf)} --> ${idOf(target)}: ${label(t)}`);
       }
     }
@@ -112,7 +115,8 @@ export function keepStateTable(machine: AnyStateMachine): string | null {
     .filter(({ t }) => t.target === undefined || t.target.length === 0)
     .map(({ source, t }) => [
       source === machine.root ? '(any state)' : source.path.join('.'),
-      code(t.eventType), guardText(source, t),
+      code(t.eventType),
+      guardText(source, t),
       t.actions.length === 0 ? 'nothing' : t.actions.map((a) => code(refText(a))).join(', '),
     ]);
   return rows.length === 0 ? null : table(['in state', 'event', 'guard (first that holds wins)', 'actions'], rows);

@@ -52,7 +52,9 @@ export interface FoundLeg {
  */
 export function stateKey(snapshot: PlatformSnapshot): string {
   const { policy, world, outcome } = snapshot.context;
-  const apps = Object.values(world.apps).map((a) => `${a.id}:${a.certified ? 'c' : 'u'}:${a.tier}`).sort();
+  const apps = Object.values(world.apps)
+    .map((a) => `${a.id}:${a.certified ? 'c' : 'u'}:${a.tier}`)
+    .sort();
   const links = [...allConnections(world)].map((c) => `${c.app}>${c.tenant}>${c.user}`).sort();
   return JSON.stringify([String(snapshot.value), policy.id, apps, links, outcome]);
 }
@@ -61,22 +63,32 @@ export function stateKey(snapshot: PlatformSnapshot): string {
 export function eventText(event: PlatformEvent, withUser = false): string {
   const user = withUser && 'user' in event ? ` (user ${event.user})` : '';
   switch (event.type) {
-    case 'connect': return `connect ${event.app} to ${event.tenant}${user}`;
-    case 'disconnect': return `disconnect ${event.app} from ${event.tenant}${user}`;
-    case 'revoke': return `revoke the tokens of ${event.app}${user}`;
-    case 'certify': return `certify ${event.app}`;
-    case 'tier': return `move ${event.app} to ${event.tier}`;
-    case 'policy': return `policy ${event.policy.id} comes into force`;
-    case 'app': return `declare app ${event.app}`;
-    case 'tenant': return `declare tenant ${event.tenant} (${event.kind})`;
-    case 'consent': return 'open a consent';
+    case 'connect':
+      return `connect ${event.app} to ${event.tenant}${user}`;
+    case 'disconnect':
+      return `disconnect ${event.app} from ${event.tenant}${user}`;
+    case 'revoke':
+      return `revoke the tokens of ${event.app}${user}`;
+    case 'certify':
+      return `certify ${event.app}`;
+    case 'tier':
+      return `move ${event.app} to ${event.tier}`;
+    case 'policy':
+      return `policy ${event.policy.id} comes into force`;
+    case 'app':
+      return `declare app ${event.app}`;
+    case 'tenant':
+      return `declare tenant ${event.tenant} (${event.kind})`;
+    case 'consent':
+      return 'open a consent';
   }
 }
 
 function stepOf(before: PlatformSnapshot, event: PlatformEvent, after: PlatformSnapshot): PathStep {
   const regime = String(after.value);
   // A policy event decides nothing; the outcome left in the context is the previous event's.
-  if (event.type === 'policy') return { event, outcome: `regime ${regime}`, regime, reason: `its organisation check is ${event.policy.orgLimitReading}` };
+  if (event.type === 'policy')
+    return { event, outcome: `regime ${regime}`, regime, reason: `its organisation check is ${event.policy.orgLimitReading}` };
   const outcome = after.context.outcome ?? 'ok';
   return { event, outcome, regime, reason: explain(before.context, event, outcome).text };
 }

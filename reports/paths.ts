@@ -27,7 +27,9 @@ function storySection(story: Story): string {
   let n = 0;
   for (const leg of walkStory(story)) {
     const steps = leg.steps.length === 1 ? '1 event' : `${leg.steps.length} events`;
-    parts.push(`**${leg.goal[0]?.toUpperCase()}${leg.goal.slice(1)}** (${steps}; the shortest among ${count(leg.reachable)} states reachable from where it starts)`);
+    parts.push(
+      `**${leg.goal[0]?.toUpperCase()}${leg.goal.slice(1)}** (${steps}; the shortest among ${count(leg.reachable)} states reachable from where it starts)`,
+    );
     parts.push(leg.steps.map((s) => `${++n}. ${eventText(s.event)} → **${s.outcome}** — ${s.reason}.`).join('\n'));
   }
   return parts.join('\n\n');
@@ -61,7 +63,11 @@ function lifecycleSection(): string {
   const rows = getShortestPaths(appLifecycleMachine, { events: LIFECYCLE_EVENTS }).map((path) => {
     const events = path.steps.slice(1).map((s) => code(lifecycleEventText(s.event)));
     const refused = LIFECYCLE_EVENTS.filter((e) => appLifecycleMachine.getTransitionData(path.state, e).length === 0);
-    return [code(lifecycleState(path.state.value)), events.length === 0 ? '(a new app)' : events.join(', '), refused.map((e) => code(lifecycleEventText(e))).join(', ') || 'none'];
+    return [
+      code(lifecycleState(path.state.value)),
+      events.length === 0 ? '(a new app)' : events.join(', '),
+      refused.map((e) => code(lifecycleEventText(e))).join(', ') || 'none',
+    ];
   });
   return [
     '### The app lifecycle machine',

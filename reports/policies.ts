@@ -23,9 +23,15 @@ const BASELINE = 'xero-oauth2-2019';
 
 /** How the side-by-side tables group the parameters; any parameter not named here goes last. */
 const GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<keyof PolicyParameters> }> = [
-  { title: 'Caps', keys: ['appCap', 'orgCap', 'certifiedCap', 'customCap', 'tiered', 'coreCap', 'plusCap', 'advancedCap', 'enterpriseCap'] },
+  {
+    title: 'Caps',
+    keys: ['appCap', 'orgCap', 'certifiedCap', 'customCap', 'tiered', 'coreCap', 'plusCap', 'advancedCap', 'enterpriseCap'],
+  },
   { title: 'What counts', keys: ['demoCountsTowardAppCap', 'demoSubjectToOrgLimit', 'orgLimitReading'] },
-  { title: 'Assumptions where the sources are silent', keys: ['reconsentAtCap', 'reconsentKeepsConnectionId', 'reconsentTakesNewAuthEvent', 'checkOrder'] },
+  {
+    title: 'Assumptions where the sources are silent',
+    keys: ['reconsentAtCap', 'reconsentKeepsConnectionId', 'reconsentTakesNewAuthEvent', 'checkOrder'],
+  },
 ];
 
 /** A policy's short column header: its id without the common `xero-` prefix. */
@@ -53,14 +59,19 @@ function sideBySide(): string[] {
   const named = new Set<string>(GROUPS.flatMap((g) => g.keys));
   const groups = [...GROUPS, { title: 'Other parameters', keys: PARAMETERS.map((p) => p.key).filter((k) => !named.has(k)) }];
   const head = ['parameter', 'meaning', ...BUILTIN_POLICIES.map(shortId), 'why this value'];
-  return groups.filter((g) => g.keys.length > 0).flatMap((g) => {
-    const docs = g.keys.map((k) => PARAMETERS.find((p) => p.key === k)).filter((d): d is ParameterDoc => d !== undefined);
-    return [`### ${g.title}`, table(head, docs.map(parameterRow))];
-  });
+  return groups
+    .filter((g) => g.keys.length > 0)
+    .flatMap((g) => {
+      const docs = g.keys.map((k) => PARAMETERS.find((p) => p.key === k)).filter((d): d is ParameterDoc => d !== undefined);
+      return [`### ${g.title}`, table(head, docs.map(parameterRow))];
+    });
 }
 
 function overview(): string {
-  return table(['policy', 'what it is', 'in force'], BUILTIN_POLICIES.map((p) => [code(p.id), p.title, p.inForce]));
+  return table(
+    ['policy', 'what it is', 'in force'],
+    BUILTIN_POLICIES.map((p) => [code(p.id), p.title, p.inForce]),
+  );
 }
 
 function sources(): string {

@@ -41,26 +41,46 @@ export function outcomesUnder(policy: Policy, trace: readonly TraceEvent[]): str
 export function traceEventText(event: TraceEvent): string {
   const user = 'user' in event && event.user !== undefined ? ` (user ${event.user})` : '';
   switch (event.type) {
-    case 'connect': return `connect ${event.app} to ${event.tenants.join(', ')}${user}`;
-    case 'disconnect': return `disconnect ${event.app} from ${event.tenant}${user}`;
-    case 'revoke': return `revoke the tokens of ${event.app}${user}`;
-    case 'certify': return `certify ${event.app}`;
-    case 'tier': return `move ${event.app} to ${event.tier}`;
-    case 'tenant': return `declare tenant ${event.tenant}${event.kind === undefined ? '' : ` (${event.kind})`}`;
+    case 'connect':
+      return `connect ${event.app} to ${event.tenants.join(', ')}${user}`;
+    case 'disconnect':
+      return `disconnect ${event.app} from ${event.tenant}${user}`;
+    case 'revoke':
+      return `revoke the tokens of ${event.app}${user}`;
+    case 'certify':
+      return `certify ${event.app}`;
+    case 'tier':
+      return `move ${event.app} to ${event.tier}`;
+    case 'tenant':
+      return `declare tenant ${event.tenant}${event.kind === undefined ? '' : ` (${event.kind})`}`;
     case 'app': {
       const { type: _t, app, at: _a, observed: _o, ...fields } = event;
-      const text = Object.entries(fields).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+      const text = Object.entries(fields)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ');
       return `declare app ${app}${text === '' ? '' : ` (${text})`}`;
     }
   }
 }
 
-interface Row { first: number; last: number; text: string; a: string; b: string }
+interface Row {
+  first: number;
+  last: number;
+  text: string;
+  a: string;
+  b: string;
+}
 
 /** One connect of one app to one new tenant, by the same user: such runs are folded into a row. */
 function foldable(previous: TraceEvent | undefined, event: TraceEvent): boolean {
-  return previous?.type === 'connect' && event.type === 'connect' && previous.app === event.app
-    && previous.user === event.user && previous.tenants.length === 1 && event.tenants.length === 1;
+  return (
+    previous?.type === 'connect' &&
+    event.type === 'connect' &&
+    previous.app === event.app &&
+    previous.user === event.user &&
+    previous.tenants.length === 1 &&
+    event.tenants.length === 1
+  );
 }
 
 function rows(trace: readonly TraceEvent[], a: readonly string[], b: readonly string[]): Row[] {
@@ -73,19 +93,29 @@ function rows(trace: readonly TraceEvent[], a: readonly string[], b: readonly st
       last.tenants.push(...event.tenants);
       return;
     }
-    out.push({ first: i, last: i, text: traceEventText(event), a: a[i] ?? '', b: b[i] ?? '', tenants: event.type === 'connect' ? [...event.tenants] : [] });
+    out.push({
+      first: i,
+      last: i,
+      text: traceEventText(event),
+      a: a[i] ?? '',
+      b: b[i] ?? '',
+      tenants: event.type === 'connect' ? [...event.tenants] : [],
+    });
   });
   return out.map((r) => {
     if (r.last === r.first) return r;
     const event = trace[r.first];
     const app = event?.type === 'connect' ? event.app : '';
-    const tenants = r.tenants.length <= 3 ? r.tenants.join(', ') : `${r.tenants[0]}, ${r.tenants[1]}, …, ${r.tenants[r.tenants.length - 1]}`;
+    const tenants =
+      r.tenants.length <= 3 ? r.tenants.join(', ') : `${r.tenants[0]}, ${r.tenants[1]}, …, ${r.tenants[r.tenants.length - 1]}`;
     return { ...r, text: `connect ${app} to ${tenants}, one consent each (${r.last - r.first + 1} events)` };
   });
 }
 
 function boundsText(bounds: DiffResult['bounds']): string {
-  return Object.entries(bounds).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  return Object.entries(bounds)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
 }
 
 /** The section for one pair. */
@@ -94,13 +124,16 @@ export function pairSection(idA: string, idB: string): string {
   const b = policy(idB);
   const result = diffPolicies(a, b);
   const title = `### ${code(idA)} → ${code(idB)}`;
-  if (result.equivalent) return `${title}\n\nThey give the same outcome on every event sequence within the bounds (${boundsText(result.bounds)}).`;
+  if (result.equivalent)
+    return `${title}\n\nThey give the same outcome on every event sequence within the bounds (${boundsText(result.bounds)}).`;
   const outcomesA = outcomesUnder(a, result.trace);
   const outcomesB = outcomesUnder(b, result.trace);
   const n = result.trace.length;
   const body = rows(result.trace, outcomesA, outcomesB).map((r) => [
-    r.first === r.last ? String(r.first + 1) : `${r.first + 1}–${r.last + 1}`, r.text,
-    r.a === r.b ? r.a : `**${r.a}**`, r.a === r.b ? r.b : `**${r.b}**`,
+    r.first === r.last ? String(r.first + 1) : `${r.first + 1}–${r.last + 1}`,
+    r.text,
+    r.a === r.b ? r.a : `**${r.a}**`,
+    r.a === r.b ? r.b : `**${r.b}**`,
   ]);
   const diff = result.difference;
   const summary = diff === null ? '' : ` At the last event ${code(idA)} gives ${code(diff.a)} and ${code(idB)} gives ${code(diff.b)}.`;

@@ -28,7 +28,9 @@ export interface PropertyChecks {
 /** The checks of every invariant named in the suite, by invariant name. */
 export function propertyChecks(dir: string = PROPERTIES_DIR): Map<string, PropertyChecks> {
   const found = new Map<string, PropertyChecks>();
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort();
   for (const file of files) {
     const family = file.replace(/\.ts$/, '');
     for (const match of readFileSync(join(dir, file), 'utf8').matchAll(/\bkeeps\('([A-Za-z]+)'\)/g)) {

@@ -20,9 +20,12 @@ const reports = generateReports();
 const generationMs = performance.now() - started;
 
 describe('the generated reports', () => {
-  it.each(Object.keys(reports))('keeps the committed %s identical to what the generator produces now (run `npm run reports` if not)', (name) => {
-    expect(readFileSync(join(REPORTS_DIR, name), 'utf8')).toBe(reports[name]);
-  });
+  it.each(Object.keys(reports))(
+    'keeps the committed %s identical to what the generator produces now (run `npm run reports` if not)',
+    (name) => {
+      expect(readFileSync(join(REPORTS_DIR, name), 'utf8')).toBe(reports[name]);
+    },
+  );
 
   it('marks every report as generated on its first line', () => {
     for (const text of Object.values(reports)) expect(text.split('\n')[0]).toBe(GENERATED_MARK);
@@ -36,7 +39,13 @@ describe('the generated reports', () => {
 describe('paths.md', () => {
   it('finds the shortest path to every goal of every story, with pinned lengths', () => {
     const lengths = STORIES.map((story) => walkStory(story).map((leg) => leg.steps.length));
-    expect(lengths).toEqual([[2, 1, 2], [2, 1, 1, 2], [3, 1, 1], [2, 1, 2, 1, 3], [1, 3, 1, 1]]);
+    expect(lengths).toEqual([
+      [2, 1, 2],
+      [2, 1, 1, 2],
+      [3, 1, 1],
+      [2, 1, 2, 1, 3],
+      [1, 3, 1, 1],
+    ]);
   });
 
   it('draws every state node of both machines in their Mermaid diagrams', () => {
@@ -68,13 +77,21 @@ describe('invariants.md', () => {
   });
 
   it('finds no scenario breaking an invariant outside the bug window', () => {
-    const outside = exerciseAll(SCENARIOS_DIR).flatMap((e) => e.violations.filter((v) => !v.bug).map((v) => `${e.scenario}:${v.line} ${v.invariant}`));
+    const outside = exerciseAll(SCENARIOS_DIR).flatMap((e) =>
+      e.violations.filter((v) => !v.bug).map((v) => `${e.scenario}:${v.line} ${v.invariant}`),
+    );
     expect(outside).toEqual([]);
   });
 
   it('counts a step as exercising an invariant only where a wrong answer would break it', () => {
     const policy = scaled('xero-oauth2-2019', { appCap: 1 });
-    const world = withTenant(withTenant(withApp(EMPTY_WORLD, { id: 'A', certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null }), { id: 'T1', kind: 'organisation' }), { id: 'T2', kind: 'organisation' });
+    const world = withTenant(
+      withTenant(withApp(EMPTY_WORLD, { id: 'A', certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null }), {
+        id: 'T1',
+        kind: 'organisation',
+      }),
+      { id: 'T2', kind: 'organisation' },
+    );
     const connect = (tenant: string): PlatformEvent => ({ type: 'connect', app: 'A', tenant, user: 'u', at: null });
     const start = initialSnapshot({ policy, world });
     const first = step(start, connect('T1'));

@@ -24,7 +24,9 @@ function policy(id: string): Policy {
 
 /** A built-in policy with some parameters scaled down; its id names the change. */
 export function scaled(id: string, changes: Partial<PolicyParameters>): Policy {
-  const text = Object.entries(changes).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  const text = Object.entries(changes)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
   return { ...policy(id), ...changes, id: `${id} (${text})` };
 }
 
@@ -38,7 +40,8 @@ function world(apps: readonly App[], tenants: ReadonlyArray<[string, TenantKind]
 const organisations = (...ids: string[]): Array<[string, TenantKind]> => ids.map((id) => [id, 'organisation']);
 const connect = (app: string, tenant: string): PlatformEvent => ({ type: 'connect', app, tenant, user: STORY_USER, at: null });
 const disconnect = (app: string, tenant: string): PlatformEvent => ({ type: 'disconnect', app, tenant, user: STORY_USER });
-const each = <T>(xs: readonly string[], ys: readonly string[], f: (x: string, y: string) => T): T[] => xs.flatMap((x) => ys.map((y) => f(x, y)));
+const each = <T>(xs: readonly string[], ys: readonly string[], f: (x: string, y: string) => T): T[] =>
+  xs.flatMap((x) => ys.map((y) => f(x, y)));
 
 const outcomeIs = (outcome: string) => (s: PlatformSnapshot) => s.context.outcome === outcome;
 const connected = (app: string, tenant: string) => (s: PlatformSnapshot) =>
@@ -47,7 +50,8 @@ const goal = (text: string, reached: Goal['reached']): Goal => ({ text, reached 
 
 const capStory: Story = {
   title: 'An uncertified app: its first connection, its cap, and back',
-  intro: 'One uncertified app A and three organisations, one user, under the OAuth 2.0 limits with the app\'s cap scaled from 25 to 2 (the path at 25 is the same, with 23 more connects).',
+  intro:
+    "One uncertified app A and three organisations, one user, under the OAuth 2.0 limits with the app's cap scaled from 25 to 2 (the path at 25 is the same, with 23 more connects).",
   policy: scaled('xero-oauth2-2019', { appCap: 2 }),
   world: world([defaultApp('A')], organisations('T1', 'T2', 'T3')),
   events: [...each(['A'], ['T1', 'T2', 'T3'], connect), ...each(['A'], ['T1', 'T2', 'T3'], disconnect)],
@@ -60,9 +64,13 @@ const capStory: Story = {
 
 const slotsStory: Story = {
   title: 'An organisation: two uncertified slots, filled and freed',
-  intro: 'Three uncertified apps A, B and C, a certified app D, and one organisation T, under the OAuth 2.0 limits at their real values (2 uncertified apps per organisation).',
+  intro:
+    'Three uncertified apps A, B and C, a certified app D, and one organisation T, under the OAuth 2.0 limits at their real values (2 uncertified apps per organisation).',
   policy: policy('xero-oauth2-2019'),
-  world: world([defaultApp('A'), defaultApp('B'), defaultApp('C'), { ...defaultApp('D'), certified: true, tier: 'plus' }], organisations('T')),
+  world: world(
+    [defaultApp('A'), defaultApp('B'), defaultApp('C'), { ...defaultApp('D'), certified: true, tier: 'plus' }],
+    organisations('T'),
+  ),
   events: [...each(['A', 'B', 'C', 'D'], ['T'], connect), ...each(['A', 'B', 'C'], ['T'], disconnect)],
   goals: [
     goal('T has its two uncertified apps', (s) => uncertifiedAppsOn(s.context.world, s.context.policy, 'T') === 2),
@@ -74,12 +82,13 @@ const slotsStory: Story = {
 
 const certifyStory: Story = {
   title: 'Certification: an app past its cap',
-  intro: 'One app A and three organisations, under the OAuth 2.0 limits with the uncertified cap scaled from 25 to 2. Certified apps have no cap before the 2026 tiers.',
+  intro:
+    'One app A and three organisations, under the OAuth 2.0 limits with the uncertified cap scaled from 25 to 2. Certified apps have no cap before the 2026 tiers.',
   policy: scaled('xero-oauth2-2019', { appCap: 2 }),
   world: world([defaultApp('A')], organisations('T1', 'T2', 'T3')),
   events: [...each(['A'], ['T1', 'T2', 'T3'], connect), { type: 'certify', app: 'A' }],
   goals: [
-    goal("A is refused at its cap", outcomeIs('rejected:app-limit')),
+    goal('A is refused at its cap', outcomeIs('rejected:app-limit')),
     goal('A is certified; its connections stay', (s) => s.context.world.apps['A']?.certified === true),
     goal('the refused tenant T3 connects', connected('A', 'T3')),
   ],
@@ -87,12 +96,15 @@ const certifyStory: Story = {
 
 const tiersStory: Story = {
   title: 'The 2026 tiers: Starter, Core, and Plus after certification',
-  intro: 'One app A, new on Starter, and three organisations, under the 2026 tiers with the caps scaled from 5, 50 and 1,000 to 1, 2 and 3.',
+  intro:
+    'One app A, new on Starter, and three organisations, under the 2026 tiers with the caps scaled from 5, 50 and 1,000 to 1, 2 and 3.',
   policy: scaled('xero-tiers-2026', { appCap: 1, coreCap: 2, plusCap: 3 }),
   world: world([defaultApp('A')], organisations('T1', 'T2', 'T3')),
   events: [
     ...each(['A'], ['T1', 'T2', 'T3'], connect),
-    { type: 'tier', app: 'A', tier: 'core' }, { type: 'tier', app: 'A', tier: 'plus' }, { type: 'certify', app: 'A' },
+    { type: 'tier', app: 'A', tier: 'core' },
+    { type: 'tier', app: 'A', tier: 'plus' },
+    { type: 'certify', app: 'A' },
   ],
   goals: [
     goal('A on Starter is refused its second tenant', outcomeIs('rejected:app-limit')),
@@ -105,11 +117,20 @@ const tiersStory: Story = {
 
 const bugStory: Story = {
   title: 'The February 2020 bug window',
-  intro: "One uncertified app A, two organisations and a Demo Company. The timeline switches the policy in force, and the machine's regime follows: `bugWindow` while a bug reading is in force (here the default reading, which compared the app's own tenant count with the limit of 2 apps per organisation), `normal` after the fix.",
+  intro:
+    "One uncertified app A, two organisations and a Demo Company. The timeline switches the policy in force, and the machine's regime follows: `bugWindow` while a bug reading is in force (here the default reading, which compared the app's own tenant count with the limit of 2 apps per organisation), `normal` after the fix.",
   policy: policy('xero-oauth2-2019'),
-  world: world([defaultApp('A')], [['T1', 'organisation'], ['T2', 'organisation'], ['Demo', 'demo']]),
+  world: world(
+    [defaultApp('A')],
+    [
+      ['T1', 'organisation'],
+      ['T2', 'organisation'],
+      ['Demo', 'demo'],
+    ],
+  ),
   events: [
-    { type: 'policy', policy: policy('xero-bug-2020-02') }, { type: 'policy', policy: policy('xero-oauth2-2019') },
+    { type: 'policy', policy: policy('xero-bug-2020-02') },
+    { type: 'policy', policy: policy('xero-oauth2-2019') },
     ...each(['A'], ['T1', 'T2', 'Demo'], connect),
   ],
   goals: [

@@ -61,16 +61,26 @@ export async function replayAll(dir: string): Promise<ScenarioResult[]> {
 /** The verdict table and the one-line summary. */
 export function formatTable(dir: string, results: readonly ScenarioResult[]): string {
   const rows = results.map((r) => [
-    relative(dir, r.file), r.header.policy ?? 'xero', String(r.result.events), String(r.observed),
+    relative(dir, r.file),
+    r.header.policy ?? 'xero',
+    String(r.result.events),
+    String(r.observed),
     r.result.ok ? 'agrees' : `DIVERGES (${r.result.divergences.map((d) => `line ${d.line}`).join(', ')})`,
   ]);
   const head = ['scenario', 'policy', 'events', 'observed', 'verdict'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const failed = results.filter((r) => !r.result.ok).length;
   const observed = results.reduce((n, r) => n + r.observed, 0);
   return [
-    line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
     `${results.length - failed} of ${results.length} scenarios agree with the model (${observed} observed outcomes checked)${failed === 0 ? '' : `; ${failed} diverge`}`,
   ].join('\n');
 }
@@ -79,11 +89,18 @@ export function formatTable(dir: string, results: readonly ScenarioResult[]): st
 export async function scenariosCommand(dir: string, json: boolean): Promise<number> {
   const results = await replayAll(dir);
   if (json) {
-    process.stdout.write(`${JSON.stringify(results.map((r) => ({ file: r.file, ...r.header, ...r.result })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        results.map((r) => ({ file: r.file, ...r.header, ...r.result })),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     process.stdout.write(`${formatTable(dir, results)}\n`);
     for (const r of results) {
-      for (const d of r.result.divergences) process.stdout.write(`\n${r.file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}\n`);
+      for (const d of r.result.divergences)
+        process.stdout.write(`\n${r.file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}\n`);
     }
   }
   return results.every((r) => r.result.ok) ? 0 : 1;

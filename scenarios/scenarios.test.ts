@@ -81,7 +81,10 @@ describe('the scenarios', () => {
       for (const line of observedLines(traceLines(file, content))) {
         const flipped = traceLines(file, flipObserved(content, line));
         const result = await check(flipped, { policy: header?.policy, set: header?.set ?? [] });
-        expect(result.divergences.map((d) => d.line), `flipping line ${line}`).toEqual([line]);
+        expect(
+          result.divergences.map((d) => d.line),
+          `flipping line ${line}`,
+        ).toEqual([line]);
       }
     });
   });
@@ -102,7 +105,12 @@ describe('what the scenarios tell apart', () => {
       const { lines, result } = await replayUnder(join(DIR, name), 'xero-oauth2-2019');
       const refusal = lines.find((l) => l.event.observed === 'rejected:org-limit');
       expect(refusal).toBeDefined();
-      expect(result.divergences[0]).toMatchObject({ line: refusal?.line, expected: 'connected', observed: 'rejected:org-limit', rule: 'org-limit' });
+      expect(result.divergences[0]).toMatchObject({
+        line: refusal?.line,
+        expected: 'connected',
+        observed: 'rejected:org-limit',
+        rule: 'org-limit',
+      });
     },
   );
 });

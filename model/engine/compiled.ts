@@ -37,7 +37,10 @@ function lookup<T>(table: Record<string, unknown>, name: string, what: string): 
   return fn as T;
 }
 
-function compileTransition(impl: PlatformImplementations, t: { guard?: unknown; actions: readonly unknown[]; target?: readonly AnyStateNode[] | undefined }): CompiledTransition {
+function compileTransition(
+  impl: PlatformImplementations,
+  t: { guard?: unknown; actions: readonly unknown[]; target?: readonly AnyStateNode[] | undefined },
+): CompiledTransition {
   const guardName = t.guard === undefined ? null : nameOf(t.guard, 'guard');
   return {
     guard: guardName === null ? null : lookup<Guard>(impl.guards, guardName, 'guard'),

@@ -28,7 +28,10 @@ export class Driver {
   /** The ISO form of `lastAtMs`, made when a connect first needs it. */
   private lastAtIso: string | null = null;
 
-  constructor(readonly engine: Engine, private readonly choose: PolicyChooser) {}
+  constructor(
+    readonly engine: Engine,
+    private readonly choose: PolicyChooser,
+  ) {}
 
   /** Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. */
   apply(event: TraceEvent, keepDecisions = false): StepReport {
@@ -45,18 +48,30 @@ export class Driver {
     const report: StepReport = { outcomes: [], policy, decisions: [] };
     const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
     switch (event.type) {
-      case 'app': this.decide(report, keepDecisions, { type: 'app', app: event.app, changes: appChanges(event) }); break;
-      case 'tenant': this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? 'organisation' }); break;
+      case 'app':
+        this.decide(report, keepDecisions, { type: 'app', app: event.app, changes: appChanges(event) });
+        break;
+      case 'tenant':
+        this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? 'organisation' });
+        break;
       case 'connect': {
         engine.send({ type: 'consent' });
         const at = this.at();
         for (const tenant of event.tenants) this.decide(report, keepDecisions, { type: 'connect', app: event.app, tenant, user, at });
         break;
       }
-      case 'disconnect': this.decide(report, keepDecisions, { type: 'disconnect', app: event.app, tenant: event.tenant, user }); break;
-      case 'revoke': this.decide(report, keepDecisions, { type: 'revoke', app: event.app, user }); break;
-      case 'certify': this.decide(report, keepDecisions, { type: 'certify', app: event.app }); break;
-      case 'tier': this.decide(report, keepDecisions, { type: 'tier', app: event.app, tier: event.tier }); break;
+      case 'disconnect':
+        this.decide(report, keepDecisions, { type: 'disconnect', app: event.app, tenant: event.tenant, user });
+        break;
+      case 'revoke':
+        this.decide(report, keepDecisions, { type: 'revoke', app: event.app, user });
+        break;
+      case 'certify':
+        this.decide(report, keepDecisions, { type: 'certify', app: event.app });
+        break;
+      case 'tier':
+        this.decide(report, keepDecisions, { type: 'tier', app: event.app, tier: event.tier });
+        break;
     }
     return report;
   }

@@ -8,7 +8,14 @@
  * @module
  */
 import { compilePlatform, type CompiledState } from './compiled.ts';
-import { createPlatformMachine, MODEL_IMPLEMENTATIONS, platformMachine, type PlatformImplementations, type PlatformInput, type PlatformSnapshot } from '../platform/machine.ts';
+import {
+  createPlatformMachine,
+  MODEL_IMPLEMENTATIONS,
+  platformMachine,
+  type PlatformImplementations,
+  type PlatformInput,
+  type PlatformSnapshot,
+} from '../platform/machine.ts';
 import { INERT_SCOPE } from '../platform/scope.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 
@@ -51,10 +58,18 @@ export interface Engine {
 export function machineEngine(input: PlatformInput, model: Model = MODEL): Engine & { readonly snapshot: PlatformSnapshot } {
   let snapshot = initialSnapshot(input, model);
   return {
-    get snapshot() { return snapshot; },
-    get regime() { return String(snapshot.value); },
-    get context() { return snapshot.context; },
-    send(event) { snapshot = step(snapshot, event, model); },
+    get snapshot() {
+      return snapshot;
+    },
+    get regime() {
+      return String(snapshot.value);
+    },
+    get context() {
+      return snapshot.context;
+    },
+    send(event) {
+      snapshot = step(snapshot, event, model);
+    },
   };
 }
 
@@ -62,8 +77,14 @@ export function machineEngine(input: PlatformInput, model: Model = MODEL): Engin
 export function compiledEngine(input: PlatformInput, model: Model = MODEL): Engine {
   let state: CompiledState = model.compiled.fromSnapshot(initialSnapshot(input, model));
   return {
-    get regime() { return state.regime; },
-    get context() { return state.context; },
-    send(event) { state = model.compiled.step(state, event); },
+    get regime() {
+      return state.regime;
+    },
+    get context() {
+      return state.context;
+    },
+    send(event) {
+      state = model.compiled.step(state, event);
+    },
   };
 }

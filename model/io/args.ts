@@ -27,6 +27,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
 export function count(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError(`expected a whole number, got ${JSON.stringify(value)}`, { file: 'xcm', field: `--${name}` });
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError(`expected a whole number, got ${JSON.stringify(value)}`, { file: 'xcm', field: `--${name}` });
   return n;
 }

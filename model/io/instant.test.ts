@@ -6,24 +6,53 @@ const SETTINGS = { seed: 20200210, numRuns: 20_000 };
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
 
 /** Times as traces write them, with out-of-range fields and stray characters among them. */
-const atText = fc.tuple(
-  fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(13), two(32), two(25), two(61), two(61),
-  fc.constantFrom('', '.123', '.5', '.000', '.99999'),
-  fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), two(25), two(61)).map(([s, h, m]) => `${s}${h}:${m}`), fc.constant('')),
-).map(([y, mo, d, h, mi, s, frac, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone}`);
+const atText = fc
+  .tuple(
+    fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+    two(13),
+    two(32),
+    two(25),
+    two(61),
+    two(61),
+    fc.constantFrom('', '.123', '.5', '.000', '.99999'),
+    fc.oneof(
+      fc.constant('Z'),
+      fc.tuple(fc.constantFrom('+', '-'), two(25), two(61)).map(([s, h, m]) => `${s}${h}:${m}`),
+      fc.constant(''),
+    ),
+  )
+  .map(([y, mo, d, h, mi, s, frac, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone}`);
 
 describe('instants of a trace', () => {
   it('should read every time as Date.parse does', () => {
-    fc.assert(fc.property(fc.oneof(atText, fc.string()), (text) => {
-      expect(instantOf(text)).toBe(Date.parse(text));
-    }), SETTINGS);
+    fc.assert(
+      fc.property(fc.oneof(atText, fc.string()), (text) => {
+        expect(instantOf(text)).toBe(Date.parse(text));
+      }),
+      SETTINGS,
+    );
   });
 
   it('should write every instant as toISOString does', () => {
-    fc.assert(fc.property(fc.oneof(fc.integer({ min: -1e13, max: 2.6e14 }), fc.double()), (ms) => {
-      const expected = (() => { try { return new Date(ms).toISOString(); } catch (error) { return String(error); } })();
-      const actual = (() => { try { return isoInstant(ms); } catch (error) { return String(error); } })();
-      expect(actual).toBe(expected);
-    }), SETTINGS);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -1e13, max: 2.6e14 }), fc.double()), (ms) => {
+        const expected = (() => {
+          try {
+            return new Date(ms).toISOString();
+          } catch (error) {
+            return String(error);
+          }
+        })();
+        const actual = (() => {
+          try {
+            return isoInstant(ms);
+          } catch (error) {
+            return String(error);
+          }
+        })();
+        expect(actual).toBe(expected);
+      }),
+      SETTINGS,
+    );
   });
 });

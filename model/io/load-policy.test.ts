@@ -60,7 +60,9 @@ describe('choosing a policy', () => {
   it('documents every parameter every built-in policy has', () => {
     const keys = PARAMETERS.map((p) => p.key).sort();
     for (const policy of BUILTIN_POLICIES) {
-      const own = Object.keys(policy).filter((k) => !['id', 'title', 'inForce', 'sources'].includes(k)).sort();
+      const own = Object.keys(policy)
+        .filter((k) => !['id', 'title', 'inForce', 'sources'].includes(k))
+        .sort();
       expect(own).toEqual(keys);
     }
   });

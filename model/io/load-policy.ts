@@ -52,9 +52,15 @@ export function applySet(policy: Policy, assignment: string): Policy {
   const text = assignment.slice(eq + 1);
   let value: unknown = text;
   if (doc.kind !== 'enum' && text !== 'unlimited') {
-    try { value = JSON.parse(text); } catch { value = text; }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
   }
-  const parsed = parseValue(doc, value, (problem, hint) => { throw new InputError(problem, where, hint); });
+  const parsed = parseValue(doc, value, (problem, hint) => {
+    throw new InputError(problem, where, hint);
+  });
   return { ...policy, [key]: parsed };
 }
 
@@ -70,15 +76,33 @@ export function loadPolicyFile(file: string): Policy {
   const record = raw as Record<string, unknown>;
   const base = record['extends'] ?? 'xero-oauth2-2019';
   const parent = typeof base === 'string' ? builtinPolicy(base) : undefined;
-  if (parent === undefined) throw new InputError(`unknown policy ${JSON.stringify(base)}`, { file, field: 'extends' }, `built-in ids: ${BUILTIN_POLICIES.map((p) => p.id).join(', ')}`);
+  if (parent === undefined)
+    throw new InputError(
+      `unknown policy ${JSON.stringify(base)}`,
+      { file, field: 'extends' },
+      `built-in ids: ${BUILTIN_POLICIES.map((p) => p.id).join(', ')}`,
+    );
   const id = record['id'];
-  if (typeof id !== 'string' || id === '') throw new InputError('missing or empty', { file, field: 'id' }, 'a policy file names its policy');
-  let policy: Policy = { ...parent, id, title: typeof record['title'] === 'string' ? record['title'] : `${id} (from ${file})`, inForce: 'a proposed policy', sources: [file] };
+  if (typeof id !== 'string' || id === '')
+    throw new InputError('missing or empty', { file, field: 'id' }, 'a policy file names its policy');
+  let policy: Policy = {
+    ...parent,
+    id,
+    title: typeof record['title'] === 'string' ? record['title'] : `${id} (from ${file})`,
+    inForce: 'a proposed policy',
+    sources: [file],
+  };
   for (const [key, value] of Object.entries(record)) {
     if (['id', 'extends', 'title', 'sources'].includes(key)) continue;
     const doc = parameterDoc(key);
-    if (doc === undefined) throw new InputError('unknown parameter', { file, field: key }, `parameters: ${PARAMETERS.map((p) => p.key).join(', ')}`);
-    policy = { ...policy, [key]: parseValue(doc, value, (problem, hint) => { throw new InputError(problem, { file, field: key }, hint); }) };
+    if (doc === undefined)
+      throw new InputError('unknown parameter', { file, field: key }, `parameters: ${PARAMETERS.map((p) => p.key).join(', ')}`);
+    policy = {
+      ...policy,
+      [key]: parseValue(doc, value, (problem, hint) => {
+        throw new InputError(problem, { file, field: key }, hint);
+      }),
+    };
   }
   return policy;
 }

@@ -23,8 +23,9 @@ const FIELDS: Record<TraceEvent['type'], { required: string[]; optional: string[
 const COMMON = ['type', 'at', 'observed', 'note'];
 
 /** Fields each event type may carry, `type`, `at`, `observed` and `note` included. */
-const ALLOWED = Object.fromEntries(Object.entries(FIELDS).map(([type, spec]) =>
-  [type, new Set([...COMMON, ...spec.required, ...spec.optional])])) as unknown as Record<TraceEvent['type'], ReadonlySet<string>>;
+const ALLOWED = Object.fromEntries(
+  Object.entries(FIELDS).map(([type, spec]) => [type, new Set([...COMMON, ...spec.required, ...spec.optional])]),
+) as unknown as Record<TraceEvent['type'], ReadonlySet<string>>;
 const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOMES);
 
 /** Where a line came from, for messages. */
@@ -66,7 +67,8 @@ function outcome(value: unknown, field: string, where: Where): Outcome {
 function observedOf(value: unknown, tenants: readonly string[] | null, where: Where): TraceEvent['observed'] {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
-    if (tenants !== null && tenants.length > 1) fail(where, 'observed', 'a consent of several tenants needs an object from tenant to outcome');
+    if (tenants !== null && tenants.length > 1)
+      fail(where, 'observed', 'a consent of several tenants needs an object from tenant to outcome');
     return outcome(value, 'observed', where);
   }
   if (tenants === null || typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -133,7 +135,8 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file, line });
   const record = raw as Record<string, unknown>;
   if (record['type'] === 'scenario') return null;
-  const type = oneOf(record['type'], 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
+  const type =
+    oneOf(record['type'], 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
   const spec = FIELDS[type];
   const allowed = ALLOWED[type];
   const fields = new Fields();

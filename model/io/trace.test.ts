@@ -14,8 +14,12 @@ function problem(line: string): string {
 
 describe('reading a trace line', () => {
   it('folds a single tenant into the tenants of the consent', () => {
-    expect(parseTraceLine('{"type":"connect","app":"A","tenant":"T","observed":"connected"}', 'f', 1))
-      .toEqual({ type: 'connect', app: 'A', tenants: ['T'], observed: 'connected' });
+    expect(parseTraceLine('{"type":"connect","app":"A","tenant":"T","observed":"connected"}', 'f', 1)).toEqual({
+      type: 'connect',
+      app: 'A',
+      tenants: ['T'],
+      observed: 'connected',
+    });
   });
 
   it('skips blank lines and the scenario header', () => {
@@ -24,7 +28,11 @@ describe('reading a trace line', () => {
   });
 
   it('accepts an object of outcomes for a consent of several tenants', () => {
-    const event = parseTraceLine('{"type":"connect","app":"A","tenants":["T","U"],"observed":{"T":"connected","U":"rejected:app-limit"}}', 'f', 1);
+    const event = parseTraceLine(
+      '{"type":"connect","app":"A","tenants":["T","U"],"observed":{"T":"connected","U":"rejected:app-limit"}}',
+      'f',
+      1,
+    );
     expect(event?.observed).toEqual({ T: 'connected', U: 'rejected:app-limit' });
   });
 
@@ -39,7 +47,10 @@ describe('reading a trace line', () => {
     ['{"type":"connect","app":"A","tenant":"T","tennant":"U"}', 'trace.jsonl:7: field "tennant": not a field of a connect event'],
     ['{"type":"connect","app":"A","tenant":"T","at":"2020-02-09 10:00"}', 'trace.jsonl:7: field "at": not an ISO 8601 time with offset'],
     ['{"type":"connect","app":"A","tenant":"T","observed":"refused"}', 'trace.jsonl:7: field "observed": unknown outcome "refused"'],
-    ['{"type":"connect","app":"A","tenants":["T","U"],"observed":"connected"}', 'trace.jsonl:7: field "observed": a consent of several tenants needs an object'],
+    [
+      '{"type":"connect","app":"A","tenants":["T","U"],"observed":"connected"}',
+      'trace.jsonl:7: field "observed": a consent of several tenants needs an object',
+    ],
     ['{"type":"connect","app":"A","tenants":["T","T"]}', 'trace.jsonl:7: field "tenants": names a tenant twice'],
     ['{"type":"tier","app":"A","tier":"gold"}', 'trace.jsonl:7: field "tier": unknown value "gold"'],
     ['{"type":"tenant","tenant":"T","kind":"company"}', 'trace.jsonl:7: field "kind": unknown value "company"'],

@@ -26,12 +26,15 @@ function requireTrace(positionals: string[], usage: string): string {
 
 /** Print a check result as text. */
 export function formatCheck(file: string, result: CheckResult): string {
-  const lines = result.divergences.map((d) =>
-    `${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}`);
+  const lines = result.divergences.map(
+    (d) => `${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}`,
+  );
   const n = result.divergences.length;
-  lines.push(n === 0
-    ? `ok: ${result.events} events agree with the model under ${result.policy}`
-    : `${n} divergence${n === 1 ? '' : 's'} in ${result.events} events under ${result.policy}`);
+  lines.push(
+    n === 0
+      ? `ok: ${result.events} events agree with the model under ${result.policy}`
+      : `${n} divergence${n === 1 ? '' : 's'} in ${result.events} events under ${result.policy}`,
+  );
   return lines.join('\n');
 }
 
@@ -44,12 +47,18 @@ export async function checkCommand(positionals: string[], options: TraceCommandO
 }
 
 function outcomeText(outcome: unknown): string {
-  return typeof outcome === 'string' ? outcome : Object.entries(outcome as Record<string, string>).map(([t, o]) => `${t}=${o}`).join(' ');
+  return typeof outcome === 'string'
+    ? outcome
+    : Object.entries(outcome as Record<string, string>)
+        .map(([t, o]) => `${t}=${o}`)
+        .join(' ');
 }
 
 function eventText(event: Record<string, unknown>): string {
   const { type, observed: _o, at, ...rest } = event;
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
   return `${String(type)} ${fields}${at === undefined ? '' : ` @${String(at)}`}`;
 }
 
@@ -60,10 +69,14 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
   for await (const record of run(readTrace(file), { policy: options.policy, set: options.set ?? [] })) {
     diverged ||= record.diverges;
     if (options.json === true) {
-      process.stdout.write(`${JSON.stringify({ ...record.event, line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...record.event, line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason })}\n`,
+      );
     } else {
       const mark = record.diverges ? '  <-- observed differs' : '';
-      process.stdout.write(`${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${outcomeText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`);
+      process.stdout.write(
+        `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${outcomeText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`,
+      );
     }
   }
   return diverged ? 1 : 0;
@@ -80,7 +93,9 @@ export function policiesCommand(json: boolean): number {
     const caps = p.tiered
       ? `tiers: starter ${p.appCap}, core ${p.coreCap}, plus ${p.plusCap}, advanced ${p.advancedCap}, enterprise ${cap(p.enterpriseCap)}`
       : `uncertified app ${p.appCap} tenants, certified ${cap(p.certifiedCap)}`;
-    process.stdout.write(`${p.id}\n  ${p.title}\n  in force: ${p.inForce}\n  ${caps}; ${p.orgCap} uncertified apps per organisation; org check: ${p.orgLimitReading}\n`);
+    process.stdout.write(
+      `${p.id}\n  ${p.title}\n  in force: ${p.inForce}\n  ${caps}; ${p.orgCap} uncertified apps per organisation; org check: ${p.orgLimitReading}\n`,
+    );
     for (const s of p.sources) process.stdout.write(`  source: ${s}\n`);
   }
   process.stdout.write('\ntimeline xero (the default --policy):\n');

@@ -10,7 +10,16 @@ import type { Outcome } from '../types.ts';
 import { isLinked, linksOf } from '../world/world.ts';
 
 /** The rule an outcome is about, for divergence reports. */
-export type RuleName = 'app-cap' | 'org-limit' | 'reconsent' | 'outside-limits' | 'connect' | 'disconnect' | 'revoke' | 'lifecycle' | 'declaration';
+export type RuleName =
+  | 'app-cap'
+  | 'org-limit'
+  | 'reconsent'
+  | 'outside-limits'
+  | 'connect'
+  | 'disconnect'
+  | 'revoke'
+  | 'lifecycle'
+  | 'declaration';
 
 function capText(cap: number | null): string {
   return cap === null ? 'unlimited' : String(cap);
@@ -33,10 +42,14 @@ function orgCountText(c: PlatformContext, appId: string, tenantId: string): stri
   const others = Object.keys(c.world.links).filter((a) => a !== appId && isLinked(c.world, a, tenantId));
   const on = others.length === 0 ? 'no other app' : others.join(', ');
   switch (c.policy.orgLimitReading) {
-    case 'correct': return `tenant ${tenantId} has ${count} of ${c.policy.orgCap} uncertified apps (connected: ${on})`;
-    case 'counts-every-app': return `the bug counts every app on tenant ${tenantId}: ${count} against the limit of ${refuseAt} (connected: ${on})`;
-    case 'refuses-at-limit': return `the bug refuses at ${refuseAt} uncertified apps; tenant ${tenantId} has ${count} (connected: ${on})`;
-    case 'counts-app-tenants': return `the bug compares app ${appId}'s ${count} tenants with the limit of ${refuseAt}`;
+    case 'correct':
+      return `tenant ${tenantId} has ${count} of ${c.policy.orgCap} uncertified apps (connected: ${on})`;
+    case 'counts-every-app':
+      return `the bug counts every app on tenant ${tenantId}: ${count} against the limit of ${refuseAt} (connected: ${on})`;
+    case 'refuses-at-limit':
+      return `the bug refuses at ${refuseAt} uncertified apps; tenant ${tenantId} has ${count} (connected: ${on})`;
+    case 'counts-app-tenants':
+      return `the bug compares app ${appId}'s ${count} tenants with the limit of ${refuseAt}`;
   }
 }
 
@@ -46,32 +59,56 @@ export function explain(before: PlatformContext, event: PlatformEvent, outcome: 
   switch (event.type) {
     case 'connect': {
       const app = before.world.apps[event.app] ?? defaultApp(event.app);
-      if (rules.isOutsideLimits(app)) return { rule: 'outside-limits', text: `${event.app} is an OAuth 1.0a app, outside the OAuth 2.0 limits` };
+      if (rules.isOutsideLimits(app))
+        return { rule: 'outside-limits', text: `${event.app} is an OAuth 1.0a app, outside the OAuth 2.0 limits` };
       const counts = `${appCountText(before, event.app)}; ${orgCountText(before, event.app, event.tenant)}; ${under}`;
       switch (outcome) {
-        case 'reconnected': return { rule: 'reconsent', text: `user ${event.user} already connects ${event.app} to ${event.tenant}: a re-consent adds no tenant; ${counts}` };
-        case 'rejected:app-limit': return { rule: 'app-cap', text: `${event.tenant} would be a new tenant past the cap: ${counts}` };
-        case 'rejected:org-limit': return { rule: 'org-limit', text: `${event.app} would be one uncertified app too many on ${event.tenant}: ${counts}` };
+        case 'reconnected':
+          return {
+            rule: 'reconsent',
+            text: `user ${event.user} already connects ${event.app} to ${event.tenant}: a re-consent adds no tenant; ${counts}`,
+          };
+        case 'rejected:app-limit':
+          return { rule: 'app-cap', text: `${event.tenant} would be a new tenant past the cap: ${counts}` };
+        case 'rejected:org-limit':
+          return { rule: 'org-limit', text: `${event.app} would be one uncertified app too many on ${event.tenant}: ${counts}` };
         default: {
-          const second = isLinked(before.world, event.app, event.tenant) ? `${event.tenant} is already held by another user of ${event.app}, so it is not counted again; ` : '';
+          const second = isLinked(before.world, event.app, event.tenant)
+            ? `${event.tenant} is already held by another user of ${event.app}, so it is not counted again; `
+            : '';
           return { rule: 'connect', text: `no limit refuses it: ${second}${counts}` };
         }
       }
     }
     case 'disconnect':
-      return { rule: 'disconnect', text: outcome === 'disconnected'
-        ? `removes user ${event.user}'s connection of ${event.app} to ${event.tenant}`
-        : `user ${event.user} has no connection of ${event.app} to ${event.tenant}` };
+      return {
+        rule: 'disconnect',
+        text:
+          outcome === 'disconnected'
+            ? `removes user ${event.user}'s connection of ${event.app} to ${event.tenant}`
+            : `user ${event.user} has no connection of ${event.app} to ${event.tenant}`,
+      };
     case 'revoke': {
       const held = Object.values(linksOf(before.world, event.app)).filter((users) => users[event.user] !== undefined).length;
       return { rule: 'revoke', text: `removes user ${event.user}'s ${held} connection(s) to ${event.app}; other users' stay` };
     }
-    case 'certify': return { rule: 'lifecycle', text: `${event.app} is certified; its connections stay` };
-    case 'tier': return { rule: 'lifecycle', text: outcome === 'ok'
-      ? `${event.app} moves to ${event.tier}; its connections stay`
-      : `${event.tier} needs a certified app (Plus, Advanced and Enterprise must be certified)` };
-    case 'app': return { rule: 'lifecycle', text: outcome === 'ok' ? `declares ${event.app}` : `the app's lifecycle refuses this change to ${event.app}` };
-    default: return { rule: 'declaration', text: `${event.type} event` };
+    case 'certify':
+      return { rule: 'lifecycle', text: `${event.app} is certified; its connections stay` };
+    case 'tier':
+      return {
+        rule: 'lifecycle',
+        text:
+          outcome === 'ok'
+            ? `${event.app} moves to ${event.tier}; its connections stay`
+            : `${event.tier} needs a certified app (Plus, Advanced and Enterprise must be certified)`,
+      };
+    case 'app':
+      return {
+        rule: 'lifecycle',
+        text: outcome === 'ok' ? `declares ${event.app}` : `the app's lifecycle refuses this change to ${event.app}`,
+      };
+    default:
+      return { rule: 'declaration', text: `${event.type} event` };
   }
 }
 

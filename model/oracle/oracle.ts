@@ -131,11 +131,16 @@ export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>
   for await (const { line, event } of lines) {
     const report = driver.apply(event, true);
     const reasons = report.decisions.map((d, i) => explain(d.before, d.event, report.outcomes[i] ?? 'ok').text);
-    const reason = event.type === 'connect' && event.tenants.length > 1
-      ? event.tenants.map((t, i) => `${t}: ${reasons[i] ?? ''}`).join(' | ')
-      : reasons[0] ?? '';
+    const reason =
+      event.type === 'connect' && event.tenants.length > 1
+        ? event.tenants.map((t, i) => `${t}: ${reasons[i] ?? ''}`).join(' | ')
+        : (reasons[0] ?? '');
     yield {
-      line, event, policy: report.policy.id, outcome: shape(event, report.outcomes), reason,
+      line,
+      event,
+      policy: report.policy.id,
+      outcome: shape(event, report.outcomes),
+      reason,
       diverges: divergencesOf(line, event, report).length > 0,
     };
   }

@@ -10,7 +10,16 @@
  * it is how the explorer and the property suite tell a bug reading from the correct policy.
  * @module
  */
-import { appCap, appCountsTowardOrgLimit, exceedsAppCap, exceedsOrgLimit, heldTenants, isOutsideLimits, reconsentRefused, uncertifiedAppsOn } from './rules.ts';
+import {
+  appCap,
+  appCountsTowardOrgLimit,
+  exceedsAppCap,
+  exceedsOrgLimit,
+  heldTenants,
+  isOutsideLimits,
+  reconsentRefused,
+  uncertifiedAppsOn,
+} from './rules.ts';
 import { defaultApp, type PlatformContext, type PlatformEvent } from './transitions.ts';
 import { allConnections, connectionOf, isLinked, type World } from '../world/world.ts';
 
@@ -79,8 +88,10 @@ export const INVARIANTS: readonly Invariant[] = [
   {
     name: 'certifiedAppsNeverTakeOrgSlots',
     rule: 'An app that takes no uncertified slot (certified, custom connection, OAuth 1.0a) is never refused by the organisation limit.',
-    source: '[DOC] oauth2/limits: "There is no limit on connecting certified apps."; [DOC] faq/custom-integration: "an org can have 2 uncertified apps plus as many custom connection apps as needed".',
-    holds: (b, e, a) => e.type !== 'connect' || a.outcome !== 'rejected:org-limit' || appCountsTowardOrgLimit(b.policy, appOf(b.world, e.app)),
+    source:
+      '[DOC] oauth2/limits: "There is no limit on connecting certified apps."; [DOC] faq/custom-integration: "an org can have 2 uncertified apps plus as many custom connection apps as needed".',
+    holds: (b, e, a) =>
+      e.type !== 'connect' || a.outcome !== 'rejected:org-limit' || appCountsTowardOrgLimit(b.policy, appOf(b.world, e.app)),
   },
   {
     name: 'demoTenantsNeverCountTowardAppCap',
@@ -95,8 +106,11 @@ export const INVARIANTS: readonly Invariant[] = [
     name: 'usersOnOneTenantCountOnce',
     rule: 'A second user connecting an app to a tenant the app already holds is never refused by either limit.',
     source: '[NOTES] quoting oauth2/limits: "only one of those connections will count towards your connection limit".',
-    holds: (b, e, a) => e.type !== 'connect' || connectionOf(b.world, e.app, e.tenant, e.user) !== undefined
-      || !isLinked(b.world, e.app, e.tenant) || (a.outcome !== 'rejected:app-limit' && a.outcome !== 'rejected:org-limit'),
+    holds: (b, e, a) =>
+      e.type !== 'connect' ||
+      connectionOf(b.world, e.app, e.tenant, e.user) !== undefined ||
+      !isLinked(b.world, e.app, e.tenant) ||
+      (a.outcome !== 'rejected:app-limit' && a.outcome !== 'rejected:org-limit'),
   },
   {
     name: 'refusalsAreRequired',
@@ -108,7 +122,8 @@ export const INVARIANTS: readonly Invariant[] = [
       const app = appOf(b.world, e.app);
       const tenant = b.world.tenants[e.tenant] ?? { id: e.tenant, kind: 'organisation' as const };
       const reconsent = connectionOf(b.world, e.app, e.tenant, e.user) !== undefined;
-      if (a.outcome === 'rejected:app-limit') return reconsent ? reconsentRefused(b.world, policy, app) : exceedsAppCap(b.world, policy, app, tenant);
+      if (a.outcome === 'rejected:app-limit')
+        return reconsent ? reconsentRefused(b.world, policy, app) : exceedsAppCap(b.world, policy, app, tenant);
       if (a.outcome === 'rejected:org-limit') return !reconsent && exceedsOrgLimit(b.world, policy, app, tenant);
       return true;
     },
@@ -116,7 +131,8 @@ export const INVARIANTS: readonly Invariant[] = [
   {
     name: 'onlyDisconnectOrRevokeRemoves',
     rule: 'Only an explicit disconnect or revoke removes a connection; certification, tier changes, policy changes and the bug window never do.',
-    source: '[NOTES] "Identifying inactive connections": connections live until deleted; [DOC] xero-identity.yaml: DELETE /connections/{id}.',
+    source:
+      '[NOTES] "Identifying inactive connections": connections live until deleted; [DOC] xero-identity.yaml: DELETE /connections/{id}.',
     holds: (b, e, a) => {
       const removed = removedConnections(b.world, a.world);
       if (e.type === 'disconnect') return removed.every((k) => k === keyOf(e.user, e.app, e.tenant));
@@ -127,7 +143,7 @@ export const INVARIANTS: readonly Invariant[] = [
   {
     name: 'revokeRemovesExactlyThatUsersConnections',
     rule: "A revoke removes every connection of that user to that app, and no other user's or app's.",
-    source: '[DOC] xero-node 4.10.1 release notes: token revocation removes all of the user\'s connections to the app.',
+    source: "[DOC] xero-node 4.10.1 release notes: token revocation removes all of the user's connections to the app.",
     holds: (b, e, a) => {
       if (e.type !== 'revoke') return true;
       const left = [...allConnections(a.world)].some((c) => c.app === e.app && c.user === e.user);

@@ -16,65 +16,119 @@ const tiers = builtinPolicy('xero-tiers-2026') as Policy;
 type Connect = Extract<PlatformEvent, { type: 'connect' }>;
 const { guards, actions } = MODEL_IMPLEMENTATIONS;
 
-function mutant(change: { guards?: Partial<PlatformImplementations['guards']>; actions?: Partial<PlatformImplementations['actions']> }): Model {
+function mutant(change: {
+  guards?: Partial<PlatformImplementations['guards']>;
+  actions?: Partial<PlatformImplementations['actions']>;
+}): Model {
   return createModel({ guards: { ...guards, ...change.guards }, actions: { ...actions, ...change.actions } });
 }
 
-const asOAuth2 = (c: PlatformContext, app: string): PlatformContext =>
-  ({ ...c, world: { ...c.world, apps: { ...c.world.apps, [app]: { ...c.world.apps[app]!, auth: 'oauth2' } } } });
+const asOAuth2 = (c: PlatformContext, app: string): PlatformContext => ({
+  ...c,
+  world: { ...c.world, apps: { ...c.world.apps, [app]: { ...c.world.apps[app]!, auth: 'oauth2' } } },
+});
 const dropAppLinks = (c: PlatformContext, app: string): World => ({ ...c.world, links: { ...c.world.links, [app]: {} } });
 
 /** Deliberately broken models, one per rule below. */
 const MUTANTS = {
   appCapIgnored: mutant({ guards: { appLimitRefuses: () => false } }),
-  usersCountedAgain: mutant({ guards: { appLimitRefuses: (c: PlatformContext, e: Connect) => {
-    const cap = rules.appCap(c.policy, c.world.apps[e.app]!);
-    const users = [...allConnections(c.world)].filter((x) => x.app === e.app).length;
-    return cap !== null && users >= cap;
-  } } }),
-  demoCounted: mutant({ guards: { appLimitRefuses: (c: PlatformContext, e: Connect) =>
-    guards.appLimitRefuses({ ...c, policy: { ...c.policy, demoCountsTowardAppCap: true } }, e) } }),
+  usersCountedAgain: mutant({
+    guards: {
+      appLimitRefuses: (c: PlatformContext, e: Connect) => {
+        const cap = rules.appCap(c.policy, c.world.apps[e.app]!);
+        const users = [...allConnections(c.world)].filter((x) => x.app === e.app).length;
+        return cap !== null && users >= cap;
+      },
+    },
+  }),
+  demoCounted: mutant({
+    guards: {
+      appLimitRefuses: (c: PlatformContext, e: Connect) =>
+        guards.appLimitRefuses({ ...c, policy: { ...c.policy, demoCountsTowardAppCap: true } }, e),
+    },
+  }),
   orgLimitIgnored: mutant({ guards: { orgLimitRefuses: () => false } }),
-  everyAppCounted: mutant({ guards: { orgLimitRefuses: (c: PlatformContext, e: Connect) =>
-    guards.orgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'counts-every-app' } }, e) } }),
-  tiersIgnoredByOrgLimit: mutant({ guards: { orgLimitRefuses: (c: PlatformContext, e: Connect) =>
-    guards.orgLimitRefuses({ ...c, policy: { ...c.policy, tiered: false } }, e) } }),
-  bugNotModelled: mutant({ guards: { orgLimitRefuses: (c: PlatformContext, e: Connect) =>
-    guards.orgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'correct' } }, e) } }),
+  everyAppCounted: mutant({
+    guards: {
+      orgLimitRefuses: (c: PlatformContext, e: Connect) =>
+        guards.orgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'counts-every-app' } }, e),
+    },
+  }),
+  tiersIgnoredByOrgLimit: mutant({
+    guards: {
+      orgLimitRefuses: (c: PlatformContext, e: Connect) => guards.orgLimitRefuses({ ...c, policy: { ...c.policy, tiered: false } }, e),
+    },
+  }),
+  bugNotModelled: mutant({
+    guards: {
+      orgLimitRefuses: (c: PlatformContext, e: Connect) =>
+        guards.orgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'correct' } }, e),
+    },
+  }),
   reconsentUnseen: mutant({ guards: { isReconsent: () => false, reconsentRefused: () => false } }),
   oneAuthEventForAll: mutant({ actions: { beginConsent: (c: PlatformContext) => ({ ...c, outcome: 'ok' }) } }),
-  oauth1Limited: mutant({ guards: {
-    isOutsideLimits: () => false,
-    appLimitRefuses: (c: PlatformContext, e: Connect) => guards.appLimitRefuses(asOAuth2(c, e.app), e),
-    orgLimitRefuses: (c: PlatformContext, e: Connect) => guards.orgLimitRefuses(asOAuth2(c, e.app), e),
-  } }),
-  disconnectRemovesTenant: mutant({ actions: { removeConnection: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'disconnect' }>) => {
-    let world = c.world;
-    for (const user of Object.keys(c.world.links[e.app]?.[e.tenant] ?? {})) world = withoutConnection(world, e.app, e.tenant, user);
-    return { ...c, world, outcome: 'disconnected' };
-  } } }),
-  revokeRemovesEveryUser: mutant({ actions: { revokeUser: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>) =>
-    ({ ...c, world: dropAppLinks(c, e.app), outcome: 'revoked' }) } }),
-  revokeRemovesOtherApps: mutant({ actions: { revokeUser: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>) => {
-    let world = c.world;
-    for (const app of Object.keys(c.world.links)) world = withoutUserOfApp(world, app, e.user);
-    return { ...c, world, outcome: 'revoked' };
-  } } }),
-  certifyDropsConnections: mutant({ actions: { certifyApp: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'certify' }>) => {
-    const after = actions.certifyApp(c, e);
-    return { ...after, world: { ...after.world, links: { ...after.world.links, [e.app]: {} } } };
-  } } }),
-  tierDropsConnections: mutant({ actions: { changeTier: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'tier' }>) => {
-    const after = actions.changeTier(c, e);
-    return { ...after, world: { ...after.world, links: { ...after.world.links, [e.app]: {} } } };
-  } } }),
+  oauth1Limited: mutant({
+    guards: {
+      isOutsideLimits: () => false,
+      appLimitRefuses: (c: PlatformContext, e: Connect) => guards.appLimitRefuses(asOAuth2(c, e.app), e),
+      orgLimitRefuses: (c: PlatformContext, e: Connect) => guards.orgLimitRefuses(asOAuth2(c, e.app), e),
+    },
+  }),
+  disconnectRemovesTenant: mutant({
+    actions: {
+      removeConnection: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'disconnect' }>) => {
+        let world = c.world;
+        for (const user of Object.keys(c.world.links[e.app]?.[e.tenant] ?? {})) world = withoutConnection(world, e.app, e.tenant, user);
+        return { ...c, world, outcome: 'disconnected' };
+      },
+    },
+  }),
+  revokeRemovesEveryUser: mutant({
+    actions: {
+      revokeUser: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>) => ({
+        ...c,
+        world: dropAppLinks(c, e.app),
+        outcome: 'revoked',
+      }),
+    },
+  }),
+  revokeRemovesOtherApps: mutant({
+    actions: {
+      revokeUser: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>) => {
+        let world = c.world;
+        for (const app of Object.keys(c.world.links)) world = withoutUserOfApp(world, app, e.user);
+        return { ...c, world, outcome: 'revoked' };
+      },
+    },
+  }),
+  certifyDropsConnections: mutant({
+    actions: {
+      certifyApp: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'certify' }>) => {
+        const after = actions.certifyApp(c, e);
+        return { ...after, world: { ...after.world, links: { ...after.world.links, [e.app]: {} } } };
+      },
+    },
+  }),
+  tierDropsConnections: mutant({
+    actions: {
+      changeTier: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'tier' }>) => {
+        const after = actions.changeTier(c, e);
+        return { ...after, world: { ...after.world, links: { ...after.world.links, [e.app]: {} } } };
+      },
+    },
+  }),
   tierRequirementsIgnored: mutant({ guards: { tierAllowed: () => true } }),
 };
 
 const connect = (app: string, tenant: string | string[], user?: string, at?: string): TraceEvent => ({
-  type: 'connect', app, tenants: Array.isArray(tenant) ? tenant : [tenant], ...(user === undefined ? {} : { user }), ...(at === undefined ? {} : { at }),
+  type: 'connect',
+  app,
+  tenants: Array.isArray(tenant) ? tenant : [tenant],
+  ...(user === undefined ? {} : { user }),
+  ...(at === undefined ? {} : { at }),
 });
-const fill = (app: string, n: number, prefix = 'org'): TraceEvent[] => Array.from({ length: n }, (_, i) => connect(app, `${prefix}${i + 1}`));
+const fill = (app: string, n: number, prefix = 'org'): TraceEvent[] =>
+  Array.from({ length: n }, (_, i) => connect(app, `${prefix}${i + 1}`));
 
 /** Replay events through the XState machine itself; returns the outcomes and the final context. */
 function play(events: TraceEvent[], policy: Policy | 'timeline', model: Model) {
@@ -86,59 +140,160 @@ function play(events: TraceEvent[], policy: Policy | 'timeline', model: Model) {
 
 const connectionsOf = (c: PlatformContext) => [...allConnections(c.world)].map((x) => `${x.user}/${x.app}/${x.tenant}`).sort();
 
-interface RuleCase { rule: string; mutant: keyof typeof MUTANTS; observe: (m: Model) => unknown; expected: unknown }
+interface RuleCase {
+  rule: string;
+  mutant: keyof typeof MUTANTS;
+  observe: (m: Model) => unknown;
+  expected: unknown;
+}
 
 const CASES: RuleCase[] = [
-  { rule: 'refuses the 26th tenant of an uncertified app with rejected:app-limit', mutant: 'appCapIgnored',
-    observe: (m) => play(fill('A', 26), oauth2, m).last, expected: ['rejected:app-limit'] },
-  { rule: 'counts several users on one tenant once', mutant: 'usersCountedAgain',
+  {
+    rule: 'refuses the 26th tenant of an uncertified app with rejected:app-limit',
+    mutant: 'appCapIgnored',
+    observe: (m) => play(fill('A', 26), oauth2, m).last,
+    expected: ['rejected:app-limit'],
+  },
+  {
+    rule: 'counts several users on one tenant once',
+    mutant: 'usersCountedAgain',
     observe: (m) => play([...fill('A', 24), connect('A', 'org1', 'u2'), connect('A', 'org25')], oauth2, m).outcomes.slice(-2),
-    expected: [['connected'], ['connected']] },
-  { rule: "does not count demo tenants toward an app's cap", mutant: 'demoCounted',
+    expected: [['connected'], ['connected']],
+  },
+  {
+    rule: "does not count demo tenants toward an app's cap",
+    mutant: 'demoCounted',
     observe: (m) => play([{ type: 'tenant', tenant: 'demo', kind: 'demo' }, connect('A', 'demo'), ...fill('A', 25)], oauth2, m).last,
-    expected: ['connected'] },
-  { rule: 'refuses a third uncertified app on one organisation with rejected:org-limit', mutant: 'orgLimitIgnored',
-    observe: (m) => play([connect('A', 'T'), connect('B', 'T'), connect('C', 'T')], oauth2, m).last, expected: ['rejected:org-limit'] },
-  { rule: 'never counts certified apps or custom connections toward the organisation limit', mutant: 'everyAppCounted',
-    observe: (m) => play([{ type: 'app', app: 'S', certified: true }, { type: 'app', app: 'K', custom: true },
-      connect('S', 'T'), connect('K', 'T'), connect('A', 'T'), connect('B', 'T')], oauth2, m).outcomes.slice(-2),
-    expected: [['connected'], ['connected']] },
-  { rule: 'counts Starter and Core apps as uncertified under the 2026 tiers, even when certified', mutant: 'tiersIgnoredByOrgLimit',
-    observe: (m) => play([{ type: 'app', app: 'A', certified: true, tier: 'core' }, connect('A', 'T'), connect('B', 'T'), connect('C', 'T')], tiers, m).last,
-    expected: ['rejected:org-limit'] },
-  { rule: 'refuses, in the bug window, a demo company to an app already on two tenants, and accepts it the next morning', mutant: 'bugNotModelled',
-    observe: (m) => play([{ type: 'tenant', tenant: 'demo', kind: 'demo' }, connect('A', 'org1', undefined, '2020-02-01T10:00:00+13:00'), connect('A', 'org2'),
-      connect('A', 'demo', undefined, '2020-02-09T20:00:00+13:00'), connect('A', 'demo', undefined, '2020-02-10T13:00:00+13:00')], 'timeline', m).outcomes.slice(-2),
-    expected: [['rejected:org-limit'], ['connected']] },
-  { rule: 'gives reconnected to a re-consent, even at the cap', mutant: 'reconsentUnseen',
-    observe: (m) => play([...fill('A', 25), connect('A', 'org3')], oauth2, m).last, expected: ['reconnected'] },
-  { rule: 'shares one authEventId across the tenants of one consent, and no other', mutant: 'oneAuthEventForAll',
+    expected: ['connected'],
+  },
+  {
+    rule: 'refuses a third uncertified app on one organisation with rejected:org-limit',
+    mutant: 'orgLimitIgnored',
+    observe: (m) => play([connect('A', 'T'), connect('B', 'T'), connect('C', 'T')], oauth2, m).last,
+    expected: ['rejected:org-limit'],
+  },
+  {
+    rule: 'never counts certified apps or custom connections toward the organisation limit',
+    mutant: 'everyAppCounted',
+    observe: (m) =>
+      play(
+        [
+          { type: 'app', app: 'S', certified: true },
+          { type: 'app', app: 'K', custom: true },
+          connect('S', 'T'),
+          connect('K', 'T'),
+          connect('A', 'T'),
+          connect('B', 'T'),
+        ],
+        oauth2,
+        m,
+      ).outcomes.slice(-2),
+    expected: [['connected'], ['connected']],
+  },
+  {
+    rule: 'counts Starter and Core apps as uncertified under the 2026 tiers, even when certified',
+    mutant: 'tiersIgnoredByOrgLimit',
+    observe: (m) =>
+      play([{ type: 'app', app: 'A', certified: true, tier: 'core' }, connect('A', 'T'), connect('B', 'T'), connect('C', 'T')], tiers, m)
+        .last,
+    expected: ['rejected:org-limit'],
+  },
+  {
+    rule: 'refuses, in the bug window, a demo company to an app already on two tenants, and accepts it the next morning',
+    mutant: 'bugNotModelled',
+    observe: (m) =>
+      play(
+        [
+          { type: 'tenant', tenant: 'demo', kind: 'demo' },
+          connect('A', 'org1', undefined, '2020-02-01T10:00:00+13:00'),
+          connect('A', 'org2'),
+          connect('A', 'demo', undefined, '2020-02-09T20:00:00+13:00'),
+          connect('A', 'demo', undefined, '2020-02-10T13:00:00+13:00'),
+        ],
+        'timeline',
+        m,
+      ).outcomes.slice(-2),
+    expected: [['rejected:org-limit'], ['connected']],
+  },
+  {
+    rule: 'gives reconnected to a re-consent, even at the cap',
+    mutant: 'reconsentUnseen',
+    observe: (m) => play([...fill('A', 25), connect('A', 'org3')], oauth2, m).last,
+    expected: ['reconnected'],
+  },
+  {
+    rule: 'shares one authEventId across the tenants of one consent, and no other',
+    mutant: 'oneAuthEventForAll',
     observe: (m) => {
       const { context } = play([connect('A', ['t1', 't2']), connect('A', 't3')], oauth2, m);
       const ids = ['t1', 't2', 't3'].map((t) => context.world.links['A']?.[t]?.['user']?.authEventId);
       return [ids[0] === ids[1], ids[1] === ids[2]];
-    }, expected: [true, false] },
-  { rule: 'never counts or refuses an OAuth 1.0a app', mutant: 'oauth1Limited',
-    observe: (m) => [...new Set(play([{ type: 'app', app: 'O', auth: 'oauth1' }, connect('A', 'org1'), connect('B', 'org1'), ...fill('O', 26)], oauth2, m).outcomes.slice(3).flat())],
-    expected: ['connected'] },
-  { rule: "removes only that user's connection on disconnect", mutant: 'disconnectRemovesTenant',
-    observe: (m) => connectionsOf(play([connect('A', 'T', 'u1'), connect('A', 'T', 'u2'), { type: 'disconnect', app: 'A', tenant: 'T', user: 'u1' }], oauth2, m).context),
-    expected: ['u2/A/T'] },
-  { rule: "removes every connection of that user to that app on revoke, and no other user's", mutant: 'revokeRemovesEveryUser',
-    observe: (m) => connectionsOf(play([connect('A', ['T1', 'T2'], 'u1'), connect('A', 'T1', 'u2'), { type: 'revoke', app: 'A', user: 'u1' }], oauth2, m).context),
-    expected: ['u2/A/T1'] },
-  { rule: "leaves the user's connections to other apps on revoke", mutant: 'revokeRemovesOtherApps',
-    observe: (m) => connectionsOf(play([connect('A', 'T', 'u1'), connect('B', 'T', 'u1'), { type: 'revoke', app: 'A', user: 'u1' }], oauth2, m).context),
-    expected: ['u1/B/T'] },
-  { rule: 'keeps every connection through certification', mutant: 'certifyDropsConnections',
-    observe: (m) => connectionsOf(play([connect('A', 'T'), { type: 'certify', app: 'A' }], oauth2, m).context), expected: ['user/A/T'] },
-  { rule: 'keeps connections above a lowered cap and refuses new ones', mutant: 'tierDropsConnections',
+    },
+    expected: [true, false],
+  },
+  {
+    rule: 'never counts or refuses an OAuth 1.0a app',
+    mutant: 'oauth1Limited',
+    observe: (m) => [
+      ...new Set(
+        play([{ type: 'app', app: 'O', auth: 'oauth1' }, connect('A', 'org1'), connect('B', 'org1'), ...fill('O', 26)], oauth2, m)
+          .outcomes.slice(3)
+          .flat(),
+      ),
+    ],
+    expected: ['connected'],
+  },
+  {
+    rule: "removes only that user's connection on disconnect",
+    mutant: 'disconnectRemovesTenant',
+    observe: (m) =>
+      connectionsOf(
+        play([connect('A', 'T', 'u1'), connect('A', 'T', 'u2'), { type: 'disconnect', app: 'A', tenant: 'T', user: 'u1' }], oauth2, m)
+          .context,
+      ),
+    expected: ['u2/A/T'],
+  },
+  {
+    rule: "removes every connection of that user to that app on revoke, and no other user's",
+    mutant: 'revokeRemovesEveryUser',
+    observe: (m) =>
+      connectionsOf(
+        play([connect('A', ['T1', 'T2'], 'u1'), connect('A', 'T1', 'u2'), { type: 'revoke', app: 'A', user: 'u1' }], oauth2, m).context,
+      ),
+    expected: ['u2/A/T1'],
+  },
+  {
+    rule: "leaves the user's connections to other apps on revoke",
+    mutant: 'revokeRemovesOtherApps',
+    observe: (m) =>
+      connectionsOf(play([connect('A', 'T', 'u1'), connect('B', 'T', 'u1'), { type: 'revoke', app: 'A', user: 'u1' }], oauth2, m).context),
+    expected: ['u1/B/T'],
+  },
+  {
+    rule: 'keeps every connection through certification',
+    mutant: 'certifyDropsConnections',
+    observe: (m) => connectionsOf(play([connect('A', 'T'), { type: 'certify', app: 'A' }], oauth2, m).context),
+    expected: ['user/A/T'],
+  },
+  {
+    rule: 'keeps connections above a lowered cap and refuses new ones',
+    mutant: 'tierDropsConnections',
     observe: (m) => {
-      const { context, last } = play([{ type: 'tier', app: 'A', tier: 'core' }, ...fill('A', 6), { type: 'tier', app: 'A', tier: 'starter' }, connect('A', 'org7')], tiers, m);
+      const { context, last } = play(
+        [{ type: 'tier', app: 'A', tier: 'core' }, ...fill('A', 6), { type: 'tier', app: 'A', tier: 'starter' }, connect('A', 'org7')],
+        tiers,
+        m,
+      );
       return [connectionsOf(context).length, last];
-    }, expected: [6, ['rejected:app-limit']] },
-  { rule: 'refuses Plus to an uncertified app with rejected:requirements', mutant: 'tierRequirementsIgnored',
-    observe: (m) => play([{ type: 'tier', app: 'A', tier: 'plus' }], tiers, m).last, expected: ['rejected:requirements'] },
+    },
+    expected: [6, ['rejected:app-limit']],
+  },
+  {
+    rule: 'refuses Plus to an uncertified app with rejected:requirements',
+    mutant: 'tierRequirementsIgnored',
+    observe: (m) => play([{ type: 'tier', app: 'A', tier: 'plus' }], tiers, m).last,
+    expected: ['rejected:requirements'],
+  },
 ];
 
 describe('the platform machine', () => {
@@ -159,6 +314,8 @@ describe('each rule test has teeth', () => {
 
 describe('the reconsentAtCap switch', () => {
   it('refuses a re-consent at the cap when switched off', () => {
-    expect(play([...fill('A', 25), connect('A', 'org3')], { ...oauth2, reconsentAtCap: false }, MODEL).last).toEqual(['rejected:app-limit']);
+    expect(play([...fill('A', 25), connect('A', 'org3')], { ...oauth2, reconsentAtCap: false }, MODEL).last).toEqual([
+      'rejected:app-limit',
+    ]);
   });
 });

@@ -33,11 +33,15 @@ export const MODEL_IMPLEMENTATIONS = { guards, actions } satisfies PlatformImple
 function bind(impl: PlatformImplementations) {
   type AnyGuard = (c: PlatformContext, e: PlatformEvent) => boolean;
   type AnyAction = (c: PlatformContext, e: PlatformEvent) => PlatformContext;
-  const boundGuards = Object.fromEntries(Object.entries(impl.guards).map(([name, guard]) =>
-    [name, ({ context, event }: Args) => (guard as AnyGuard)(context, event)])) as Record<keyof typeof guards, (args: Args) => boolean>;
-  const boundActions = Object.fromEntries(Object.entries(impl.actions).map(([name, action]) =>
-    [name, assign(({ context, event }: Args) => (action as AnyAction)(context, event))])) as unknown as
-    Record<keyof typeof actions, ReturnType<typeof assign<PlatformContext, PlatformEvent, undefined, PlatformEvent, never>>>;
+  const boundGuards = Object.fromEntries(
+    Object.entries(impl.guards).map(([name, guard]) => [name, ({ context, event }: Args) => (guard as AnyGuard)(context, event)]),
+  ) as Record<keyof typeof guards, (args: Args) => boolean>;
+  const boundActions = Object.fromEntries(
+    Object.entries(impl.actions).map(([name, action]) => [
+      name,
+      assign(({ context, event }: Args) => (action as AnyAction)(context, event)),
+    ]),
+  ) as unknown as Record<keyof typeof actions, ReturnType<typeof assign<PlatformContext, PlatformEvent, undefined, PlatformEvent, never>>>;
   return { boundGuards, boundActions };
 }
 
@@ -55,36 +59,36 @@ const connectTransitions = [
 export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPLEMENTATIONS) {
   const { boundGuards, boundActions } = bind(impl);
   return setup({
-  types: {
-    context: {} as PlatformContext,
-    events: {} as PlatformEvent,
-    input: {} as PlatformInput,
-  },
-  guards: boundGuards,
-  actions: boundActions,
-}).createMachine({
-  id: 'platform',
-  /** The start: the input's policy and world (empty by default), no outcome yet. */
-  context: ({ input }) => ({ policy: input.policy, world: input.world ?? EMPTY_WORLD, outcome: null }),
-  initial: 'normal',
-  states: {
-    /** Decisions follow the policy's rules. */
-    normal: { always: { guard: 'policyIsBuggy', target: 'bugWindow' } },
-    /** The organisation check misbehaves as the policy's `orgLimitReading` says. */
-    bugWindow: { always: { guard: 'policyIsCorrect', target: 'normal' } },
-  },
-  on: {
-    policy: { actions: 'enterPolicy' },
-    app: [{ guard: 'appChangeAllowed', actions: 'declareApp' }, { actions: 'refuseRequirements' }],
-    tenant: { actions: 'declareTenant' },
-    consent: { actions: 'beginConsent' },
-    connect: [...connectTransitions],
-    disconnect: [{ guard: 'hasConnection', actions: 'removeConnection' }, { actions: 'reportNotConnected' }],
-    revoke: { actions: 'revokeUser' },
-    certify: { actions: 'certifyApp' },
-    tier: [{ guard: 'tierAllowed', actions: 'changeTier' }, { actions: 'refuseRequirements' }],
-  },
-});
+    types: {
+      context: {} as PlatformContext,
+      events: {} as PlatformEvent,
+      input: {} as PlatformInput,
+    },
+    guards: boundGuards,
+    actions: boundActions,
+  }).createMachine({
+    id: 'platform',
+    /** The start: the input's policy and world (empty by default), no outcome yet. */
+    context: ({ input }) => ({ policy: input.policy, world: input.world ?? EMPTY_WORLD, outcome: null }),
+    initial: 'normal',
+    states: {
+      /** Decisions follow the policy's rules. */
+      normal: { always: { guard: 'policyIsBuggy', target: 'bugWindow' } },
+      /** The organisation check misbehaves as the policy's `orgLimitReading` says. */
+      bugWindow: { always: { guard: 'policyIsCorrect', target: 'normal' } },
+    },
+    on: {
+      policy: { actions: 'enterPolicy' },
+      app: [{ guard: 'appChangeAllowed', actions: 'declareApp' }, { actions: 'refuseRequirements' }],
+      tenant: { actions: 'declareTenant' },
+      consent: { actions: 'beginConsent' },
+      connect: [...connectTransitions],
+      disconnect: [{ guard: 'hasConnection', actions: 'removeConnection' }, { actions: 'reportNotConnected' }],
+      revoke: { actions: 'revokeUser' },
+      certify: { actions: 'certifyApp' },
+      tier: [{ guard: 'tierAllowed', actions: 'changeTier' }, { actions: 'refuseRequirements' }],
+    },
+  });
 }
 
 /** The platform machine: the single source of truth of the rules. */

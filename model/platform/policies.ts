@@ -57,8 +57,10 @@ const bugInForce = 'the bug window: 2020-02-09T12:00+13:00 to 2020-02-10T12:00+1
 /** The bug compared the app's own tenant count with the per-organisation limit. */
 const bugAppTenants = refine(oauth2, {
   id: 'xero-bug-2020-02/counts-app-tenants',
-  title: 'Bug reading: the organisation check compared the app\'s tenant count with the limit of 2',
-  inForce: bugInForce, sources: bugSources, orgLimitReading: 'counts-app-tenants',
+  title: "Bug reading: the organisation check compared the app's tenant count with the limit of 2",
+  inForce: bugInForce,
+  sources: bugSources,
+  orgLimitReading: 'counts-app-tenants',
 });
 
 /**
@@ -77,13 +79,17 @@ const bugDefault: Policy = {
 const bugEveryApp = refine(oauth2, {
   id: 'xero-bug-2020-02/counts-every-app',
   title: 'Bug reading: the organisation check counted certified, custom and OAuth 1.0a apps too',
-  inForce: bugInForce, sources: bugSources, orgLimitReading: 'counts-every-app',
+  inForce: bugInForce,
+  sources: bugSources,
+  orgLimitReading: 'counts-every-app',
 });
 
 const bugAtLimit = refine(oauth2, {
   id: 'xero-bug-2020-02/refuses-at-limit',
   title: 'Bug reading: the organisation check refused at the limit instead of past it',
-  inForce: bugInForce, sources: bugSources, orgLimitReading: 'refuses-at-limit',
+  inForce: bugInForce,
+  sources: bugSources,
+  orgLimitReading: 'refuses-at-limit',
 });
 
 const tiers = refine(oauth2, {
@@ -100,9 +106,7 @@ const tiers = refine(oauth2, {
 });
 
 /** Every built-in policy, by id, oldest first. */
-export const BUILTIN_POLICIES: readonly Policy[] = [
-  partnerPage, oauth2, bugDefault, bugAppTenants, bugEveryApp, bugAtLimit, tiers,
-];
+export const BUILTIN_POLICIES: readonly Policy[] = [partnerPage, oauth2, bugDefault, bugAppTenants, bugEveryApp, bugAtLimit, tiers];
 
 /** The built-in policy with this id, if any. */
 export function builtinPolicy(id: string): Policy | undefined {

@@ -9,9 +9,7 @@
  * of the February 2020 bug (rules document section 4: "What the bug did exactly is unknown"). */
 export type OrgLimitReading = 'correct' | 'counts-every-app' | 'refuses-at-limit' | 'counts-app-tenants';
 /** Every reading of the organisation check. */
-export const ORG_LIMIT_READINGS: readonly OrgLimitReading[] = [
-  'correct', 'counts-every-app', 'refuses-at-limit', 'counts-app-tenants',
-];
+export const ORG_LIMIT_READINGS: readonly OrgLimitReading[] = ['correct', 'counts-every-app', 'refuses-at-limit', 'counts-app-tenants'];
 
 /** The parameters of a policy: the values `--set` and policy files may change. */
 export interface PolicyParameters {
@@ -73,35 +71,89 @@ export interface ParameterDoc {
  * (rules document section 5 lists the open questions).
  */
 export const PARAMETERS: readonly ParameterDoc[] = [
-  { key: 'appCap', kind: 'count', meaning: "tenants an uncertified app may hold at once (under the 2026 tiers: Starter's cap)",
-    why: '[DOC] oauth2/limits: "Uncertified apps will be limited to 25 connections."' },
-  { key: 'orgCap', kind: 'count', meaning: 'uncertified apps one organisation or practice may have connected at once',
-    why: '[DOC] oauth2/limits: "each organisation or practice is limited to connecting a maximum of two uncertified apps."' },
-  { key: 'certifiedCap', kind: 'count-or-unlimited', meaning: 'tenants a certified app may hold outside the tiers',
-    why: '[DOC] faq/migration: certified apps have "no connection limit".' },
-  { key: 'customCap', kind: 'count', meaning: 'tenants a custom connection may hold',
-    why: '[DOC] faq/custom-integration: a custom connection connects one organisation.' },
-  { key: 'tiered', kind: 'boolean', meaning: "whether the 2026 tiers decide an app's cap",
-    why: '[DOC] pricing-and-policy-updates: tiers replace the flat cap from 2026-03-02.' },
+  {
+    key: 'appCap',
+    kind: 'count',
+    meaning: "tenants an uncertified app may hold at once (under the 2026 tiers: Starter's cap)",
+    why: '[DOC] oauth2/limits: "Uncertified apps will be limited to 25 connections."',
+  },
+  {
+    key: 'orgCap',
+    kind: 'count',
+    meaning: 'uncertified apps one organisation or practice may have connected at once',
+    why: '[DOC] oauth2/limits: "each organisation or practice is limited to connecting a maximum of two uncertified apps."',
+  },
+  {
+    key: 'certifiedCap',
+    kind: 'count-or-unlimited',
+    meaning: 'tenants a certified app may hold outside the tiers',
+    why: '[DOC] faq/migration: certified apps have "no connection limit".',
+  },
+  {
+    key: 'customCap',
+    kind: 'count',
+    meaning: 'tenants a custom connection may hold',
+    why: '[DOC] faq/custom-integration: a custom connection connects one organisation.',
+  },
+  {
+    key: 'tiered',
+    kind: 'boolean',
+    meaning: "whether the 2026 tiers decide an app's cap",
+    why: '[DOC] pricing-and-policy-updates: tiers replace the flat cap from 2026-03-02.',
+  },
   { key: 'coreCap', kind: 'count', meaning: 'tenants an app on Core may hold', why: '[DOC] /pricing: Core 50.' },
   { key: 'plusCap', kind: 'count', meaning: 'tenants an app on Plus may hold', why: '[DOC] /pricing: Plus 1,000.' },
   { key: 'advancedCap', kind: 'count', meaning: 'tenants an app on Advanced may hold', why: '[DOC] /pricing: Advanced 10,000.' },
-  { key: 'enterpriseCap', kind: 'count-or-unlimited', meaning: 'tenants an app on Enterprise may hold',
-    why: '[DOC] /pricing: Enterprise unlimited.' },
-  { key: 'demoCountsTowardAppCap', kind: 'boolean', meaning: "whether Demo Company tenants count toward an app's cap",
-    why: '[STAFF] community 144257521: "all connections to your app, excluding Demo orgs".' },
-  { key: 'demoSubjectToOrgLimit', kind: 'boolean', meaning: "whether a demo tenant is subject to the organisation's limit of uncertified apps",
-    why: 'Assumption (open question 4): no source says. Default true: the seed thread reports a demo tenant refused by the per-tenant check, which could not happen if demo tenants were exempt.' },
-  { key: 'reconsentAtCap', kind: 'boolean', meaning: 'whether re-consent of an already-connected (user, app, tenant) succeeds while the app is at its cap',
-    why: 'Assumption (open question 6): no source says. Default true: re-consent adds no tenant, so no cap is exceeded; Fivetran\'s advice to stay at 24 of 25 is a caution, not a report of refusal.' },
-  { key: 'reconsentKeepsConnectionId', kind: 'boolean', meaning: 'whether a re-consent keeps the connection id',
-    why: 'Assumption (open question 2): no source says. Default true: the record is "already connected" and updatedDateUtc changes, which reads as the same record updated.' },
-  { key: 'reconsentTakesNewAuthEvent', kind: 'boolean', meaning: "whether a re-consent gives the connection the new consent's authEventId",
-    why: 'Assumption (open question 3): reports conflict. Default true: authEventId is "shared across connections authorised at the same time", and a re-consent is an authorisation.' },
-  { key: 'checkOrder', kind: 'enum', values: ['app-first', 'org-first'], meaning: 'which limit names the refusal when both would refuse',
-    why: "Assumption: no source says. Default app-first: at the app's cap the platform sends the user to authorize.xero.com/connectionLimit before any tenant is chosen ([3P] Pipedream issues 21951, 22026)." },
-  { key: 'orgLimitReading', kind: 'enum', values: ORG_LIMIT_READINGS, meaning: "how the organisation check counts: 'correct', or one reading of the February 2020 bug",
-    why: 'Rules document section 4: what the bug did exactly is unknown; each reading is a separate built-in policy.' },
+  {
+    key: 'enterpriseCap',
+    kind: 'count-or-unlimited',
+    meaning: 'tenants an app on Enterprise may hold',
+    why: '[DOC] /pricing: Enterprise unlimited.',
+  },
+  {
+    key: 'demoCountsTowardAppCap',
+    kind: 'boolean',
+    meaning: "whether Demo Company tenants count toward an app's cap",
+    why: '[STAFF] community 144257521: "all connections to your app, excluding Demo orgs".',
+  },
+  {
+    key: 'demoSubjectToOrgLimit',
+    kind: 'boolean',
+    meaning: "whether a demo tenant is subject to the organisation's limit of uncertified apps",
+    why: 'Assumption (open question 4): no source says. Default true: the seed thread reports a demo tenant refused by the per-tenant check, which could not happen if demo tenants were exempt.',
+  },
+  {
+    key: 'reconsentAtCap',
+    kind: 'boolean',
+    meaning: 'whether re-consent of an already-connected (user, app, tenant) succeeds while the app is at its cap',
+    why: "Assumption (open question 6): no source says. Default true: re-consent adds no tenant, so no cap is exceeded; Fivetran's advice to stay at 24 of 25 is a caution, not a report of refusal.",
+  },
+  {
+    key: 'reconsentKeepsConnectionId',
+    kind: 'boolean',
+    meaning: 'whether a re-consent keeps the connection id',
+    why: 'Assumption (open question 2): no source says. Default true: the record is "already connected" and updatedDateUtc changes, which reads as the same record updated.',
+  },
+  {
+    key: 'reconsentTakesNewAuthEvent',
+    kind: 'boolean',
+    meaning: "whether a re-consent gives the connection the new consent's authEventId",
+    why: 'Assumption (open question 3): reports conflict. Default true: authEventId is "shared across connections authorised at the same time", and a re-consent is an authorisation.',
+  },
+  {
+    key: 'checkOrder',
+    kind: 'enum',
+    values: ['app-first', 'org-first'],
+    meaning: 'which limit names the refusal when both would refuse',
+    why: "Assumption: no source says. Default app-first: at the app's cap the platform sends the user to authorize.xero.com/connectionLimit before any tenant is chosen ([3P] Pipedream issues 21951, 22026).",
+  },
+  {
+    key: 'orgLimitReading',
+    kind: 'enum',
+    values: ORG_LIMIT_READINGS,
+    meaning: "how the organisation check counts: 'correct', or one reading of the February 2020 bug",
+    why: 'Rules document section 4: what the bug did exactly is unknown; each reading is a separate built-in policy.',
+  },
 ];
 
 /** Look up a parameter's documentation by key. */
@@ -112,10 +164,15 @@ export function parameterDoc(key: string): ParameterDoc | undefined {
 /** The cap of a tier under a policy (null: unlimited). */
 export function tierCap(policy: PolicyParameters, tier: import('../types.ts').Tier): number | null {
   switch (tier) {
-    case 'starter': return policy.appCap;
-    case 'core': return policy.coreCap;
-    case 'plus': return policy.plusCap;
-    case 'advanced': return policy.advancedCap;
-    case 'enterprise': return policy.enterpriseCap;
+    case 'starter':
+      return policy.appCap;
+    case 'core':
+      return policy.coreCap;
+    case 'plus':
+      return policy.plusCap;
+    case 'advanced':
+      return policy.advancedCap;
+    case 'enterprise':
+      return policy.enterpriseCap;
   }
 }

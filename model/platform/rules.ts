@@ -93,10 +93,14 @@ export function appsOn(world: World, tenantId: string): number {
  */
 export function orgCheck(world: World, policy: P, appId: string, tenantId: string): { count: number; refuseAt: number } {
   switch (policy.orgLimitReading) {
-    case 'correct': return { count: uncertifiedAppsOn(world, policy, tenantId), refuseAt: policy.orgCap };
-    case 'counts-every-app': return { count: appsOn(world, tenantId), refuseAt: policy.orgCap };
-    case 'refuses-at-limit': return { count: uncertifiedAppsOn(world, policy, tenantId), refuseAt: policy.orgCap - 1 };
-    case 'counts-app-tenants': return { count: linkedTenantCount(world, appId), refuseAt: policy.orgCap };
+    case 'correct':
+      return { count: uncertifiedAppsOn(world, policy, tenantId), refuseAt: policy.orgCap };
+    case 'counts-every-app':
+      return { count: appsOn(world, tenantId), refuseAt: policy.orgCap };
+    case 'refuses-at-limit':
+      return { count: uncertifiedAppsOn(world, policy, tenantId), refuseAt: policy.orgCap - 1 };
+    case 'counts-app-tenants':
+      return { count: linkedTenantCount(world, appId), refuseAt: policy.orgCap };
   }
 }
 

@@ -43,7 +43,12 @@ export interface Era {
 export const ERAS: readonly Era[] = [
   { policyId: 'xero-oauth2-2019', from: null, until: BUG_WINDOW.start, note: 'OAuth 2.0 limits' },
   { policyId: 'xero-bug-2020-02', from: BUG_WINDOW.start, until: BUG_WINDOW.end, note: 'the February 2020 bug window (default reading)' },
-  { policyId: 'xero-oauth2-2019', from: BUG_WINDOW.end, until: TIERS_START, note: 'OAuth 2.0 limits again; apps registered on or after 2025-12-04 are on the tiers at once' },
+  {
+    policyId: 'xero-oauth2-2019',
+    from: BUG_WINDOW.end,
+    until: TIERS_START,
+    note: 'OAuth 2.0 limits again; apps registered on or after 2025-12-04 are on the tiers at once',
+  },
   { policyId: 'xero-tiers-2026', from: TIERS_START, until: null, note: '2026 tiers' },
 ];
 

@@ -10,8 +10,15 @@ import type { Policy } from './policy.ts';
 import * as rules from './rules.ts';
 import type { App, Outcome, Tenant, Tier, TenantKind, AuthProtocol } from '../types.ts';
 import {
-  connectionOf, currentAuthEventId, withApp, withConnection, withNewAuthEvent, withoutConnection,
-  withoutUserOfApp, withTenant, type World,
+  connectionOf,
+  currentAuthEventId,
+  withApp,
+  withConnection,
+  withNewAuthEvent,
+  withoutConnection,
+  withoutUserOfApp,
+  withTenant,
+  type World,
 } from '../world/world.ts';
 
 /** The machine's context: the policy in force, the world, and the outcome of the last event. */

@@ -74,16 +74,19 @@ function cycle<T>(list: readonly T[] | undefined, fallback: T, n: number): T[] {
 /** Check bounds a user gave; an `InputError` names the option. */
 export function validateBounds(bounds: Bounds): void {
   const positive = (n: number, field: string, max: number) => {
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });
   };
   positive(bounds.apps, 'apps', 8);
   positive(bounds.tenants, 'tenants', 64);
   positive(bounds.users, 'users', 4);
   for (const kind of bounds.appKinds ?? []) {
-    if (!APP_KINDS.includes(kind)) throw new InputError(`unknown app kind ${JSON.stringify(kind)}`, { field: '--app-kinds' }, `kinds: ${APP_KINDS.join(', ')}`);
+    if (!APP_KINDS.includes(kind))
+      throw new InputError(`unknown app kind ${JSON.stringify(kind)}`, { field: '--app-kinds' }, `kinds: ${APP_KINDS.join(', ')}`);
   }
   for (const kind of bounds.tenantKinds ?? []) {
-    if (!TENANT_KINDS.includes(kind)) throw new InputError(`unknown tenant kind ${JSON.stringify(kind)}`, { field: '--tenant-kinds' }, `kinds: ${TENANT_KINDS.join(', ')}`);
+    if (!TENANT_KINDS.includes(kind))
+      throw new InputError(`unknown tenant kind ${JSON.stringify(kind)}`, { field: '--tenant-kinds' }, `kinds: ${TENANT_KINDS.join(', ')}`);
   }
 }
 
@@ -91,25 +94,36 @@ export function validateBounds(bounds: Bounds): void {
 function movesOf(a: Pick<Arena, 'appIds' | 'tenantIds' | 'userIds'>, pairs: boolean, tiers: boolean): Move[] {
   const moves: Move[] = [];
   const traceUser = (user: string) => (user === IMPLICIT_USER ? {} : { user });
-  const connect = (app: string, tenants: string[], user: string) => moves.push({
-    trace: { type: 'connect', app, tenants, ...traceUser(user) },
-    events: [{ type: 'consent' }, ...tenants.map((tenant) => ({ type: 'connect' as const, app, tenant, user, at: null }))],
-    consent: true,
-  });
-  for (const app of a.appIds) for (const user of a.userIds) {
-    for (const tenant of a.tenantIds) connect(app, [tenant], user);
-    if (pairs) for (const t1 of a.tenantIds) for (const t2 of a.tenantIds) if (t1 !== t2) connect(app, [t1, t2], user);
-  }
-  for (const app of a.appIds) for (const tenant of a.tenantIds) for (const user of a.userIds) {
-    moves.push({ trace: { type: 'disconnect', app, tenant, ...traceUser(user) }, events: [{ type: 'disconnect', app, tenant, user }], consent: false });
-  }
-  for (const app of a.appIds) for (const user of a.userIds) {
-    moves.push({ trace: { type: 'revoke', app, ...traceUser(user) }, events: [{ type: 'revoke', app, user }], consent: false });
-  }
+  const connect = (app: string, tenants: string[], user: string) =>
+    moves.push({
+      trace: { type: 'connect', app, tenants, ...traceUser(user) },
+      events: [{ type: 'consent' }, ...tenants.map((tenant) => ({ type: 'connect' as const, app, tenant, user, at: null }))],
+      consent: true,
+    });
+  for (const app of a.appIds)
+    for (const user of a.userIds) {
+      for (const tenant of a.tenantIds) connect(app, [tenant], user);
+      if (pairs) for (const t1 of a.tenantIds) for (const t2 of a.tenantIds) if (t1 !== t2) connect(app, [t1, t2], user);
+    }
+  for (const app of a.appIds)
+    for (const tenant of a.tenantIds)
+      for (const user of a.userIds) {
+        moves.push({
+          trace: { type: 'disconnect', app, tenant, ...traceUser(user) },
+          events: [{ type: 'disconnect', app, tenant, user }],
+          consent: false,
+        });
+      }
+  for (const app of a.appIds)
+    for (const user of a.userIds) {
+      moves.push({ trace: { type: 'revoke', app, ...traceUser(user) }, events: [{ type: 'revoke', app, user }], consent: false });
+    }
   for (const app of a.appIds) moves.push({ trace: { type: 'certify', app }, events: [{ type: 'certify', app }], consent: false });
-  if (tiers) for (const app of a.appIds) for (const tier of TIERS) {
-    moves.push({ trace: { type: 'tier', app, tier }, events: [{ type: 'tier', app, tier: tier as Tier }], consent: false });
-  }
+  if (tiers)
+    for (const app of a.appIds)
+      for (const tier of TIERS) {
+        moves.push({ trace: { type: 'tier', app, tier }, events: [{ type: 'tier', app, tier: tier as Tier }], consent: false });
+      }
   return moves;
 }
 
@@ -122,7 +136,10 @@ export function arenaOf(bounds: Bounds, policies: readonly Policy[]): Arena {
   const userIds = bounds.users === 1 ? [IMPLICIT_USER] : ids('u', bounds.users);
   const tiers = bounds.tiers ?? policies.some((p) => p.tiered);
   return {
-    bounds, appIds, tenantIds, userIds,
+    bounds,
+    appIds,
+    tenantIds,
+    userIds,
     appKinds: cycle(bounds.appKinds, 'uncertified', bounds.apps),
     tenantKinds: cycle(bounds.tenantKinds, 'organisation', bounds.tenants),
     moves: movesOf({ appIds, tenantIds, userIds }, bounds.pairs === true, tiers),
@@ -172,13 +189,21 @@ export function declarations(arena: Arena, moves: readonly TraceEvent[]): TraceE
 export function traceFileObject(event: TraceEvent): Record<string, unknown> {
   if (event.type !== 'connect' || event.tenants.length !== 1) return { ...event };
   const { tenants, ...rest } = event;
-  return { type: rest.type, app: rest.app, tenant: tenants[0], ...(rest.user === undefined ? {} : { user: rest.user }), ...(rest.observed === undefined ? {} : { observed: rest.observed }) };
+  return {
+    type: rest.type,
+    app: rest.app,
+    tenant: tenants[0],
+    ...(rest.user === undefined ? {} : { user: rest.user }),
+    ...(rest.observed === undefined ? {} : { observed: rest.observed }),
+  };
 }
 
 /** Bounds in one line, for reports and CLI output. */
 export function formatBounds(bounds: Bounds): string {
   const kinds = (list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? '' : ` (${list.join(',')})`);
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-  return `${n(bounds.apps, 'app')}${kinds(bounds.appKinds)} x ${n(bounds.tenants, 'tenant')}${kinds(bounds.tenantKinds)} x ${n(bounds.users, 'user')}`
-    + `${bounds.pairs === true ? ', two-tenant consents' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ', tier moves' : ', no tier moves'}`;
+  return (
+    `${n(bounds.apps, 'app')}${kinds(bounds.appKinds)} x ${n(bounds.tenants, 'tenant')}${kinds(bounds.tenantKinds)} x ${n(bounds.users, 'user')}` +
+    `${bounds.pairs === true ? ', two-tenant consents' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ', tier moves' : ', no tier moves'}`
+  );
 }

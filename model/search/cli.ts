@@ -31,13 +31,20 @@ const BOUNDS_OPTIONS = {
   out: { type: 'string' },
 } as const;
 
-const EXPLORE_USAGE = 'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
-const DIFF_USAGE = 'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--json] [--out FILE]';
+const EXPLORE_USAGE =
+  'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
+const DIFF_USAGE =
+  'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--json] [--out FILE]';
 
 type Values = Partial<Record<keyof typeof BOUNDS_OPTIONS, string | boolean>>;
 
 function list(value: string | boolean | undefined): string[] | undefined {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined;
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : undefined;
 }
 
 /** The bounds the options give (only the fields they name). */
@@ -55,7 +62,8 @@ function boundsOptions(values: Values): Partial<Bounds> {
   const tenantKinds = list(values['tenant-kinds']);
   if (tenantKinds !== undefined) bounds.tenantKinds = tenantKinds as TenantKind[];
   if (values.pairs === true) bounds.pairs = true;
-  if (values.tiers === true && values['no-tiers'] === true) throw new InputError('give --tiers or --no-tiers, not both', { field: '--tiers' });
+  if (values.tiers === true && values['no-tiers'] === true)
+    throw new InputError('give --tiers or --no-tiers, not both', { field: '--tiers' });
   if (values.tiers === true) bounds.tiers = true;
   if (values['no-tiers'] === true) bounds.tiers = false;
   return bounds;
@@ -70,7 +78,10 @@ function scenarioText(header: Record<string, unknown>, events: readonly TraceEve
 }
 
 function emitTrace(text: string, out: string | undefined): void {
-  if (out === undefined) { process.stdout.write(`\n${text}`); return; }
+  if (out === undefined) {
+    process.stdout.write(`\n${text}`);
+    return;
+  }
   try {
     writeFileSync(out, text);
   } catch (error) {
@@ -81,9 +92,12 @@ function emitTrace(text: string, out: string | undefined): void {
 
 /** The options that give these bounds back, for a trace's `source`. */
 function boundsArgs(bounds: Bounds): string {
-  const kinds = (flag: string, list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? '' : ` --${flag} ${list.join(',')}`);
-  return ` --apps ${bounds.apps} --tenants ${bounds.tenants} --users ${bounds.users}${kinds('app-kinds', bounds.appKinds)}${kinds('tenant-kinds', bounds.tenantKinds)}`
-    + `${bounds.pairs === true ? ' --pairs' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ' --tiers' : ' --no-tiers'}`;
+  const kinds = (flag: string, list: readonly string[] | undefined) =>
+    list === undefined || list.length === 0 ? '' : ` --${flag} ${list.join(',')}`;
+  return (
+    ` --apps ${bounds.apps} --tenants ${bounds.tenants} --users ${bounds.users}${kinds('app-kinds', bounds.appKinds)}${kinds('tenant-kinds', bounds.tenantKinds)}` +
+    `${bounds.pairs === true ? ' --pairs' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ' --tiers' : ' --no-tiers'}`
+  );
 }
 
 function policyHeader(spec: string, sets: readonly string[]): Record<string, unknown> {
@@ -101,7 +115,10 @@ export function formatExplore(policy: Policy, result: ExploreResult, seconds: nu
     `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
   ];
   const v = result.violation;
-  if (v === null) lines.push(result.complete ? 'holds: every invariant holds on every reachable step within the bounds' : 'no violation in the states explored');
+  if (v === null)
+    lines.push(
+      result.complete ? 'holds: every invariant holds on every reachable step within the bounds' : 'no violation in the states explored',
+    );
   else {
     const rule = INVARIANTS.find((i) => i.name === v.invariant)?.rule ?? '';
     lines.push(`VIOLATION: ${v.broken.join(', ')} breaks after ${v.depth} events`, `  ${v.invariant}: ${rule}`);
@@ -112,8 +129,12 @@ export function formatExplore(policy: Policy, result: ExploreResult, seconds: nu
 /** `xcm explore`: exit 0 when every invariant holds, 1 on a violation, 2 on bad input. */
 export function exploreCommand(argv: string[]): number {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS, 'max-states': { type: 'string' } }, EXPLORE_USAGE);
-  if (values.help === true) { process.stdout.write(`usage: ${EXPLORE_USAGE}\n`); return 0; }
-  if (positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
+  if (values.help === true) {
+    process.stdout.write(`usage: ${EXPLORE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
   const spec = values.policy ?? 'xero-oauth2-2019';
   const sets = values.set ?? [];
   const policy = resolvePolicy(spec, sets);
@@ -121,12 +142,16 @@ export function exploreCommand(argv: string[]): number {
   const maxStates = values['max-states'] === undefined ? undefined : count(values['max-states'], 'max-states', 0);
   const started = performance.now();
   const result = explore(policy, bounds, {
-    symmetry: values['no-symmetry'] !== true, onProgress: progress('explore'), ...(maxStates === undefined ? {} : { maxStates }),
+    symmetry: values['no-symmetry'] !== true,
+    onProgress: progress('explore'),
+    ...(maxStates === undefined ? {} : { maxStates }),
   });
   const seconds = (performance.now() - started) / 1000;
   const v = result.violation;
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map(traceFileObject) } }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map(traceFileObject) } }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`${formatExplore(policy, result, seconds)}\n`);
   }
@@ -148,9 +173,10 @@ export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): Tra
   const driver = new Driver(compiledEngine({ policy }), () => policy);
   return trace.map((event) => {
     const outcomes = driver.apply(event).outcomes;
-    const observed = event.type === 'connect' && event.tenants.length > 1
-      ? Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']))
-      : outcomes[0] ?? 'ok';
+    const observed =
+      event.type === 'connect' && event.tenants.length > 1
+        ? Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']))
+        : (outcomes[0] ?? 'ok');
     return { ...event, observed } as TraceEvent;
   });
 }
@@ -158,7 +184,10 @@ export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): Tra
 /** The diff's result as text. */
 export function formatDiff(result: DiffResult): string {
   const { a, b } = result.policies;
-  const lines = [`diff ${a} vs ${b}`, `searched: ${result.searched.map(formatBounds).join('; ')} (${result.states.toLocaleString('en')} product states)`];
+  const lines = [
+    `diff ${a} vs ${b}`,
+    `searched: ${result.searched.map(formatBounds).join('; ')} (${result.states.toLocaleString('en')} product states)`,
+  ];
   const d = result.difference;
   if (d === null) lines.push('equivalent: they give the same outcome on every event sequence within these bounds');
   else {
@@ -171,8 +200,12 @@ export function formatDiff(result: DiffResult): string {
 /** `xcm diff A B`: exit 0 when equivalent within the bounds, 1 when they differ, 2 on bad input. */
 export function diffCommand(argv: string[]): number {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, DIFF_USAGE);
-  if (values.help === true) { process.stdout.write(`usage: ${DIFF_USAGE}\n`); return 0; }
-  if (values.policy !== undefined) throw new InputError('name both policies as arguments, not with --policy', { field: '--policy' }, `usage: ${DIFF_USAGE}`);
+  if (values.help === true) {
+    process.stdout.write(`usage: ${DIFF_USAGE}\n`);
+    return 0;
+  }
+  if (values.policy !== undefined)
+    throw new InputError('name both policies as arguments, not with --policy', { field: '--policy' }, `usage: ${DIFF_USAGE}`);
   const [specA, specB, ...extra] = positionals;
   if (specA === undefined || specB === undefined) throw new InputError('missing a policy', { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
   if (extra.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(extra[0])}`, { file: 'xcm' }, `usage: ${DIFF_USAGE}`);

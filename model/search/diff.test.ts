@@ -12,7 +12,8 @@ import type { TraceEvent } from '../types.ts';
 const connects = (app: string, from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ type: 'connect', app, tenants: [`t${from + i}`] }));
 const connect = (app: string, tenant: string) => ({ type: 'connect', app, tenants: [tenant] });
-const diff = (a: string, b: string, bounds?: Parameters<typeof diffPolicies>[2]) => diffPolicies(resolvePolicy(a), resolvePolicy(b), bounds);
+const diff = (a: string, b: string, bounds?: Parameters<typeof diffPolicies>[2]) =>
+  diffPolicies(resolvePolicy(a), resolvePolicy(b), bounds);
 const outcomes = (r: DiffResult, id: string) => observedUnder(resolvePolicy(id), r.trace).map((e) => e.observed);
 
 describe('diffPolicies: the shortest trace on which two policies differ', () => {
@@ -27,8 +28,18 @@ describe('diffPolicies: the shortest trace on which two policies differ', () => 
 
   const bugs: Array<[string, object[], string, string]> = [
     ['xero-bug-2020-02', [connect('a1', 't1'), connect('a2', 't1'), connect('a3', 't1')], 'connected', 'rejected:org-limit'],
-    ['xero-bug-2020-02/counts-app-tenants', [connect('a1', 't1'), connect('a2', 't1'), connect('a3', 't1')], 'connected', 'rejected:org-limit'],
-    ['xero-bug-2020-02/counts-every-app', [connect('a1', 't1'), connect('a2', 't1'), { type: 'certify', app: 'a1' }, connect('a3', 't1')], 'rejected:org-limit', 'connected'],
+    [
+      'xero-bug-2020-02/counts-app-tenants',
+      [connect('a1', 't1'), connect('a2', 't1'), connect('a3', 't1')],
+      'connected',
+      'rejected:org-limit',
+    ],
+    [
+      'xero-bug-2020-02/counts-every-app',
+      [connect('a1', 't1'), connect('a2', 't1'), { type: 'certify', app: 'a1' }, connect('a3', 't1')],
+      'rejected:org-limit',
+      'connected',
+    ],
     ['xero-bug-2020-02/refuses-at-limit', [connect('a1', 't1'), connect('a2', 't1')], 'rejected:org-limit', 'connected'],
   ];
   for (const [id, trace, a, b] of bugs) {
@@ -92,10 +103,15 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
   let out = '';
   beforeEach(() => {
     out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out += String(chunk); return true; });
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out += String(chunk);
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
-  afterEach(() => { vi.restoreAllMocks(); });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   it('should exit 0 when every invariant holds and 1 with a counterexample saved as a scenario that replays', async () => {
     expect(exploreCommand(['--apps', '2', '--tenants', '2', '--users', '2'])).toBe(0);
@@ -111,7 +127,10 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
     expect(diffCommand(['xero-bug-2020-02/refuses-at-limit', 'xero-oauth2-2019', '--json'])).toBe(1);
     const json = JSON.parse(out) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['equivalent', 'bounds', 'trace', 'difference']));
-    expect(json['trace']).toEqual([{ type: 'connect', app: 'a1', tenant: 't1' }, { type: 'connect', app: 'a2', tenant: 't1' }]);
+    expect(json['trace']).toEqual([
+      { type: 'connect', app: 'a1', tenant: 't1' },
+      { type: 'connect', app: 'a2', tenant: 't1' },
+    ]);
     expect(json['difference']).toEqual({ index: 1, a: 'rejected:org-limit', b: 'connected' });
     expect(diffCommand(['xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '2', '--tenants', '2'])).toBe(0);
     expect(out).toContain('equivalent');
@@ -120,7 +139,10 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
   it('should write the diff trace as a scenario file that replays as is', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'xcm-diff-')), 'difference.jsonl');
     expect(diffCommand(['xero-partner-page-2019', 'xero-oauth2-2019', '--out', file])).toBe(1);
-    const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceEvent & { type: string });
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceEvent & { type: string });
     expect(events.length).toBe(22);
     expect(events.at(-1)).toEqual({ type: 'connect', app: 'a1', tenant: 't21', observed: 'rejected:app-limit' });
     expect((await replayScenario(file)).result.ok).toBe(true);

@@ -59,7 +59,12 @@ export interface DiffOptions {
 
 /** Tenants enough to go one past the largest finite app cap of either policy (2 to 26). */
 export function capTenants(a: Policy, b: Policy): number {
-  const caps = [a, b].flatMap((p) => [p.appCap, p.certifiedCap, p.customCap, ...(p.tiered ? [p.coreCap, p.plusCap, p.advancedCap, p.enterpriseCap] : [])]);
+  const caps = [a, b].flatMap((p) => [
+    p.appCap,
+    p.certifiedCap,
+    p.customCap,
+    ...(p.tiered ? [p.coreCap, p.plusCap, p.advancedCap, p.enterpriseCap] : []),
+  ]);
   const finite = caps.filter((c): c is number => c !== null);
   return Math.min(26, Math.max(2, Math.max(0, ...finite) + 1));
 }
@@ -74,7 +79,10 @@ export function diffBounds(a: Policy, b: Policy, given: Partial<Bounds> = {}): B
   const tenants = capTenants(a, b);
   const hasSize = given.apps !== undefined || given.tenants !== undefined || given.users !== undefined;
   if (hasSize) return [{ apps: orgApps, tenants, users: 1, ...given } as Bounds];
-  return [{ apps: orgApps, tenants: 2, users: 1, ...given }, { apps: 1, tenants, users: 1, ...given }];
+  return [
+    { apps: orgApps, tenants: 2, users: 1, ...given },
+    { apps: 1, tenants, users: 1, ...given },
+  ];
 }
 
 function outcomeText(move: Move, outcomes: readonly Outcome[]): string {
@@ -87,14 +95,22 @@ function playMove(from: CompiledState, afterConsent: CompiledState, move: Move):
   let state = from;
   const outcomes: Outcome[] = [];
   move.events.forEach((event: PlatformEvent, i) => {
-    if (i === 0 && move.consent) { state = afterConsent; return; }
+    if (i === 0 && move.consent) {
+      state = afterConsent;
+      return;
+    }
     state = MODEL.compiled.step(state, event);
     outcomes.push(state.context.outcome ?? 'ok');
   });
   return { state, outcomes };
 }
 
-interface Found { path: number[]; a: string; b: string; states: number }
+interface Found {
+  path: number[];
+  a: string;
+  b: string;
+  states: number;
+}
 
 /** One breadth-first search over the product, to at most `maxDepth` moves. */
 function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: DiffOptions): Found | { path: null; states: number } {
@@ -125,9 +141,17 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
       if (textA !== textB) return { path: [...pathTo(head, parent, via), m], a: textA, b: textB, states: queue.length };
       const wa = na.state.context.world;
       const wb = nb.state.context.world;
-      if (wa.links === sa.context.world.links && wa.apps === sa.context.world.apps
-        && wb.links === sb.context.world.links && wb.apps === sb.context.world.apps) continue;
-      const next = [keys.code(wa, { world: sa.context.world, code: codeA }), keys.code(wb, { world: sb.context.world, code: codeB })] as const;
+      if (
+        wa.links === sa.context.world.links &&
+        wa.apps === sa.context.world.apps &&
+        wb.links === sb.context.world.links &&
+        wb.apps === sb.context.world.apps
+      )
+        continue;
+      const next = [
+        keys.code(wa, { world: sa.context.world, code: codeA }),
+        keys.code(wb, { world: sb.context.world, code: codeB }),
+      ] as const;
       const key = keys.key(next);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -166,7 +190,12 @@ export function diffPolicies(a: Policy, b: Policy, bounds?: Partial<Bounds>, opt
   const moves = found.path.map((m) => (arena.moves[m] as Move).trace);
   const trace = [...declarations(arena, moves), ...moves];
   return {
-    equivalent: false, bounds: arena.bounds, searched, trace, policies, states,
+    equivalent: false,
+    bounds: arena.bounds,
+    searched,
+    trace,
+    policies,
+    states,
     difference: { index: trace.length - 1, a: found.a, b: found.b },
   };
 }

@@ -29,9 +29,20 @@ describe('explore: pinned state counts (a change to the state space shows up her
     ['real caps, the default bounds (3 apps x 3 tenants x 1 user)', policy('xero-oauth2-2019'), DEFAULT_BOUNDS, 3927, 207],
     ['tiers scaled to 1/2/3, 2 apps x 3 tenants x 1 user, tier moves', TIERS, { apps: 2, tenants: 3, users: 1 }, 2916, 456],
     ['caps 2/2, two-tenant consents, 2 apps x 3 tenants x 1 user', SCALED, { apps: 2, tenants: 3, users: 1, pairs: true }, 225, 38],
-    ['caps 2/2, OAuth 1.0a app and practices', SCALED, { apps: 2, tenants: 2, users: 1, appKinds: ['uncertified', 'oauth1'], tenantKinds: ['practice'] }, 64, 40],
-    ['caps 2/2, one app and tenant of each kind: nothing to rename', SCALED,
-      { apps: 3, tenants: 2, users: 1, appKinds: ['uncertified', 'certified', 'custom'], tenantKinds: ['organisation', 'demo'] }, 256, 256],
+    [
+      'caps 2/2, OAuth 1.0a app and practices',
+      SCALED,
+      { apps: 2, tenants: 2, users: 1, appKinds: ['uncertified', 'oauth1'], tenantKinds: ['practice'] },
+      64,
+      40,
+    ],
+    [
+      'caps 2/2, one app and tenant of each kind: nothing to rename',
+      SCALED,
+      { apps: 3, tenants: 2, users: 1, appKinds: ['uncertified', 'certified', 'custom'], tenantKinds: ['organisation', 'demo'] },
+      256,
+      256,
+    ],
   ];
   for (const [label, p, bounds, plain, reduced] of cases) {
     it(`should reach ${plain} states without symmetry and ${reduced} with it: ${label}`, () => {
@@ -64,28 +75,36 @@ describe('explore: pinned state counts (a change to the state space shows up her
 
 /** Orbits of the plain BFS's states under every renaming of apps, tenants and users, by brute force. */
 function orbits(apps: number, tenants: number, users: number, seen: ReadonlySet<number>): number {
-  const perms = (n: number): number[][] => (n === 0 ? [[]] : perms(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])));
+  const perms = (n: number): number[][] =>
+    n === 0 ? [[]] : perms(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
   const conn = apps * tenants * users;
   const least = new Set<number>();
   for (const s of seen) {
     let min = Number.POSITIVE_INFINITY;
-    for (const pa of perms(apps)) for (const pt of perms(tenants)) for (const pu of perms(users)) {
-      let r = 0;
-      for (let a = 0; a < apps; a++) {
-        if ((s >>> (conn + a)) & 1) r |= 1 << (conn + (pa[a] ?? 0));
-        for (let t = 0; t < tenants; t++) for (let u = 0; u < users; u++) {
-          if ((s >>> ((a * tenants + t) * users + u)) & 1) r |= 1 << (((pa[a] ?? 0) * tenants + (pt[t] ?? 0)) * users + (pu[u] ?? 0));
+    for (const pa of perms(apps))
+      for (const pt of perms(tenants))
+        for (const pu of perms(users)) {
+          let r = 0;
+          for (let a = 0; a < apps; a++) {
+            if ((s >>> (conn + a)) & 1) r |= 1 << (conn + (pa[a] ?? 0));
+            for (let t = 0; t < tenants; t++)
+              for (let u = 0; u < users; u++) {
+                if ((s >>> ((a * tenants + t) * users + u)) & 1) r |= 1 << (((pa[a] ?? 0) * tenants + (pt[t] ?? 0)) * users + (pu[u] ?? 0));
+              }
+          }
+          min = Math.min(min, r >>> 0);
         }
-      }
-      min = Math.min(min, r >>> 0);
-    }
     least.add(min);
   }
   return least.size;
 }
 
 describe('explore: symmetry reduction is exact', () => {
-  for (const [apps, tenants, users] of [[3, 3, 1], [2, 2, 2], [2, 3, 2]] as const) {
+  for (const [apps, tenants, users] of [
+    [3, 3, 1],
+    [2, 2, 2],
+    [2, 3, 2],
+  ] as const) {
     it(`should reach one state per orbit of the plain state space on ${apps} apps x ${tenants} tenants x ${users} user${users === 1 ? '' : 's'}`, () => {
       const plain = plainBfs(apps, tenants, users, 2, 2);
       expect(explore(SCALED, { apps, tenants, users }).states).toBe(orbits(apps, tenants, users, plain.seen));
@@ -117,12 +136,29 @@ describe('explore: every invariant on every transition', () => {
 describe('explore: seeded violations and their shortest counterexamples', () => {
   const connect = (app: string, tenant: string, observed: string) => ({ type: 'connect', app, tenants: [tenant], observed });
   const bugs: Array<[string, string, number, object[]]> = [
-    ['xero-bug-2020-02/refuses-at-limit', 'refusalsAreRequired', 2,
-      [connect('a1', 't1', 'connected'), connect('a2', 't1', 'rejected:org-limit')]],
-    ['xero-bug-2020-02/counts-app-tenants', 'refusalsAreRequired', 3,
-      [connect('a1', 't1', 'connected'), connect('a1', 't2', 'connected'), connect('a1', 't3', 'rejected:org-limit')]],
-    ['xero-bug-2020-02/counts-every-app', 'refusalsAreRequired', 4,
-      [connect('a1', 't1', 'connected'), connect('a2', 't1', 'connected'), { type: 'certify', app: 'a1', observed: 'ok' }, connect('a3', 't1', 'rejected:org-limit')]],
+    [
+      'xero-bug-2020-02/refuses-at-limit',
+      'refusalsAreRequired',
+      2,
+      [connect('a1', 't1', 'connected'), connect('a2', 't1', 'rejected:org-limit')],
+    ],
+    [
+      'xero-bug-2020-02/counts-app-tenants',
+      'refusalsAreRequired',
+      3,
+      [connect('a1', 't1', 'connected'), connect('a1', 't2', 'connected'), connect('a1', 't3', 'rejected:org-limit')],
+    ],
+    [
+      'xero-bug-2020-02/counts-every-app',
+      'refusalsAreRequired',
+      4,
+      [
+        connect('a1', 't1', 'connected'),
+        connect('a2', 't1', 'connected'),
+        { type: 'certify', app: 'a1', observed: 'ok' },
+        connect('a3', 't1', 'rejected:org-limit'),
+      ],
+    ],
   ];
   for (const [id, invariant, depth, trace] of bugs) {
     it(`should find ${invariant} broken by ${id} after ${depth} events, with or without symmetry`, () => {
@@ -146,7 +182,10 @@ describe('explore: seeded violations and their shortest counterexamples', () => 
   it('should declare apps and tenants of other kinds at the start of the counterexample', async () => {
     const bounds: Bounds = { apps: 3, tenants: 1, users: 1, appKinds: ['uncertified', 'uncertified', 'custom'], tenantKinds: ['demo'] };
     const v = explore(policy('xero-bug-2020-02/counts-every-app'), bounds).violation;
-    expect(v?.trace.slice(0, 2)).toEqual([{ type: 'app', app: 'a3', custom: true }, { type: 'tenant', tenant: 't1', kind: 'demo' }]);
+    expect(v?.trace.slice(0, 2)).toEqual([
+      { type: 'app', app: 'a3', custom: true },
+      { type: 'tenant', tenant: 't1', kind: 'demo' },
+    ]);
     expect([v?.depth, v?.trace.length]).toEqual([3, 5]);
     expect((await check(lines(v?.trace ?? []), { policy: 'xero-bug-2020-02/counts-every-app' })).ok).toBe(true);
   });
@@ -154,7 +193,9 @@ describe('explore: seeded violations and their shortest counterexamples', () => 
   it('should find the third uncertified app on one tenant when two users are searched too', () => {
     const v = explore(policy('xero-bug-2020-02/counts-app-tenants'), { apps: 3, tenants: 2, users: 2 }).violation;
     expect(v?.invariant).toBe('tenantWithinUncertifiedLimit');
-    expect(v?.trace).toEqual(['a1', 'a2', 'a3'].map((app) => ({ type: 'connect', app, tenants: ['t1'], user: 'u1', observed: 'connected' })));
+    expect(v?.trace).toEqual(
+      ['a1', 'a2', 'a3'].map((app) => ({ type: 'connect', app, tenants: ['t1'], user: 'u1', observed: 'connected' })),
+    );
   });
 
   it('should catch a mutant machine that never applies the organisation limit, after 3 connects', () => {

@@ -85,7 +85,10 @@ function play(model: Model, from: CompiledState, move: Move, afterConsent: Compi
   const events = move.events;
   for (let i = 0; i < events.length; i++) {
     const event = events[i] as PlatformEvent;
-    if (i === 0 && move.consent && afterConsent !== null) { state = afterConsent; continue; }
+    if (i === 0 && move.consent && afterConsent !== null) {
+      state = afterConsent;
+      continue;
+    }
     const next = model.compiled.step(state, event);
     steps.push({ before: state.context, event, after: next.context });
     state = next;
@@ -149,11 +152,18 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
     }
     return names.length === 0 ? names : [...new Set(names)];
   };
-  const counted = () => { for (let i = 0; i < checks.length; i++) checks[i] = (checks[i] ?? 0) + 1; };
+  const counted = () => {
+    for (let i = 0; i < checks.length; i++) checks[i] = (checks[i] ?? 0) + 1;
+  };
   const result = (violation: ExploreResult['violation']): ExploreResult => ({
-    states: queue.length, transitions,
+    states: queue.length,
+    transitions,
     checks: Object.fromEntries(INVARIANTS.map((inv, i) => [inv.name, checks[i] ?? 0])),
-    violation, symmetryReduced: keys.symmetry, complete, depth: depthOf[depthOf.length - 1] ?? 0, bounds,
+    violation,
+    symmetryReduced: keys.symmetry,
+    complete,
+    depth: depthOf[depthOf.length - 1] ?? 0,
+    bounds,
   });
   const violationAt = (index: number, moveIndex: number, names: string[]): ExploreResult => {
     const path = [...pathTo(index, parent, via), moveIndex];
@@ -173,7 +183,11 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
       const consent = model.compiled.step(state, CONSENT);
       afterConsent = consent;
       const names = broken([{ before: state.context, event: CONSENT, after: consent.context }]);
-      if (names.length > 0) { counted(); transitions++; return violationAt(head, consentIndex, names); }
+      if (names.length > 0) {
+        counted();
+        transitions++;
+        return violationAt(head, consentIndex, names);
+      }
     }
     for (let m = 0; m < arena.moves.length; m++) {
       const move = arena.moves[m] as Move;
@@ -194,7 +208,10 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
       via.push(m);
       depthOf.push((depthOf[head] ?? 0) + 1);
     }
-    if (queue.length >= maxStates) { complete = false; break; }
+    if (queue.length >= maxStates) {
+      complete = false;
+      break;
+    }
     if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
       lastProgress = Date.now();
       options.onProgress(queue.length);

@@ -36,11 +36,14 @@ export class WorldCoder {
   /** The code of a world; rows and lifecycles unchanged since `previous` are reused. */
   code(world: World, previous?: { world: World; code: Code }): Code {
     const { appIds, tenantIds } = this.arena;
-    const life = previous !== undefined && previous.world.apps === world.apps ? previous.code.life : appIds.map((id) => {
-      const app = world.apps[id];
-      if (app === undefined) return 2 ** LIFE_BITS - 1;
-      return TIERS.indexOf(app.tier) + (app.certified ? 5 : 0) + (app.custom ? 10 : 0) + (app.auth === 'oauth1' ? 20 : 0);
-    });
+    const life =
+      previous !== undefined && previous.world.apps === world.apps
+        ? previous.code.life
+        : appIds.map((id) => {
+            const app = world.apps[id];
+            if (app === undefined) return 2 ** LIFE_BITS - 1;
+            return TIERS.indexOf(app.tier) + (app.certified ? 5 : 0) + (app.custom ? 10 : 0) + (app.auth === 'oauth1' ? 20 : 0);
+          });
     const cells = new Array<number>(this.apps * this.tenants);
     for (let a = 0; a < this.apps; a++) {
       const id = appIds[a] ?? '';

@@ -37,9 +37,15 @@ class Packer {
   private s = '';
   constructor(private readonly asNumber: boolean) {}
   push(digit: number, width: number): void {
-    if (this.asNumber) { this.n = this.n * 2 ** width + digit; return; }
+    if (this.asNumber) {
+      this.n = this.n * 2 ** width + digit;
+      return;
+    }
     let d = digit;
-    for (let w = width; w > 0; w -= 16) { this.s += String.fromCharCode(d % 65536); d = Math.floor(d / 65536); }
+    for (let w = width; w > 0; w -= 16) {
+      this.s += String.fromCharCode(d % 65536);
+      d = Math.floor(d / 65536);
+    }
   }
   value(): number | string {
     return this.asNumber ? this.n : this.s;
@@ -63,7 +69,11 @@ export class StateKeys {
   private readonly sigs: number[];
 
   /** `worlds`: how many states a key covers (1 for the explorer, 2 for the product of a diff). */
-  constructor(private readonly arena: Arena, readonly symmetry: boolean, private readonly worlds: number) {
+  constructor(
+    private readonly arena: Arena,
+    readonly symmetry: boolean,
+    private readonly worlds: number,
+  ) {
     this.apps = arena.appIds.length;
     this.tenants = arena.tenantIds.length;
     this.users = arena.userIds.length;
@@ -72,7 +82,10 @@ export class StateKeys {
     this.tenantClass = arena.tenantKinds.map((k) => TENANT_KINDS.indexOf(k));
     this.cellBits = this.users * worlds;
     // A tenant's signature (kind and one cell per app) must be an exact number.
-    if (2 + this.apps * this.cellBits > 52) throw new InputError(`too large for state keys: apps x users${worlds > 1 ? ' x 2 policies' : ''} must be at most 50`, { field: '--apps' });
+    if (2 + this.apps * this.cellBits > 52)
+      throw new InputError(`too large for state keys: apps x users${worlds > 1 ? ' x 2 policies' : ''} must be at most 50`, {
+        field: '--apps',
+      });
     this.appSort = new Array<number>(this.apps).fill(0);
     this.held = new Array<number>(this.apps).fill(0);
     this.identity = arena.appIds.map((_, i) => i);
@@ -83,7 +96,9 @@ export class StateKeys {
       table: Array.from({ length: 2 ** this.cellBits }, (_, cell) => {
         let mapped = 0;
         for (let w = 0; w < worlds; w++) {
-          order.forEach((old, pos) => { if (cell & (1 << (old + this.users * w))) mapped |= 1 << (pos + this.users * w); });
+          order.forEach((old, pos) => {
+            if (cell & (1 << (old + this.users * w))) mapped |= 1 << (pos + this.users * w);
+          });
         }
         return mapped;
       }),
@@ -167,16 +182,21 @@ export class StateKeys {
     if (this.users === 1) return [this.userPerms[0]?.table ?? []];
     const count = new Array<number>(this.users).fill(0);
     for (const c of cells) {
-      for (let w = 0; w < this.worlds; w++) for (let u = 0; u < this.users; u++) if (c & (1 << (u + this.users * w))) count[u] = (count[u] ?? 0) + 1;
+      for (let w = 0; w < this.worlds; w++)
+        for (let u = 0; u < this.users; u++) if (c & (1 << (u + this.users * w))) count[u] = (count[u] ?? 0) + 1;
     }
     // Users without connections are alike whatever their order: keep theirs.
-    return this.userPerms.filter(({ order }) => order.every((old, pos) => {
-      if (pos === 0) return true;
-      const prev = order[pos - 1] ?? 0;
-      const a = count[prev] ?? 0;
-      const b = count[old] ?? 0;
-      return a < b || (a === b && (a !== 0 || prev < old));
-    })).map((p) => p.table);
+    return this.userPerms
+      .filter(({ order }) =>
+        order.every((old, pos) => {
+          if (pos === 0) return true;
+          const prev = order[pos - 1] ?? 0;
+          const a = count[prev] ?? 0;
+          const b = count[old] ?? 0;
+          return a < b || (a === b && (a !== 0 || prev < old));
+        }),
+      )
+      .map((p) => p.table);
   }
 
   /**
@@ -185,7 +205,7 @@ export class StateKeys {
    */
   private appOrders(order: number[], limit: number): number[][] {
     let orders: number[][] = [order];
-    for (let start = 0; start < order.length;) {
+    for (let start = 0; start < order.length; ) {
       const first = order[start] ?? 0;
       let end = start + 1;
       while (end < order.length && this.appSort[order[end] ?? 0] === this.appSort[first]) end++;
@@ -193,11 +213,13 @@ export class StateKeys {
         const perms = permutationsOf(end - start);
         if (orders.length * perms.length > limit) return [order];
         const s = start;
-        orders = orders.flatMap((o) => perms.map((p) => {
-          const next = o.slice();
-          for (let i = 0; i < p.length; i++) next[s + i] = o[s + (p[i] ?? 0)] ?? 0;
-          return next;
-        }));
+        orders = orders.flatMap((o) =>
+          perms.map((p) => {
+            const next = o.slice();
+            for (let i = 0; i < p.length; i++) next[s + i] = o[s + (p[i] ?? 0)] ?? 0;
+            return next;
+          }),
+        );
       }
       start = end;
     }

@@ -12,7 +12,10 @@ import { recordView, viewSource } from './view.ts';
 export class UserLinks {
   #record: Readonly<Record<string, Connection>> | undefined = undefined;
 
-  constructor(readonly users: readonly string[], readonly connections: readonly Connection[]) {}
+  constructor(
+    readonly users: readonly string[],
+    readonly connections: readonly Connection[],
+  ) {}
 
   /** The connection of `user`, if any. */
   connectionOf(user: string): Connection | undefined {
@@ -24,7 +27,9 @@ export class UserLinks {
   get record(): Readonly<Record<string, Connection>> {
     if (this.#record === undefined) {
       const record: Record<string, Connection> = {};
-      this.users.forEach((user, i) => { record[user] = this.connections[i] as Connection; });
+      this.users.forEach((user, i) => {
+        record[user] = this.connections[i] as Connection;
+      });
       this.#record = record;
     }
     return this.#record;
@@ -44,7 +49,10 @@ export class UserLinks {
     const i = this.users.indexOf(user);
     if (i < 0) return this;
     if (this.users.length === 1) return null;
-    return new UserLinks(this.users.filter((_, k) => k !== i), this.connections.filter((_, k) => k !== i));
+    return new UserLinks(
+      this.users.filter((_, k) => k !== i),
+      this.connections.filter((_, k) => k !== i),
+    );
   }
 
   /** The users of a plain record. */
@@ -75,7 +83,9 @@ export function linksFromRecord(record: Readonly<Record<string, Readonly<Record<
   if (own !== undefined) return own;
   let links: Links = EMPTY_PMAP;
   for (const [app, tenants] of Object.entries(record)) {
-    const map = viewSource<UserLinks>(tenants) ?? pfromRecord(Object.fromEntries(Object.entries(tenants).map(([t, users]) => [t, UserLinks.of(users)])));
+    const map =
+      viewSource<UserLinks>(tenants) ??
+      pfromRecord(Object.fromEntries(Object.entries(tenants).map(([t, users]) => [t, UserLinks.of(users)])));
     links = pset(links, app, map);
   }
   return links;
@@ -86,7 +96,11 @@ export function appsOnTenant(links: Links): AppsOnTenant {
   const memo = (links.memo ??= {});
   if (memo.index !== undefined) return memo.index as AppsOnTenant;
   let index: AppsOnTenant = EMPTY_PMAP;
-  pforEach(links, (app, tenants) => pforEach(tenants, (tenant) => { index = pset(index, tenant, [...(pget(index, tenant) ?? []), app]); }));
+  pforEach(links, (app, tenants) =>
+    pforEach(tenants, (tenant) => {
+      index = pset(index, tenant, [...(pget(index, tenant) ?? []), app]);
+    }),
+  );
   return (memo.index = index);
 }
 
@@ -110,7 +124,12 @@ export function withUserAt(links: Links, app: string, tenant: string, user: stri
   const map = pget(links, app) ?? EMPTY_PMAP;
   const users = pget(map, tenant);
   const index = appsOnTenant(links);
-  return withAppMap(links, app, pset(map, tenant, (users ?? NO_USERS).with(user, connection)), users === undefined ? indexed(index, tenant, app) : index);
+  return withAppMap(
+    links,
+    app,
+    pset(map, tenant, (users ?? NO_USERS).with(user, connection)),
+    users === undefined ? indexed(index, tenant, app) : index,
+  );
 }
 
 /**

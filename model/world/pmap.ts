@@ -28,11 +28,19 @@ function idOf(key: string): number {
 }
 
 class Leaf<V> {
-  constructor(readonly id: number, readonly key: string, readonly value: V, readonly seq: number) {}
+  constructor(
+    readonly id: number,
+    readonly key: string,
+    readonly value: V,
+    readonly seq: number,
+  ) {}
 }
 
 class Branch<V> {
-  constructor(readonly bitmap: number, readonly slots: ReadonlyArray<Leaf<V> | Branch<V>>) {}
+  constructor(
+    readonly bitmap: number,
+    readonly slots: ReadonlyArray<Leaf<V> | Branch<V>>,
+  ) {}
 }
 
 function popcount(x: number): number {
@@ -46,7 +54,11 @@ function popcount(x: number): number {
 export class PMap<V> {
   /** Derived data cached by the modules that read this map. */
   memo: { keys?: readonly string[]; view?: object; index?: unknown } | undefined = undefined;
-  constructor(readonly root: Branch<V> | null, readonly size: number, readonly nextSeq: number) {}
+  constructor(
+    readonly root: Branch<V> | null,
+    readonly size: number,
+    readonly nextSeq: number,
+  ) {}
 }
 
 /** The empty map. */
@@ -166,7 +178,10 @@ export function pkeys<V>(map: PMap<V>): readonly string[] {
 /** The keys whose entries pass `keep`, in the order a plain record would list them. */
 export function pkeysWhere<V>(map: PMap<V>, keep: (key: string, value: V) => boolean): string[] {
   const leaves: Array<Leaf<V>> = [];
-  if (map.root !== null) eachLeaf(map.root, (leaf) => { if (keep(leaf.key, leaf.value)) leaves.push(leaf); });
+  if (map.root !== null)
+    eachLeaf(map.root, (leaf) => {
+      if (keep(leaf.key, leaf.value)) leaves.push(leaf);
+    });
   return leaves.sort(recordOrder).map((leaf) => leaf.key);
 }
 

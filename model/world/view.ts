@@ -11,10 +11,12 @@ import { pget, pkeys, type PMap } from './pmap.ts';
 /** The key under which a view hands back the map it shows (for worlds rebuilt by a spread). */
 export const VIEW_SOURCE: unique symbol = Symbol('world view source');
 
-
 /** What a view stands on: the map and how its values are shown. */
 class Target<V, R> {
-  constructor(readonly map: PMap<V>, readonly project: (value: V) => R) {}
+  constructor(
+    readonly map: PMap<V>,
+    readonly project: (value: V) => R,
+  ) {}
 
   /**
    * What `util.inspect` and `console.log` show: they look up this method on a proxy's target,

@@ -13,7 +13,16 @@
  */
 import { EMPTY_PMAP, pforEach, pfromRecord, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from '../types.ts';
-import { appLinksView, appsOnTenant, linksFromRecord, linksView, withoutUserAt, withUserAt, type Links, type TenantLinks } from './links.ts';
+import {
+  appLinksView,
+  appsOnTenant,
+  linksFromRecord,
+  linksView,
+  withoutUserAt,
+  withUserAt,
+  type Links,
+  type TenantLinks,
+} from './links.ts';
 import { recordView, viewSource } from './view.ts';
 
 /** Connections of one app: tenant → user → connection record. */
@@ -143,12 +152,24 @@ export function forEachAppOn(world: World, tenant: string, visit: (app: string) 
 
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
-  return new PersistentWorld({ ...world.apps, [app.id]: app }, tenantsMapOf(world), linksMapOf(world), world.connectionSerial, world.authEventSerial);
+  return new PersistentWorld(
+    { ...world.apps, [app.id]: app },
+    tenantsMapOf(world),
+    linksMapOf(world),
+    world.connectionSerial,
+    world.authEventSerial,
+  );
 }
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
-  return new PersistentWorld(world.apps, pset(tenantsMapOf(world), tenant.id, tenant), linksMapOf(world), world.connectionSerial, world.authEventSerial);
+  return new PersistentWorld(
+    world.apps,
+    pset(tenantsMapOf(world), tenant.id, tenant),
+    linksMapOf(world),
+    world.connectionSerial,
+    world.authEventSerial,
+  );
 }
 
 /** The world with the next authEventId handed out. */
@@ -163,13 +184,25 @@ export function currentAuthEventId(world: World): string {
 
 /** The world with a connection record set for (user, app, tenant). */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
-  return new PersistentWorld(world.apps, tenantsMapOf(world), withUserAt(linksMapOf(world), app, tenant, user, connection), serial, world.authEventSerial);
+  return new PersistentWorld(
+    world.apps,
+    tenantsMapOf(world),
+    withUserAt(linksMapOf(world), app, tenant, user, connection),
+    serial,
+    world.authEventSerial,
+  );
 }
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
   if (connectionOf(world, app, tenant, user) === undefined) return world;
-  return new PersistentWorld(world.apps, tenantsMapOf(world), withoutUserAt(linksMapOf(world), app, [tenant], user), world.connectionSerial, world.authEventSerial);
+  return new PersistentWorld(
+    world.apps,
+    tenantsMapOf(world),
+    withoutUserAt(linksMapOf(world), app, [tenant], user),
+    world.connectionSerial,
+    world.authEventSerial,
+  );
 }
 
 /** The world without any connection of this user to this app (other users' stay). */
@@ -177,7 +210,13 @@ export function withoutUserOfApp(world: World, app: string, user: string): World
   // The tenants this user holds, in key order, as removing each in turn from the records would.
   const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
   if (held.length === 0) return world;
-  return new PersistentWorld(world.apps, tenantsMapOf(world), withoutUserAt(linksMapOf(world), app, held, user), world.connectionSerial, world.authEventSerial);
+  return new PersistentWorld(
+    world.apps,
+    tenantsMapOf(world),
+    withoutUserAt(linksMapOf(world), app, held, user),
+    world.connectionSerial,
+    world.authEventSerial,
+  );
 }
 
 /** Every live connection, flattened (for invariants and reports). */
