@@ -35,7 +35,10 @@ export class LiveSet {
     this.list.push([app, tenant, user]);
     const au = `${app}\u0000${user}`;
     let set = this.byAppUser.get(au);
-    if (set === undefined) this.byAppUser.set(au, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.byAppUser.set(au, set);
+    }
     set.add(tenant);
   }
 

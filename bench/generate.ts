@@ -76,10 +76,10 @@ function makeApps(rand: () => number): GenApp[] {
 
 function declaration(app: GenApp): RawEvent {
   const event: RawEvent = { type: 'app', app: app.id };
-  if (app.kind === 'certified') event['certified'] = true;
-  if (app.kind === 'custom') event['custom'] = true;
-  if (app.kind === 'oauth1') event['auth'] = 'oauth1';
-  if (app.registered !== null) event['registered'] = new Date(app.registered).toISOString().slice(0, 10);
+  if (app.kind === 'certified') event.certified = true;
+  if (app.kind === 'custom') event.custom = true;
+  if (app.kind === 'oauth1') event.auth = 'oauth1';
+  if (app.registered !== null) event.registered = new Date(app.registered).toISOString().slice(0, 10);
   return event;
 }
 
@@ -99,17 +99,17 @@ export function generateTrace(events = 1_000_000, progress?: (lines: number, liv
   let lines = 0;
   const emit = (event: RawEvent) => {
     const outcomes = checker.step(event);
-    if (event['type'] === 'connect') {
-      const tenants = (event['tenants'] as string[] | undefined) ?? [event['tenant'] as string];
+    if (event.type === 'connect') {
+      const tenants = (event.tenants as string[] | undefined) ?? [event.tenant as string];
       tenants.forEach((t, k) => {
-        if (outcomes[k] === 'connected') live.add(event['app'] as string, t, (event['user'] as string | undefined) ?? 'user');
+        if (outcomes[k] === 'connected') live.add(event.app as string, t, (event.user as string | undefined) ?? 'user');
       });
-      event['observed'] = tenants.length === 1 ? outcomes[0] : Object.fromEntries(tenants.map((t, k) => [t, outcomes[k]]));
+      event.observed = tenants.length === 1 ? outcomes[0] : Object.fromEntries(tenants.map((t, k) => [t, outcomes[k]]));
     } else {
-      event['observed'] = outcomes[0];
-      if (event['type'] === 'disconnect' && outcomes[0] === 'disconnected')
-        live.remove(event['app'] as string, event['tenant'] as string, (event['user'] as string | undefined) ?? 'user');
-      if (event['type'] === 'revoke') live.revoke(event['app'] as string, (event['user'] as string | undefined) ?? 'user');
+      event.observed = outcomes[0];
+      if (event.type === 'disconnect' && outcomes[0] === 'disconnected')
+        live.remove(event.app as string, event.tenant as string, (event.user as string | undefined) ?? 'user');
+      if (event.type === 'revoke') live.revoke(event.app as string, (event.user as string | undefined) ?? 'user');
     }
     buffer += `${JSON.stringify(event)}\n`;
     lines++;
@@ -132,8 +132,8 @@ export function generateTrace(events = 1_000_000, progress?: (lines: number, liv
   // Popular apps first: app i is chosen with weight 1 / i^0.7.
   const cumulative: number[] = [];
   apps.reduce((sum, _, k) => {
-    cumulative.push(sum + 1 / Math.pow(k + 1, 0.7));
-    return sum + 1 / Math.pow(k + 1, 0.7);
+    cumulative.push(sum + 1 / (k + 1) ** 0.7);
+    return sum + 1 / (k + 1) ** 0.7;
   }, 0);
   const total = cumulative[cumulative.length - 1] ?? 1;
   const chooseApp = (): GenApp => {

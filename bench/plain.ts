@@ -40,16 +40,16 @@ export class PlainChecker {
 
   /** Apply one event; the outcomes in the order of its tenants (one for other events). */
   step(event: RawEvent): Outcome[] {
-    const type = event['type'] as string;
-    if (typeof event['at'] === 'string') this.lastAtMs = Date.parse(event['at']);
-    const app = event['app'] as string;
+    const type = event.type as string;
+    if (typeof event.at === 'string') this.lastAtMs = Date.parse(event.at);
+    const app = event.app as string;
     if (type !== 'app' && type !== 'tenant' && !this.registered.has(app)) this.registered.set(app, null);
     const known =
       type === 'tenant' || !this.registered.has(app) ? undefined : { ...defaultApp(app), registered: this.registered.get(app) ?? null };
     const policyId = policyIdAt(this.lastAtMs, known);
     this.eventsByPolicy.set(policyId, (this.eventsByPolicy.get(policyId) ?? 0) + 1);
     this.ref.setPolicy(policyById(policyId));
-    const user = (event['user'] as string | undefined) ?? IMPLICIT_USER;
+    const user = (event.user as string | undefined) ?? IMPLICIT_USER;
     switch (type) {
       case 'app': {
         const changes: RefAppChanges = {};
@@ -61,17 +61,17 @@ export class PlainChecker {
         return [outcome];
       }
       case 'tenant':
-        return [this.ref.declareTenant(event['tenant'] as string, (event['kind'] as TenantKind | undefined) ?? 'organisation')];
+        return [this.ref.declareTenant(event.tenant as string, (event.kind as TenantKind | undefined) ?? 'organisation')];
       case 'connect':
-        return this.ref.connect(app, (event['tenants'] as string[] | undefined) ?? [event['tenant'] as string], user);
+        return this.ref.connect(app, (event.tenants as string[] | undefined) ?? [event.tenant as string], user);
       case 'disconnect':
-        return [this.ref.disconnect(app, event['tenant'] as string, user)];
+        return [this.ref.disconnect(app, event.tenant as string, user)];
       case 'revoke':
         return [this.ref.revoke(app, user)];
       case 'certify':
         return [this.ref.certify(app)];
       case 'tier':
-        return [this.ref.tier(app, event['tier'] as Tier)];
+        return [this.ref.tier(app, event.tier as Tier)];
       default:
         throw new Error(`unknown event type ${type}`);
     }
@@ -80,10 +80,10 @@ export class PlainChecker {
 
 /** How many of an event's outcomes differ from its `observed` ones. */
 export function disagreements(event: RawEvent, outcomes: readonly Outcome[]): number {
-  const observed = event['observed'];
+  const observed = event.observed;
   if (observed === undefined) return 0;
   if (typeof observed === 'string') return outcomes[0] === observed ? 0 : 1;
-  const tenants = (event['tenants'] as string[] | undefined) ?? [];
+  const tenants = (event.tenants as string[] | undefined) ?? [];
   let differ = 0;
   tenants.forEach((tenant, i) => {
     const seen = (observed as Record<string, Outcome>)[tenant];

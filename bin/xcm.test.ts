@@ -56,7 +56,7 @@ describe('xcm check', () => {
     expect(report.ok).toBe(false);
     expect(report.divergences).toHaveLength(1);
     expect(report.divergences[0]).toMatchObject({ line: lastLine, expected: 'rejected:app-limit', observed: 'connected', rule: 'app-cap' });
-    expect(report.divergences[0]?.['explanation']).toEqual(expect.stringContaining('t26'));
+    expect(report.divergences[0]?.explanation).toEqual(expect.stringContaining('t26'));
   });
 
   it('should name the rule and the counts behind it in text output', () => {
@@ -125,14 +125,14 @@ describe('xcm run and xcm policies', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.map((r) => [r['line'], r['outcome']])).toEqual([
+    expect(records.map((r) => [r.line, r.outcome])).toEqual([
       [1, 'ok'],
       [2, { t1: 'connected', t2: 'connected' }],
       [4, 'disconnected'],
       [5, 'revoked'],
     ]);
-    for (const r of records) expect(r['reason']).toEqual(expect.stringMatching(/\w/));
-    expect(records[1]?.['policy']).toBe('xero-oauth2-2019');
+    for (const r of records) expect(r.reason).toEqual(expect.stringMatching(/\w/));
+    expect(records[1]?.policy).toBe('xero-oauth2-2019');
   });
 
   it('should list every built-in policy id', () => {

@@ -33,7 +33,7 @@ export const NUM_RUNS = Math.max(1, fromEnv('FC_NUM_RUNS', DEFAULT_RUNS));
 export const SCALE = NUM_RUNS / DEFAULT_RUNS;
 
 /** A counterexample path to replay (`FC_PATH`, as a failure prints it), if any. */
-export const PATH = process.env['FC_PATH'] === undefined || process.env['FC_PATH'] === '' ? undefined : process.env['FC_PATH'];
+export const PATH = process.env.FC_PATH === undefined || process.env.FC_PATH === '' ? undefined : process.env.FC_PATH;
 
 /** fast-check parameters for one property: this run's seed and run count (and path, when replaying). */
 export function fcParameters<T>(): Parameters<T> {

@@ -20,7 +20,7 @@ import { hunt, type Hunt, type TraceProperty } from './property.ts';
 
 /** Where failing properties write their counterexamples (`FC_COUNTEREXAMPLES` overrides). */
 export function counterexampleDir(): string {
-  return process.env['FC_COUNTEREXAMPLES'] ?? join(tmpdir(), 'xcm-counterexamples');
+  return process.env.FC_COUNTEREXAMPLES ?? join(tmpdir(), 'xcm-counterexamples');
 }
 
 /** What a scenario file says about where its trace came from. */
@@ -41,12 +41,12 @@ function line(event: TraceEvent, observed: Outcome | Record<string, Outcome>, no
   const { type, at, observed: _old, ...fields } = event as TraceEvent & Record<string, unknown>;
   const body: Record<string, unknown> = { type };
   for (const [key, value] of Object.entries(fields)) {
-    if (key === 'tenants' && Array.isArray(value) && value.length === 1) body['tenant'] = value[0];
+    if (key === 'tenants' && Array.isArray(value) && value.length === 1) body.tenant = value[0];
     else if (!(key === 'user' && value === IMPLICIT_USER)) body[key] = value;
   }
-  if (at !== undefined) body['at'] = at;
-  body['observed'] = observed;
-  if (note !== null) body['note'] = note;
+  if (at !== undefined) body.at = at;
+  body.observed = observed;
+  if (note !== null) body.note = note;
   return JSON.stringify(body);
 }
 
@@ -68,13 +68,13 @@ export function scenarioText(trace: GenTrace, source: Provenance): string {
           "The observed outcomes are the real model's; the notes say where the mutant decides otherwise, so replaying this file against the mutant diverges.",
     source: `properties/${property.family}.test.ts, property ${property.id}; ${found}`,
   };
-  if (trace.set.length > 0) header['set'] = trace.set;
-  if (source.mutant !== undefined) header['mutant'] = source.mutant.name;
+  if (trace.set.length > 0) header.set = trace.set;
+  if (source.mutant !== undefined) header.mutant = source.mutant.name;
   const lines = trace.events.map((event, i) => {
     const expected = model[i] ?? [];
     const other = mutant?.[i];
-    const differs = other !== undefined && other.some((o, k) => o !== expected[k]);
-    return line(event, shaped(event, expected), differs ? `the mutant gives ${JSON.stringify(shaped(event, other))}` : null);
+    const note = other?.some((o, k) => o !== expected[k]) ? `the mutant gives ${JSON.stringify(shaped(event, other))}` : null;
+    return line(event, shaped(event, expected), note);
   });
   return `${[JSON.stringify(header), ...lines].join('\n')}\n`;
 }

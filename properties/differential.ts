@@ -20,6 +20,7 @@ export function referenceRun(trace: GenTrace): { outcomes: Outcome[][]; connecti
   const ref = new ReferencePlatform(choice.choose(null, undefined));
   const registered = new Map<string, string>();
   let atMs: number | null = null;
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch below covers every event type
   const outcomes = trace.events.map((event: TraceEvent): Outcome[] => {
     if (event.at !== undefined) atMs = Date.parse(event.at);
     const app = event.type === 'tenant' ? undefined : { ...defaultApp(event.app), registered: registered.get(event.app) ?? null };

@@ -46,7 +46,7 @@ describe('the mutants: deliberately broken models the default suite must catch',
     'reports a failing property with its seed and path, and writes the shrunk trace as a scenario',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'xcm-counterexample-'));
-      process.env['FC_COUNTEREXAMPLES'] = dir;
+      process.env.FC_COUNTEREXAMPLES = dir;
       try {
         const mutant = mutantByName('app-cap-plus-one');
         if (mutant === undefined) throw new Error('no mutant app-cap-plus-one');
@@ -61,7 +61,7 @@ describe('the mutants: deliberately broken models the default suite must catch',
         expect((await check(traceLines(file, content), { set: header.set ?? [] })).ok).toBe(true);
         expect((await check(traceLines(file, content), { set: header.set ?? [], model: mutant.model })).ok).toBe(false);
       } finally {
-        delete process.env['FC_COUNTEREXAMPLES'];
+        delete process.env.FC_COUNTEREXAMPLES;
       }
     },
     timeoutMs(),

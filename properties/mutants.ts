@@ -43,7 +43,10 @@ function misreading(adjust: (p: Policy) => Policy): PlatformImplementations {
   const memo = new WeakMap<Policy, Policy>();
   const read = (p: Policy) => {
     let seen = memo.get(p);
-    if (seen === undefined) memo.set(p, (seen = adjust(p)));
+    if (seen === undefined) {
+      seen = adjust(p);
+      memo.set(p, seen);
+    }
     return seen;
   };
   const guards = Object.fromEntries(

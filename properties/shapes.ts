@@ -132,8 +132,8 @@ function buildRandom(shape: Extract<Shape, { type: 'random' }>): TraceBuilder {
   const apps = shape.apps.map((_, i) => `a${i + 1}`);
   const declared = shape.tenantKinds.map((kind, i) => `${kind}-${i + 1}`);
   const b = builderFor(apps, ['t1', 't2', 't3', ...declared], shape.clock);
-  shape.apps.forEach((kind, i) => b.push(declareApp(apps[i] ?? '', kind)));
-  shape.tenantKinds.forEach((kind, i) => b.push({ type: 'tenant', tenant: declared[i] ?? '', kind }));
+  for (const [i, kind] of shape.apps.entries()) b.push(declareApp(apps[i] ?? '', kind));
+  for (const [i, kind] of shape.tenantKinds.entries()) b.push({ type: 'tenant', tenant: declared[i] ?? '', kind });
   return b;
 }
 
@@ -142,7 +142,7 @@ function buildAppCap(shape: Extract<Shape, { type: 'app-cap' }>): TraceBuilder {
   const others = shape.others.map((_, i) => `a${i + 2}`);
   const b = builderFor(['app', ...others], [], plan.clock);
   b.push(declareApp('app', plan.kind));
-  shape.others.forEach((kind, i) => b.push(declareApp(others[i] ?? '', kind)));
+  for (const [i, kind] of shape.others.entries()) b.push(declareApp(others[i] ?? '', kind));
   if (shape.demo) {
     b.push({ type: 'tenant', tenant: 'demo', kind: 'demo' });
     b.tenants.push('demo');
@@ -161,7 +161,7 @@ function buildOrgLimit(shape: Extract<Shape, { type: 'org-limit' }>): TraceBuild
   for (const extra of shape.extras) b.push(declareApp(extra, extra));
   const [first, ...rest] = shape.extras;
   if (first !== undefined) b.connect(first, ['org'], IMPLICIT_USER);
-  uncertified.forEach((app, i) => b.connect(app, ['org'], USERS[i % USERS.length] ?? IMPLICIT_USER));
+  for (const [i, app] of uncertified.entries()) b.connect(app, ['org'], USERS[i % USERS.length] ?? IMPLICIT_USER);
   for (const extra of rest) b.connect(extra, ['org'], IMPLICIT_USER);
   if (shape.appAtCap) fill(b, 'app', shape.tiered ? (shape.realCaps ? 5 : 3) : shape.realCaps ? 25 : 3, 3);
   const others = Array.from({ length: Math.max(0, shape.consentSize - 1) }, () => b.freshTenant());

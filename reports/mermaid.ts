@@ -8,6 +8,7 @@
 import type { AnyStateMachine, StateNode } from 'xstate';
 import { code, table } from './markdown.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: a state node of any machine, as xstate types it
 type Node = StateNode<any, any>;
 type Transition = { eventType: string; guard?: unknown; actions: readonly unknown[]; target?: readonly Node[] | undefined };
 

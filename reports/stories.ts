@@ -89,7 +89,7 @@ const certifyStory: Story = {
   events: [...each(['A'], ['T1', 'T2', 'T3'], connect), { type: 'certify', app: 'A' }],
   goals: [
     goal('A is refused at its cap', outcomeIs('rejected:app-limit')),
-    goal('A is certified; its connections stay', (s) => s.context.world.apps['A']?.certified === true),
+    goal('A is certified; its connections stay', (s) => s.context.world.apps.A?.certified === true),
     goal('the refused tenant T3 connects', connected('A', 'T3')),
   ],
 };

@@ -20,14 +20,14 @@ function otherOutcome(outcome: Outcome): Outcome {
 function flipObserved(content: string, line: number): string {
   const rows = content.split('\n');
   const raw = JSON.parse(rows[line - 1] ?? '') as Record<string, unknown>;
-  const observed = raw['observed'];
+  const observed = raw.observed;
   if (typeof observed === 'string') {
-    raw['observed'] = otherOutcome(observed as Outcome);
+    raw.observed = otherOutcome(observed as Outcome);
   } else {
     const byTenant = { ...(observed as Record<string, Outcome>) };
     const last = Object.keys(byTenant).at(-1) ?? '';
     byTenant[last] = otherOutcome(byTenant[last] ?? 'connected');
-    raw['observed'] = byTenant;
+    raw.observed = byTenant;
   }
   rows[line - 1] = JSON.stringify(raw);
   return rows.join('\n');

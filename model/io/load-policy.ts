@@ -74,7 +74,7 @@ export function loadPolicyFile(file: string): Policy {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file });
   const record = raw as Record<string, unknown>;
-  const base = record['extends'] ?? 'xero-oauth2-2019';
+  const base = record.extends ?? 'xero-oauth2-2019';
   const parent = typeof base === 'string' ? builtinPolicy(base) : undefined;
   if (parent === undefined)
     throw new InputError(
@@ -82,13 +82,13 @@ export function loadPolicyFile(file: string): Policy {
       { file, field: 'extends' },
       `built-in ids: ${BUILTIN_POLICIES.map((p) => p.id).join(', ')}`,
     );
-  const id = record['id'];
+  const id = record.id;
   if (typeof id !== 'string' || id === '')
     throw new InputError('missing or empty', { file, field: 'id' }, 'a policy file names its policy');
   let policy: Policy = {
     ...parent,
     id,
-    title: typeof record['title'] === 'string' ? record['title'] : `${id} (from ${file})`,
+    title: typeof record.title === 'string' ? record.title : `${id} (from ${file})`,
     inForce: 'a proposed policy',
     sources: [file],
   };

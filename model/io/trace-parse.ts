@@ -134,9 +134,9 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file, line });
   const record = raw as Record<string, unknown>;
-  if (record['type'] === 'scenario') return null;
+  if (record.type === 'scenario') return null;
   const type =
-    oneOf(record['type'], 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
+    oneOf(record.type, 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
   const spec = FIELDS[type];
   const allowed = ALLOWED[type];
   const fields = new Fields();
@@ -161,7 +161,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
     const { note: _note, ...rest } = record;
     event = rest;
   }
-  if (tenants !== null) event['tenants'] = tenants;
+  if (tenants !== null) event.tenants = tenants;
   // Fields this type does not allow are undefined here (any present failed above).
   text(fields.app, 'app', where);
   text(fields.tenant, 'tenant', where);
@@ -176,6 +176,6 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
     fail(where, 'registered', `not an ISO 8601 date: ${JSON.stringify(registered)}`, 'e.g. "2025-12-10"');
   }
   const observed = observedOf(fields.observed, tenants, where);
-  if (observed !== undefined) event['observed'] = observed;
+  if (observed !== undefined) event.observed = observed;
   return event as unknown as TraceEvent;
 }

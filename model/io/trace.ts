@@ -71,14 +71,14 @@ export function scenarioHeader(content: string): ScenarioHeader | null {
   if (first === undefined) return null;
   try {
     const raw = JSON.parse(first) as Record<string, unknown>;
-    if (raw['type'] !== 'scenario') return null;
+    if (raw.type !== 'scenario') return null;
     const header: ScenarioHeader = {
-      title: String(raw['title'] ?? ''),
-      story: String(raw['story'] ?? ''),
-      source: String(raw['source'] ?? ''),
+      title: String(raw.title ?? ''),
+      story: String(raw.story ?? ''),
+      source: String(raw.source ?? ''),
     };
-    if (typeof raw['policy'] === 'string') header.policy = raw['policy'];
-    if (Array.isArray(raw['set'])) header.set = raw['set'].map(String);
+    if (typeof raw.policy === 'string') header.policy = raw.policy;
+    if (Array.isArray(raw.set)) header.set = raw.set.map(String);
     return header;
   } catch {
     return null;

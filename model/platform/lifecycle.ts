@@ -74,7 +74,7 @@ function computeStep(certified: boolean, tier: Tier, event: LifecycleEvent): { c
 }
 
 function lifecycleFields(value: Record<string, Tier>): { certified: boolean; tier: Tier } {
-  const certifiedTier = value['certified'];
+  const certifiedTier = value.certified;
   if (certifiedTier !== undefined) return { certified: true, tier: certifiedTier };
-  return { certified: false, tier: value['uncertified'] ?? 'starter' };
+  return { certified: false, tier: value.uncertified ?? 'starter' };
 }

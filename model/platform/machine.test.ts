@@ -226,7 +226,7 @@ const CASES: RuleCase[] = [
     mutant: 'oneAuthEventForAll',
     observe: (m) => {
       const { context } = play([connect('A', ['t1', 't2']), connect('A', 't3')], oauth2, m);
-      const ids = ['t1', 't2', 't3'].map((t) => context.world.links['A']?.[t]?.['user']?.authEventId);
+      const ids = ['t1', 't2', 't3'].map((t) => context.world.links.A?.[t]?.user?.authEventId);
       return [ids[0] === ids[1], ids[1] === ids[2]];
     },
     expected: [true, false],

@@ -170,7 +170,7 @@ export function declarations(arena: Arena, moves: readonly TraceEvent[]): TraceE
   const usedTenants = new Set<string>();
   for (const m of moves) {
     if (m.type !== 'tenant') usedApps.add(m.app);
-    if (m.type === 'connect') m.tenants.forEach((t) => usedTenants.add(t));
+    if (m.type === 'connect') for (const t of m.tenants) usedTenants.add(t);
     if (m.type === 'disconnect') usedTenants.add(m.tenant);
   }
   const out: TraceEvent[] = [];

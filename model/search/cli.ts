@@ -74,7 +74,7 @@ function progress(label: string): (states: number) => void {
 }
 
 function scenarioText(header: Record<string, unknown>, events: readonly TraceEvent[]): string {
-  return [header, ...events.map(traceFileObject)].map((o) => JSON.stringify(o)).join('\n') + '\n';
+  return `${[header, ...events.map(traceFileObject)].map((o) => JSON.stringify(o)).join('\n')}\n`;
 }
 
 function emitTrace(text: string, out: string | undefined): void {

@@ -127,11 +127,11 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
     expect(diffCommand(['xero-bug-2020-02/refuses-at-limit', 'xero-oauth2-2019', '--json'])).toBe(1);
     const json = JSON.parse(out) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['equivalent', 'bounds', 'trace', 'difference']));
-    expect(json['trace']).toEqual([
+    expect(json.trace).toEqual([
       { type: 'connect', app: 'a1', tenant: 't1' },
       { type: 'connect', app: 'a2', tenant: 't1' },
     ]);
-    expect(json['difference']).toEqual({ index: 1, a: 'rejected:org-limit', b: 'connected' });
+    expect(json.difference).toEqual({ index: 1, a: 'rejected:org-limit', b: 'connected' });
     expect(diffCommand(['xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '2', '--tenants', '2'])).toBe(0);
     expect(out).toContain('equivalent');
   });

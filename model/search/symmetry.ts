@@ -70,7 +70,7 @@ export class StateKeys {
 
   /** `worlds`: how many states a key covers (1 for the explorer, 2 for the product of a diff). */
   constructor(
-    private readonly arena: Arena,
+    readonly arena: Arena,
     readonly symmetry: boolean,
     private readonly worlds: number,
   ) {
@@ -229,7 +229,8 @@ export class StateKeys {
 
 const PERMUTATIONS: number[][][] = [];
 function permutationsOf(n: number): number[][] {
-  return (PERMUTATIONS[n] ??= permutations(Array.from({ length: n }, (_, i) => i)));
+  PERMUTATIONS[n] ??= permutations(Array.from({ length: n }, (_, i) => i));
+  return PERMUTATIONS[n];
 }
 
 const ascending = (x: number, y: number) => x - y;

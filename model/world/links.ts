@@ -93,7 +93,8 @@ export function linksFromRecord(record: Readonly<Record<string, Readonly<Record<
 
 /** The apps linked to each tenant. */
 export function appsOnTenant(links: Links): AppsOnTenant {
-  const memo = (links.memo ??= {});
+  links.memo ??= {};
+  const memo = links.memo;
   if (memo.index !== undefined) return memo.index as AppsOnTenant;
   let index: AppsOnTenant = EMPTY_PMAP;
   pforEach(links, (app, tenants) =>
@@ -101,7 +102,8 @@ export function appsOnTenant(links: Links): AppsOnTenant {
       index = pset(index, tenant, [...(pget(index, tenant) ?? []), app]);
     }),
   );
-  return (memo.index = index);
+  memo.index = index;
+  return index;
 }
 
 function indexed(index: AppsOnTenant, tenant: string, app: string): AppsOnTenant {

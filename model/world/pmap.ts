@@ -167,12 +167,14 @@ export function pforEach<V>(map: PMap<V>, visit: (key: string, value: V) => void
 
 /** The keys in the order a plain record would list them (cached on the map). */
 export function pkeys<V>(map: PMap<V>): readonly string[] {
-  const memo = (map.memo ??= {});
+  map.memo ??= {};
+  const memo = map.memo;
   if (memo.keys !== undefined) return memo.keys;
   const leaves: Array<Leaf<V>> = [];
   if (map.root !== null) eachLeaf(map.root, (leaf) => leaves.push(leaf));
   leaves.sort(recordOrder);
-  return (memo.keys = leaves.map((leaf) => leaf.key));
+  memo.keys = leaves.map((leaf) => leaf.key);
+  return memo.keys;
 }
 
 /** The keys whose entries pass `keep`, in the order a plain record would list them. */

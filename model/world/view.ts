@@ -57,7 +57,8 @@ const handler: ProxyHandler<Target<unknown, unknown>> = {
 
 /** The record view of a map, each value shown through `project`. */
 export function recordView<V, R>(map: PMap<V>, project: (value: V) => R): Readonly<Record<string, R>> {
-  const memo = (map.memo ??= {});
+  map.memo ??= {};
+  const memo = map.memo;
   if (memo.view === undefined) {
     memo.view = new Proxy(new Target(map, project) as Target<unknown, unknown>, handler);
   }

@@ -105,8 +105,8 @@ describe('the persistent world', () => {
   it('should refuse writes to its records', () => {
     const world = W.withTenant(W.EMPTY_WORLD, { id: 'T', kind: 'organisation' });
     expect(() => {
-      (world.tenants as Record<string, Tenant>)['U'] = { id: 'U', kind: 'demo' };
+      (world.tenants as Record<string, Tenant>).U = { id: 'U', kind: 'demo' };
     }).toThrow(TypeError);
-    expect(world.tenants['U']).toBeUndefined();
+    expect(world.tenants.U).toBeUndefined();
   });
 });
