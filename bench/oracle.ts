@@ -68,7 +68,7 @@ function cli(
 ): Promise<{ seconds: number; peakRssMb: number | null; events: number; divergences: number; status: number | null }> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/xcm.mjs'), 'check', file, '--json'], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/bin/xcm.js'), 'check', file, '--json'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -151,7 +151,7 @@ export async function benchOracle(events = 1_000_000): Promise<void> {
   console.log(row('(b) checkFile(file) in-process, compiled engine', compiled.seconds, n, 'best of 3, the first cold'));
   console.log(
     row(
-      '(c) node bin/xcm.mjs check FILE --json (new process)',
+      '(c) node dist/bin/xcm.js check FILE --json (new process)',
       e2e.seconds,
       e2e.events,
       `best of 2; includes ${startup.value.seconds.toFixed(2)} s process start (xcm check on a 1-event trace)`,

@@ -1,13 +1,11 @@
+#!/usr/bin/env node
 /**
- * `xcm`: the command-line entry. Thin: each command lives with the area it belongs to. Exit
- * status 0 (holds), 1 (divergence, violation or difference found), 2 (bad input or usage).
+ * `xcm`: the command-line entry. Thin: each command lives with the area it belongs to, and is
+ * loaded only when it runs, so `xcm --help` loads nothing but this file and the argument parser.
+ * Exit status 0 (holds), 1 (divergence, violation or difference found), 2 (bad input or usage).
  * @module
  */
 import { InputError } from '../model/errors.ts';
-import { diffCommand, exploreCommand } from '../model/search/cli.ts';
-import { checkCommand, policiesCommand, runCommand } from '../model/oracle/cli.ts';
-import { docsCommand } from '../reports/docs-cli.ts';
-import { scenariosCommand } from '../scenarios/replay.ts';
 import { COMMON_OPTIONS, parse } from '../model/io/args.ts';
 
 const USAGE = `usage: xcm <command> [options]
@@ -20,7 +18,7 @@ const USAGE = `usage: xcm <command> [options]
                                                         the shortest trace on which two policies give different outcomes
   scenarios [DIR] [--json]                              replay every scenario file and print a verdict table
   policies [--json]                                     the built-in policies and the timeline
-  docs [--out DIR]                                      write paths.md, policies.md, invariants.md (default reports/)
+  docs [--out DIR]                                      write paths.md, policies.md, invariants.md (default ./reports)
 
 exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage`;
 
@@ -38,22 +36,26 @@ async function main(argv: string[]): Promise<number> {
       if (engine !== 'compiled' && engine !== 'machine')
         throw new InputError(`unknown engine ${JSON.stringify(engine)}`, { file: 'xcm', field: '--engine' }, 'compiled or machine');
       const options = { policy: values.policy, set: values.set, json: values.json, engine } as const;
+      const { checkCommand, runCommand } = await import('../model/oracle/cli.ts');
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
     }
     case 'scenarios': {
       const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');
-      return scenariosCommand(positionals[0] ?? 'scenarios', values.json === true);
+      const { SCENARIOS_DIR, scenariosCommand } = await import('../scenarios/replay.ts');
+      return scenariosCommand(positionals[0] ?? SCENARIOS_DIR, values.json === true);
     }
     case 'policies': {
       const { values } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm policies [--json]');
+      const { policiesCommand } = await import('../model/oracle/cli.ts');
       return policiesCommand(values.json === true);
     }
     case 'explore':
-      return exploreCommand(rest);
+      return (await import('../model/search/cli.ts')).exploreCommand(rest);
     case 'diff':
-      return diffCommand(rest);
+      return (await import('../model/search/cli.ts')).diffCommand(rest);
     case 'docs': {
       const { values } = parse(rest, { out: { type: 'string' } }, 'xcm docs [--out DIR]');
+      const { docsCommand } = await import('../reports/docs-cli.ts');
       return docsCommand(values.out);
     }
     case undefined:

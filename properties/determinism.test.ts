@@ -20,7 +20,7 @@ beforeAll(() => console.info(runBanner()));
 
 /** The outcome of every event as `xcm run --json` prints it. */
 function cliOutcomes(file: string, set: readonly string[]): unknown[] {
-  const cli = spawnSync(process.execPath, [join(ROOT, 'bin/xcm.mjs'), 'run', file, '--json', ...set.flatMap((s) => ['--set', s])], {
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/xcm.ts'), 'run', file, '--json', ...set.flatMap((s) => ['--set', s])], {
     encoding: 'utf8',
     cwd: ROOT,
   });

@@ -6,16 +6,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../model/io/files.ts';
 import { invariantsReport } from './invariants.ts';
 import { pathsReport } from './paths.ts';
 import { policiesReport } from './policies.ts';
 
 /** The folder the committed reports live in (this folder). */
-export const REPORTS_DIR = fileURLToPath(new URL('.', import.meta.url));
+export const REPORTS_DIR = packagePath('reports');
 
 /** The scenario folder the invariant dashboard replays. */
-export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios', import.meta.url));
+export const SCENARIOS_DIR = packagePath('scenarios');
 
 /** Every report: file name → text. */
 export function generateReports(scenarioDir: string = SCENARIOS_DIR): Record<string, string> {

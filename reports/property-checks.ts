@@ -9,11 +9,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../model/io/files.ts';
 import { DEFAULT_RUNS } from '../properties/config.ts';
 
 /** The folder of the property suite. */
-export const PROPERTIES_DIR = fileURLToPath(new URL('../properties', import.meta.url));
+export const PROPERTIES_DIR = packagePath('properties');
 
 /** How the suite checks one invariant: properties per family, and traces in a default run. */
 export interface PropertyChecks {

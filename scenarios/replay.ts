@@ -7,8 +7,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../model/errors.ts';
+import { packagePath } from '../model/io/files.ts';
 import { check, type CheckResult } from '../model/oracle/oracle.ts';
 import { parseTraceLine, scenarioHeader, type ScenarioHeader, type TraceLine } from '../model/io/trace.ts';
+
+/** The scenarios the package ships (this folder). */
+export const SCENARIOS_DIR = packagePath('scenarios');
 
 /** One replayed scenario. */
 export interface ScenarioResult {

@@ -1,0 +1,161 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The package as a user gets it: packed, installed from the tarball into an empty project
+ * (offline, from the local npm cache that `npm ci` filled), and used there with plain node.
+ */
+const ROOT = new URL('..', import.meta.url).pathname;
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+
+interface Locked {
+  version: string;
+  integrity: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+const locked = (JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> }).packages;
+
+/**
+ * A lockfile for a project that needs these packages, taken from this project's own lock, so
+ * `npm ci --offline` installs them from the cache without asking the registry for metadata.
+ */
+function consumerLock(names: readonly string[]) {
+  const closure = new Set<string>();
+  const visit = (name: string) => {
+    const entry = locked[`node_modules/${name}`];
+    if (entry === undefined || closure.has(name)) return;
+    closure.add(name);
+    for (const dep of Object.keys({ ...entry.dependencies, ...entry.peerDependencies })) visit(dep);
+  };
+  for (const name of names) visit(name);
+  const dependencies = Object.fromEntries(names.map((name) => [name, locked[`node_modules/${name}`]?.version ?? '']));
+  const packages: Record<string, object> = { '': { name: 'consumer', dependencies } };
+  for (const name of closure) {
+    const { version, integrity, dependencies: deps, peerDependencies: peers } = locked[`node_modules/${name}`] as Locked;
+    const resolved = `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${version}.tgz`;
+    packages[`node_modules/${name}`] = { version, resolved, integrity, dependencies: deps, peerDependencies: peers };
+  }
+  return { dependencies, lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages } };
+}
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+let work = '';
+let project = '';
+let installed = '';
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync(NPM, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function xcm(...args: string[]) {
+  const result = spawnSync(join(project, 'node_modules/.bin/xcm'), args, { cwd: project, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'xcm-consumer-'));
+  const tarball = npm(['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').pop() ?? '';
+  project = join(work, 'project');
+  mkdirSync(project);
+  const { dependencies, lock } = consumerLock([...Object.keys(manifest.dependencies), '@types/node']);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
+  writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
+  npm(['ci', '--offline', '--no-audit', '--no-fund'], project);
+  npm(['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], project);
+  installed = join(project, 'node_modules/xero-connection-model');
+}, 300_000);
+
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+describe('the installed package', () => {
+  it('ships built JavaScript and no TypeScript sources of the model', () => {
+    const files = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT);
+    const paths = (JSON.parse(files) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((f) => f.path) ?? [];
+    expect(paths).toContain('dist/bin/xcm.js');
+    expect(paths).toContain('dist/model/index.d.ts');
+    expect(paths.filter((p) => p.startsWith('model/') || p.endsWith('.test.js') || p.startsWith('bench/'))).toEqual([]);
+  });
+
+  it('runs xcm --help with plain node', () => {
+    const { status, stdout } = xcm('--help');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^usage: xcm <command>/);
+  });
+
+  it('runs every command', () => {
+    const scenario = join(installed, 'scenarios/twenty-vs-twenty-five.jsonl');
+    expect(xcm('check', scenario)).toMatchObject({ status: 0, stdout: expect.stringMatching(/^ok: 27 events agree/) });
+    expect(xcm('check', scenario, '--policy', 'xero-partner-page-2019').status).toBe(1);
+    expect(xcm('run', scenario, '--json').stdout.split('\n').filter(Boolean)).toHaveLength(27);
+    expect(xcm('scenarios')).toMatchObject({ status: 0, stdout: expect.stringMatching(/26 of 26 scenarios agree/) });
+    expect(xcm('policies')).toMatchObject({ status: 0, stdout: expect.stringContaining('xero-tiers-2026') });
+    expect(xcm('explore', '--apps', '2', '--tenants', '2').status).toBe(0);
+    expect(xcm('diff', 'xero-bug-2020-02/refuses-at-limit', 'xero-oauth2-2019')).toMatchObject({
+      status: 1,
+      stdout: expect.stringContaining('they differ after 2 events'),
+    });
+    const out = join(work, 'docs');
+    expect(xcm('docs', '--out', out).status).toBe(0);
+    expect(readFileSync(join(out, 'invariants.md'), 'utf8')).toBe(readFileSync(join(ROOT, 'reports/invariants.md'), 'utf8'));
+    expect(xcm('check', join(work, 'missing.jsonl'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/^xcm: .*missing\.jsonl/) });
+  });
+
+  it('is imported and called from a plain ESM script', () => {
+    const script = join(project, 'use.mjs');
+    writeFileSync(
+      script,
+      `import { check, checkFile } from 'xero-connection-model';
+const lines = [1, 2, 3].map((n) => ({ line: n, event: { type: 'connect', app: 'a', tenants: ['t' + n], observed: 'connected' } }));
+const strict = await check(lines, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
+const file = await checkFile(process.argv[2]);
+console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, fileOk: file.ok }));
+`,
+    );
+    const result = spawnSync(process.execPath, [script, join(installed, 'scenarios/revoke-frees-capacity.jsonl')], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, line: 3, fileOk: true });
+  });
+
+  it('type-checks in a strict NodeNext TypeScript project', () => {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        files: ['use.ts'],
+      }),
+    );
+    writeFileSync(
+      join(project, 'use.ts'),
+      `import { check, type CheckResult, type Outcome, type Policy, type TraceEvent, BUILTIN_POLICIES } from 'xero-connection-model';
+const event: TraceEvent = { type: 'connect', app: 'a', tenants: ['t'] };
+const outcome: Outcome = 'connected';
+const policy: Policy | undefined = BUILTIN_POLICIES[0];
+const result: Promise<CheckResult> = check([{ line: 1, event: { ...event, observed: outcome } }], { policy: policy?.id });
+export { result };
+`,
+    );
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+});
