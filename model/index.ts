@@ -1,47 +1,55 @@
 /**
  * xero-connection-model: an executable model of Xero's OAuth 2.0 connection limits.
  *
- * The XState machine (`platformMachine`) is the single source of truth of the rules; the oracle
- * (`check`, `run`) replays traces through it; policies are data (`BUILTIN_POLICIES`); the
- * invariant registry (`INVARIANTS`) names every rule with its source.
+ * The rules are one XState machine (`platformMachine`, in `model/platform/`); everything here
+ * steps through it. The entry points:
+ * - the oracle: {@link check}, {@link checkFile} and {@link run} replay a trace and say what the
+ *   platform must do for each event, by which rule, and where an observation diverges;
+ * - the search: {@link explore} checks every invariant on every reachable state within bounds,
+ *   {@link diffPolicies} finds the shortest trace on which two policies differ;
+ * - the rules as data: {@link BUILTIN_POLICIES}, {@link resolvePolicy}, {@link PARAMETERS},
+ *   the timeline {@link ERAS}, and the invariant registry {@link INVARIANTS};
+ * - the trace format: {@link TraceEvent} and its event types, {@link Outcome}, {@link readTrace}.
  * @packageDocumentation
  */
-export * from './types.ts';
-export * from './platform/policy.ts';
-export { BUILTIN_POLICIES, builtinPolicy, parametersOf } from './platform/policies.ts';
-export * from './platform/timeline.ts';
-export * from './world/world.ts';
-export * as rules from './platform/rules.ts';
-export { appLifecycleMachine, lifecycleStep, UNCERTIFIED_TIERS, type LifecycleEvent } from './platform/lifecycle.ts';
-export { defaultApp, declaredApp, type AppChanges, type PlatformContext, type PlatformEvent } from './platform/transitions.ts';
-export {
-  createPlatformMachine,
-  platformMachine,
-  MODEL_IMPLEMENTATIONS,
-  type PlatformImplementations,
-  type PlatformInput,
-  type PlatformSnapshot,
-} from './platform/machine.ts';
-export { compilePlatform, type CompiledState } from './engine/compiled.ts';
-export * from './engine/step.ts';
-export * from './platform/invariants.ts';
-export { Driver, observedOutcomes, type StepReport } from './engine/driver.ts';
-export { explain, divergenceRule, type RuleName } from './oracle/explain.ts';
-export {
-  check,
-  checkFile,
-  createChecker,
-  run,
-  type Checker,
-  type CheckResult,
-  type Divergence,
-  type OracleOptions,
-  type RunRecord,
-} from './oracle/oracle.ts';
-export { applySet, choosePolicy, loadPolicyFile, resolvePolicy, type PolicyChoice } from './io/load-policy.ts';
-export { parseTraceLine, readLineChunks, readLines, readTrace, scenarioHeader, type ScenarioHeader, type TraceLine } from './io/trace.ts';
+
+// The trace format and the outcomes (DESIGN.md, "Trace file").
+export type {
+  AppEvent,
+  AuthProtocol,
+  CertifyEvent,
+  ConnectEvent,
+  DisconnectEvent,
+  Outcome,
+  RevokeEvent,
+  TenantEvent,
+  TenantKind,
+  Tier,
+  TierEvent,
+  TraceEvent,
+} from './types.ts';
+export { EVENT_TYPES, IMPLICIT_USER, OUTCOMES, TENANT_KINDS, TIERS } from './types.ts';
 export { InputError, type InputLocation } from './errors.ts';
-export { INERT_SCOPE } from './platform/scope.ts';
-export { explore, DEFAULT_BOUNDS, type ExploreResult, type ExploreOptions } from './search/explore.ts';
-export { diffPolicies, diffBounds, type DiffResult, type DiffOptions } from './search/diff.ts';
-export { APP_KINDS, formatBounds, type AppKind, type Bounds } from './search/bounds.ts';
+export { parseTraceLine, readTrace, type TraceLine } from './io/trace.ts';
+
+// The rules as data: policies, their parameters, the timeline, the invariants, the machines.
+export type { OrgLimitReading, ParameterDoc, Policy, PolicyParameters } from './platform/policy.ts';
+export { ORG_LIMIT_READINGS, PARAMETERS } from './platform/policy.ts';
+export { BUILTIN_POLICIES, builtinPolicy } from './platform/policies.ts';
+export { BUG_WINDOW, ERAS, type Era, TIMELINE_ID, TIERS_REGISTRATION_CUTOFF, TIERS_START } from './platform/timeline.ts';
+export { loadPolicyFile, resolvePolicy } from './io/load-policy.ts';
+export { INVARIANTS, type Invariant } from './platform/invariants.ts';
+export { platformMachine, type PlatformInput, type PlatformSnapshot } from './platform/machine.ts';
+export type { AppChanges, PlatformContext, PlatformEvent } from './platform/transitions.ts';
+export { appLifecycleMachine, type LifecycleEvent } from './platform/lifecycle.ts';
+export type { World } from './world/world.ts';
+export type { App, Connection, Tenant } from './types.ts';
+
+// The oracle.
+export { check, checkFile, run, type CheckResult, type Divergence, type OracleOptions, type RunRecord } from './oracle/oracle.ts';
+export type { RuleName } from './oracle/explain.ts';
+
+// The search.
+export { explore, DEFAULT_BOUNDS, type ExploreOptions, type ExploreResult } from './search/explore.ts';
+export { diffPolicies, type DiffOptions, type DiffResult } from './search/diff.ts';
+export type { AppKind, Bounds } from './search/bounds.ts';

@@ -101,7 +101,25 @@ export function mermaidDiagram(machine: AnyStateMachine): { diagram: string; sel
       }
     }
   }
-  return { diagram: ['```mermaid', 'stateDiagram-v2', ...nodeLines(root), ...edges, '```'].join('\n'), selfLoops };
+  return { diagram: ['```mermaid', 'stateDiagram-v2', ...nodeLines(root), ...edges, ...decisionNotes(root), '```'].join('\n'), selfLoops };
+}
+
+/**
+ * A note beside each drawn state that decides an event by transitions of its own (ones that keep
+ * the state): the event and its guards in decision order. This is where a state's behaviour
+ * differs from its siblings' (the bug window's organisation check).
+ */
+function decisionNotes(root: Node): string[] {
+  return leaves(root)
+    .filter((leaf) => leaf !== root)
+    .flatMap((leaf) => {
+      const byEvent = new Map<string, string[]>();
+      for (const t of ownTransitions(leaf)) {
+        if (t.target !== undefined && t.target.length > 0) continue;
+        byEvent.set(t.eventType, [...(byEvent.get(t.eventType) ?? []), t.guard === undefined ? 'otherwise' : refText(t.guard)]);
+      }
+      return [...byEvent].map(([event, guards]) => `  note right of ${idOf(leaf)}: ${event} decided by ${guards.join(', ')}`);
+    });
 }
 
 /** The transitions that keep the machine in its state (no target), as a table in decision order. */

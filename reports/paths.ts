@@ -39,9 +39,9 @@ function platformSection(): string {
   const { diagram } = mermaidDiagram(platformMachine);
   return [
     '### The platform machine',
-    'Its states are the regime. It is in `bugWindow` exactly while the policy in force is a reading of the February 2020 bug; the regime follows the policy through eventless transitions.',
+    "Its states are the regime. It is in `bugWindow` exactly while the policy in force is a reading of the February 2020 bug; the regime follows the policy through eventless transitions. Each regime decides a connect by transitions of its own (the notes): `normal` by the rules, `bugWindow` by the bug's organisation check (`bugAppLimitRefuses`, `bugOrgLimitRefuses`), which is where the bug lives.",
     diagram,
-    'Every event is decided by transitions on the machine itself, which keep the regime and change the context (the world of apps, tenants and connections). For each event the machine tries them in this order; the first whose guard holds is taken:',
+    'Every event is decided by transitions that keep the regime and change the context (the world of apps, tenants and connections): on the machine itself, or, for a connect, on the regime. For each event the machine tries them in this order; the first whose guard holds is taken:',
     keepStateTable(platformMachine) ?? '',
   ].join('\n\n');
 }

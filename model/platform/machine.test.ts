@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Driver } from '../engine/driver.ts';
-import { MODEL_IMPLEMENTATIONS, type PlatformImplementations } from './machine.ts';
+import { MODEL_IMPLEMENTATIONS, platformMachine, type PlatformImplementations } from './machine.ts';
 import { builtinPolicy } from './policies.ts';
 import type { Policy } from './policy.ts';
 import * as rules from './rules.ts';
@@ -51,7 +51,7 @@ const MUTANTS = {
   everyAppCounted: mutant({
     guards: {
       orgLimitRefuses: (c: PlatformContext, e: Connect) =>
-        guards.orgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'counts-every-app' } }, e),
+        guards.bugOrgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'counts-every-app' } }, e),
     },
   }),
   tiersIgnoredByOrgLimit: mutant({
@@ -60,10 +60,7 @@ const MUTANTS = {
     },
   }),
   bugNotModelled: mutant({
-    guards: {
-      orgLimitRefuses: (c: PlatformContext, e: Connect) =>
-        guards.orgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'correct' } }, e),
-    },
+    guards: { bugAppLimitRefuses: guards.appLimitRefuses, bugOrgLimitRefuses: guards.orgLimitRefuses },
   }),
   reconsentUnseen: mutant({ guards: { isReconsent: () => false, reconsentRefused: () => false } }),
   oneAuthEventForAll: mutant({ actions: { beginConsent: (c: PlatformContext) => ({ ...c, outcome: 'ok' }) } }),
@@ -317,5 +314,36 @@ describe('the reconsentAtCap switch', () => {
     expect(play([...fill('A', 25), connect('A', 'org3')], { ...oauth2, reconsentAtCap: false }, MODEL).last).toEqual([
       'rejected:app-limit',
     ]);
+  });
+});
+
+describe('the regimes', () => {
+  const nameOf = (guard: unknown) => (typeof guard === 'string' ? guard : ((guard as { type?: string } | undefined)?.type ?? 'otherwise'));
+  const guardsOf = (regime: 'normal' | 'bugWindow') =>
+    (platformMachine.states[regime]?.transitions.get('connect') ?? []).map((t) => nameOf(t.guard));
+
+  it('should decide a connect in each regime by transitions of its own, the bug only in the bug window', () => {
+    expect(guardsOf('normal')).toContain('orgLimitRefuses');
+    expect(guardsOf('bugWindow')).toContain('bugOrgLimitRefuses');
+    expect(guardsOf('normal').filter((g) => g.startsWith('bug'))).toEqual([]);
+    expect(guardsOf('bugWindow')).not.toEqual(guardsOf('normal'));
+    expect(platformMachine.root.transitions.has('connect')).toBe(false);
+  });
+
+  it('should refuse in the bug window what the normal regime allows, and allow it again after the fix', () => {
+    const bug = builtinPolicy('xero-bug-2020-02') as Policy;
+    const correct = builtinPolicy('xero-oauth2-2019') as Policy;
+    const engine = machineEngine({ policy: correct });
+    const driver = new Driver(engine, (atMs) => (atMs !== null && atMs < Date.parse('2020-02-10T00:00:00Z') ? bug : correct));
+    const at = (day: string) => `2020-02-${day}T00:00:00Z`;
+    const outcomes = [
+      driver.apply({ type: 'connect', app: 'a', tenants: ['t1'], at: at('09') }, false).outcomes,
+      driver.apply({ type: 'connect', app: 'a', tenants: ['t2'], at: at('09') }, false).outcomes,
+      driver.apply({ type: 'connect', app: 'a', tenants: ['t3'], at: at('09') }, false).outcomes,
+    ];
+    expect(engine.regime).toBe('bugWindow');
+    expect(outcomes.flat()).toEqual(['connected', 'connected', 'rejected:org-limit']);
+    expect(driver.apply({ type: 'connect', app: 'a', tenants: ['t3'], at: at('11') }, false).outcomes).toEqual(['connected']);
+    expect(engine.regime).toBe('normal');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The platform machine: the single source of truth of the connection rules. Its state nodes are
- * the platform's regime (normal, or the February 2020 bug window); its context is the world.
+ * the platform's regime, each with its own connect decision: `normal` decides by the rules,
+ * `bugWindow` by the February 2020 bug's organisation check. Its context is the world.
  * Each event's transitions are listed in the order the platform decides them; the first whose
  * guard holds is taken. Pure and synchronous: no invoke, no delays, no side effects.
  * @module
@@ -45,13 +46,23 @@ function bind(impl: PlatformImplementations) {
   return { boundGuards, boundActions };
 }
 
-/** The connect decision, in order: re-consent, outside the limits, the app's cap, the tenant's limit. */
-const connectTransitions = [
+/** The connect decision of the normal regime, in order: re-consent, outside the limits, the app's cap, the tenant's limit. */
+const connect = [
   { guard: 'reconsentRefused', actions: 'refuseAppLimit' },
   { guard: 'isReconsent', actions: 'renewConnection' },
   { guard: 'isOutsideLimits', actions: 'addConnection' },
   { guard: 'appLimitRefuses', actions: 'refuseAppLimit' },
   { guard: 'orgLimitRefuses', actions: 'refuseOrgLimit' },
+  { actions: 'addConnection' },
+] as const;
+
+/** The connect decision in the bug window: the same order, with the bug's organisation check. */
+const connectInBugWindow = [
+  { guard: 'reconsentRefused', actions: 'refuseAppLimit' },
+  { guard: 'isReconsent', actions: 'renewConnection' },
+  { guard: 'isOutsideLimits', actions: 'addConnection' },
+  { guard: 'bugAppLimitRefuses', actions: 'refuseAppLimit' },
+  { guard: 'bugOrgLimitRefuses', actions: 'refuseOrgLimit' },
   { actions: 'addConnection' },
 ] as const;
 
@@ -72,17 +83,25 @@ export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPL
     context: ({ input }) => ({ policy: input.policy, world: input.world ?? EMPTY_WORLD, outcome: null }),
     initial: 'normal',
     states: {
-      /** Decisions follow the policy's rules. */
-      normal: { always: { guard: 'policyIsBuggy', target: 'bugWindow' } },
-      /** The organisation check misbehaves as the policy's `orgLimitReading` says. */
-      bugWindow: { always: { guard: 'policyIsCorrect', target: 'normal' } },
+      /** Decisions follow the rules; entering a policy that is a reading of the 2020 bug opens the bug window. */
+      normal: {
+        always: { guard: 'policyIsBuggy', target: 'bugWindow' },
+        on: { connect: [...connect] },
+      },
+      /**
+       * The February 2020 bug window: the organisation check misbehaves as the policy's
+       * `orgLimitReading` says; entering a correct policy (the fix) closes it.
+       */
+      bugWindow: {
+        always: { guard: 'policyIsCorrect', target: 'normal' },
+        on: { connect: [...connectInBugWindow] },
+      },
     },
     on: {
       policy: { actions: 'enterPolicy' },
       app: [{ guard: 'appChangeAllowed', actions: 'declareApp' }, { actions: 'refuseRequirements' }],
       tenant: { actions: 'declareTenant' },
       consent: { actions: 'beginConsent' },
-      connect: [...connectTransitions],
       disconnect: [{ guard: 'hasConnection', actions: 'removeConnection' }, { actions: 'reportNotConnected' }],
       revoke: { actions: 'revokeUser' },
       certify: { actions: 'certifyApp' },

@@ -120,13 +120,27 @@ export function exceedsAppCap(world: World, policy: P, app: App, tenant: Tenant)
   return tenantCountsTowardAppCap(policy, tenant) && isAtAppCap(world, policy, app);
 }
 
+/** Whether the organisation check looks at this connect at all: a slot-taking app new on a tenant with a limit. */
+function orgCheckApplies(world: World, policy: P, app: App, tenant: Tenant): boolean {
+  return appCountsTowardOrgLimit(policy, app) && tenantSubjectToOrgLimit(policy, tenant) && !isLinked(world, app.id, tenant.id);
+}
+
 /**
  * A connect would put the tenant past its limit of uncertified apps: the app takes a slot, is not
- * on the tenant yet, and the tenant already has the maximum.
+ * on the tenant yet, and the tenant already has the maximum. The correct rule, whatever the
+ * policy's `orgLimitReading` says; the machine's `normal` regime decides by it.
  */
 export function exceedsOrgLimit(world: World, policy: P, app: App, tenant: Tenant): boolean {
-  if (!appCountsTowardOrgLimit(policy, app) || !tenantSubjectToOrgLimit(policy, tenant)) return false;
-  if (isLinked(world, app.id, tenant.id)) return false;
+  return orgCheckApplies(world, policy, app, tenant) && uncertifiedAppsOn(world, policy, tenant.id) >= policy.orgCap;
+}
+
+/**
+ * The organisation check as the February 2020 bug made it, in the reading the policy names
+ * (`orgLimitReading`, see `orgCheck`); the machine's `bugWindow` regime decides by it. For the
+ * reading `correct` it is `exceedsOrgLimit`.
+ */
+export function bugExceedsOrgLimit(world: World, policy: P, app: App, tenant: Tenant): boolean {
+  if (!orgCheckApplies(world, policy, app, tenant)) return false;
   const { count, refuseAt } = orgCheck(world, policy, app.id, tenant.id);
   return count >= refuseAt;
 }

@@ -83,6 +83,17 @@ export function declaredApp(world: World, event: Ev<'app'>): App | null {
   return app;
 }
 
+/**
+ * The app's cap refuses the connect, and names the refusal: always under `app-first`; under
+ * `org-first` only when the organisation check (`orgRefuses`, the regime's) does not refuse too.
+ */
+function appLimitRefusesBefore(orgRefuses: typeof rules.exceedsOrgLimit, c: PlatformContext, e: Ev<'connect'>): boolean {
+  const app = appOf(c.world, e.app);
+  const tenant = tenantOf(c.world, e.tenant);
+  if (!rules.exceedsAppCap(c.world, c.policy, app, tenant)) return false;
+  return c.policy.checkOrder === 'app-first' || !orgRefuses(c.world, c.policy, app, tenant);
+}
+
 /** Guards: each the enabling condition of one transition. */
 export const guards = {
   /** The policy now in force is a reading of the 2020 bug. */
@@ -101,15 +112,15 @@ export const guards = {
   /** OAuth 1.0a apps are outside these limits. */
   isOutsideLimits: (c: PlatformContext, e: Ev<'connect'>) => rules.isOutsideLimits(appOf(c.world, e.app)),
   /** The app's cap refuses this tenant (and names the refusal under `checkOrder`). */
-  appLimitRefuses: (c: PlatformContext, e: Ev<'connect'>) => {
-    const app = appOf(c.world, e.app);
-    const tenant = tenantOf(c.world, e.tenant);
-    if (!rules.exceedsAppCap(c.world, c.policy, app, tenant)) return false;
-    return c.policy.checkOrder === 'app-first' || !rules.exceedsOrgLimit(c.world, c.policy, app, tenant);
-  },
+  appLimitRefuses: (c: PlatformContext, e: Ev<'connect'>) => appLimitRefusesBefore(rules.exceedsOrgLimit, c, e),
   /** The tenant's limit of uncertified apps refuses this app. */
   orgLimitRefuses: (c: PlatformContext, e: Ev<'connect'>) =>
     rules.exceedsOrgLimit(c.world, c.policy, appOf(c.world, e.app), tenantOf(c.world, e.tenant)),
+  /** In the bug window: the app's cap refuses this tenant, named under `checkOrder` against the bug's organisation check. */
+  bugAppLimitRefuses: (c: PlatformContext, e: Ev<'connect'>) => appLimitRefusesBefore(rules.bugExceedsOrgLimit, c, e),
+  /** In the bug window: the organisation check, as the bug reading of the policy in force makes it, refuses this app. */
+  bugOrgLimitRefuses: (c: PlatformContext, e: Ev<'connect'>) =>
+    rules.bugExceedsOrgLimit(c.world, c.policy, appOf(c.world, e.app), tenantOf(c.world, e.tenant)),
   /** This user connects this app to this tenant. */
   hasConnection: (c: PlatformContext, e: Ev<'disconnect'>) => connectionOf(c.world, e.app, e.tenant, e.user) !== undefined,
 };
