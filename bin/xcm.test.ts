@@ -12,7 +12,10 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 /** Run the real CLI, as a user would. */
 function xcm(...args: string[]) {
-  const { status, stdout, stderr } = spawnSync(process.execPath, ['--import', 'tsx', 'bin/xcm.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const { status, stdout, stderr } = spawnSync(process.execPath, ['--import', 'tsx', 'bin/xcm.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { status, stdout, stderr };
 }
 

@@ -20,10 +20,14 @@ beforeAll(() => console.info(runBanner()));
 
 /** The outcome of every event as `xcm run --json` prints it. */
 function cliOutcomes(file: string, set: readonly string[]): unknown[] {
-  const cli = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/xcm.ts'), 'run', file, '--json', ...set.flatMap((s) => ['--set', s])], {
-    encoding: 'utf8',
-    cwd: ROOT,
-  });
+  const cli = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bin/xcm.ts'), 'run', file, '--json', ...set.flatMap((s) => ['--set', s])],
+    {
+      encoding: 'utf8',
+      cwd: ROOT,
+    },
+  );
   expect(cli.stderr).toBe('');
   expect(cli.status).toBe(0);
   return cli.stdout
