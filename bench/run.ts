@@ -6,11 +6,14 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchOracle } from './oracle.ts';
+import { benchStartup } from './startup.ts';
 
 const started = process.hrtime.bigint();
 console.log(
   `xcm benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${process.platform} ${process.arch}`,
 );
+benchStartup();
+console.log('');
 await benchOracle();
 
 const explore = new URL('./explore.ts', import.meta.url);

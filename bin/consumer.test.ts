@@ -1,72 +1,26 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packAndInstall, packedFiles } from '../bench/packed.ts';
 
 /**
  * The package as a user gets it: packed, installed from the tarball into an empty project
  * (offline, from the local npm cache that `npm ci` filled), and used there with plain node.
  */
 const ROOT = new URL('..', import.meta.url).pathname;
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-
-interface Locked {
-  version: string;
-  integrity: string;
-  dependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-}
-const locked = (JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> }).packages;
-
-/**
- * A lockfile for a project that needs these packages, taken from this project's own lock, so
- * `npm ci --offline` installs them from the cache without asking the registry for metadata.
- */
-function consumerLock(names: readonly string[]) {
-  const closure = new Set<string>();
-  const visit = (name: string) => {
-    const entry = locked[`node_modules/${name}`];
-    if (entry === undefined || closure.has(name)) return;
-    closure.add(name);
-    for (const dep of Object.keys({ ...entry.dependencies, ...entry.peerDependencies })) visit(dep);
-  };
-  for (const name of names) visit(name);
-  const dependencies = Object.fromEntries(names.map((name) => [name, locked[`node_modules/${name}`]?.version ?? '']));
-  const packages: Record<string, object> = { '': { name: 'consumer', dependencies } };
-  for (const name of closure) {
-    const { version, integrity, dependencies: deps, peerDependencies: peers } = locked[`node_modules/${name}`] as Locked;
-    const resolved = `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${version}.tgz`;
-    packages[`node_modules/${name}`] = { version, resolved, integrity, dependencies: deps, peerDependencies: peers };
-  }
-  return { dependencies, lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages } };
-}
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
 let work = '';
 let project = '';
 let installed = '';
-
-function npm(args: string[], cwd: string): string {
-  return execFileSync(NPM, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+let xcmPath = '';
 
 function xcm(...args: string[]) {
-  const result = spawnSync(join(project, 'node_modules/.bin/xcm'), args, { cwd: project, encoding: 'utf8' });
+  const result = spawnSync(xcmPath, args, { cwd: project, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'xcm-consumer-'));
-  const tarball = npm(['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').pop() ?? '';
-  project = join(work, 'project');
-  mkdirSync(project);
-  const { dependencies, lock } = consumerLock([...Object.keys(manifest.dependencies), '@types/node']);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
-  writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
-  npm(['ci', '--offline', '--no-audit', '--no-fund'], project);
-  npm(['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], project);
-  installed = join(project, 'node_modules/xero-connection-model');
+  ({ work, project, installed, xcm: xcmPath } = packAndInstall(['@types/node']));
 }, 300_000);
 
 afterAll(() => {
@@ -75,8 +29,7 @@ afterAll(() => {
 
 describe('the installed package', () => {
   it('ships built JavaScript and no TypeScript sources of the model', () => {
-    const files = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT);
-    const paths = (JSON.parse(files) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((f) => f.path) ?? [];
+    const paths = packedFiles();
     expect(paths).toContain('dist/bin/xcm.js');
     expect(paths).toContain('dist/model/index.d.ts');
     expect(paths.filter((p) => p.startsWith('model/') || p.endsWith('.test.js') || p.startsWith('bench/'))).toEqual([]);
