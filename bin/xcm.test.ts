@@ -145,3 +145,42 @@ describe('xcm run and xcm policies', () => {
     expect(listed).toEqual(BUILTIN_POLICIES.map((p) => p.id));
   });
 });
+
+describe('xcm help', () => {
+  const commands = ['check', 'run', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+
+  it('should describe every command with --help, -h and help CMD, exit 0', () => {
+    for (const command of commands) {
+      const viaFlag = xcm(command, '--help');
+      expect(viaFlag.status, command).toBe(0);
+      expect(viaFlag.stdout).toMatch(new RegExp(`^usage: xcm ${command}`));
+      expect(xcm(command, '-h').stdout).toBe(viaFlag.stdout);
+      expect(xcm('help', command).stdout).toBe(viaFlag.stdout);
+    }
+  });
+
+  it('should list every --set key with its meaning where a command takes --set', () => {
+    const { stdout } = xcm('check', '--help');
+    for (const key of ['appCap', 'orgCap', 'demoSubjectToOrgLimit', 'reconsentAtCap', 'checkOrder', 'orgLimitReading']) {
+      expect(stdout).toMatch(new RegExp(`^  ${key} +\\S`, 'm'));
+    }
+    expect(xcm('explore', '--help').stdout).toContain('--no-symmetry');
+    expect(xcm('explore', '--help').stdout).toContain('--max-states N');
+    expect(xcm('check', '--help').stdout).toContain('--engine compiled|machine');
+  });
+
+  it('should print the overview on help and exit 0, and on no command exit 2', () => {
+    expect(xcm('help')).toMatchObject({ status: 0, stdout: expect.stringContaining('explore') });
+    expect(xcm('--help').status).toBe(0);
+    expect(xcm()).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^usage: xcm <command>/) });
+    expect(xcm('help', 'nope')).toMatchObject({ status: 2, stderr: 'xcm: no such command "nope" (see xcm help)\n' });
+  });
+
+  it('should refuse to write the reports over a file, with exit 2 and the folder named', () => {
+    const path = file('not-a-folder', []);
+    expect(xcm('docs', '--out', path)).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining(`xcm: ${path}: field "--out": cannot write the reports`),
+    });
+  });
+});

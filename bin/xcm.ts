@@ -8,22 +8,25 @@
 import { InputError } from '../model/errors.ts';
 import { COMMON_OPTIONS, parse } from '../model/io/args.ts';
 
-const USAGE = `usage: xcm <command> [options]
+const COMMAND_NAMES = ['check', 'run', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
 
-  check TRACE [--policy ID|FILE] [--set K=V] [--json]   compare a trace's observed outcomes with the model
-  run TRACE [--policy ID|FILE] [--set K=V] [--json]     every event with the model's outcome and reason
-  explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [--json] [--out FILE]
-                                                        every reachable state within the bounds; every invariant on every transition
-  diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [--json] [--out FILE]
-                                                        the shortest trace on which two policies give different outcomes
-  scenarios [DIR] [--json]                              replay every scenario file and print a verdict table
-  policies [--json]                                     the built-in policies and the timeline
-  docs [--out DIR]                                      write paths.md, policies.md, invariants.md (default ./reports)
-
-exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage`;
+/** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
+async function help(command: string | undefined): Promise<number> {
+  const { commandHelp, overview } = await import('./help.ts');
+  if (command === undefined) {
+    process.stdout.write(`${overview()}\n`);
+    return 0;
+  }
+  const text = commandHelp(command);
+  if (text === null) throw new InputError(`no such command ${JSON.stringify(command)}`, { file: 'xcm' }, 'see xcm help');
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && COMMAND_NAMES.includes(command) && rest.some((arg) => arg === '--help' || arg === '-h'))
+    return help(command);
   switch (command) {
     case 'check':
     case 'run': {
@@ -58,12 +61,18 @@ async function main(argv: string[]): Promise<number> {
       const { docsCommand } = await import('../reports/docs-cli.ts');
       return docsCommand(values.out);
     }
-    case undefined:
     case 'help':
+      if (rest.length > 1)
+        throw new InputError(`unexpected argument ${JSON.stringify(rest[1])}`, { file: 'xcm' }, 'usage: xcm help [COMMAND]');
+      return help(rest[0]);
     case '--help':
     case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
+      return help(undefined);
+    case undefined: {
+      const { overview } = await import('./help.ts');
+      process.stderr.write(`${overview()}\n`);
+      return 2;
+    }
     default:
       throw new InputError(`unknown command ${JSON.stringify(command)}`, { file: 'xcm' }, 'see xcm --help');
   }

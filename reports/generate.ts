@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../model/errors.ts';
 import { packagePath } from '../model/io/files.ts';
 import { invariantsReport } from './invariants.ts';
 import { pathsReport } from './paths.ts';
@@ -28,10 +29,21 @@ export function generateReports(scenarioDir: string = SCENARIOS_DIR): Record<str
 
 /** Write every report into `outDir` (created if missing); returns the paths written. */
 export function writeReports(outDir: string, scenarioDir: string = SCENARIOS_DIR): string[] {
-  mkdirSync(outDir, { recursive: true });
-  return Object.entries(generateReports(scenarioDir)).map(([name, text]) => {
-    const path = join(outDir, name);
-    writeFileSync(path, text);
-    return path;
-  });
+  if (outDir === '') throw new InputError('an empty folder name', { file: 'xcm', field: '--out' });
+  const reports = Object.entries(generateReports(scenarioDir));
+  try {
+    mkdirSync(outDir, { recursive: true });
+    return reports.map(([name, text]) => {
+      const path = join(outDir, name);
+      writeFileSync(path, text);
+      return path;
+    });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new InputError(
+      `cannot write the reports (${code ?? message})`,
+      { file: outDir, field: '--out' },
+      'give a folder that can be created and written',
+    );
+  }
 }

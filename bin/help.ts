@@ -1,0 +1,210 @@
+/**
+ * The help of `xcm`: `xcm help`, `xcm help CMD` and `xcm CMD --help`. Every command with its
+ * arguments, every option with its meaning and default, and the `--set` keys with their meaning.
+ * @module
+ */
+import { PARAMETERS } from '../model/platform/policy.ts';
+
+interface OptionHelp {
+  flag: string;
+  meaning: string;
+}
+
+interface CommandHelp {
+  name: string;
+  usage: string;
+  summary: string;
+  /** Extra paragraphs: what the command prints, its exit status. */
+  details: readonly string[];
+  options: readonly OptionHelp[];
+  /** Whether the command takes `--set` (its keys are listed). */
+  sets: boolean;
+}
+
+const POLICY: OptionHelp = {
+  flag: '--policy ID|FILE',
+  meaning:
+    'a built-in policy id (see xcm policies), the timeline `xero` (the policy in force at each event\'s `at`), or a JSON policy file such as {"id": "proposal", "extends": "xero-tiers-2026", "appCap": 10}',
+};
+const SET: OptionHelp = { flag: '--set KEY=VALUE', meaning: 'change one parameter of every policy used (repeatable; the keys are below)' };
+const JSON_OUT: OptionHelp = { flag: '--json', meaning: 'machine-readable output instead of text' };
+const HELP: OptionHelp = { flag: '-h, --help', meaning: 'this help' };
+const BOUNDS: readonly OptionHelp[] = [
+  { flag: '--apps N', meaning: 'apps in the searched world' },
+  { flag: '--tenants M', meaning: 'tenants in the searched world' },
+  { flag: '--users K', meaning: 'users making connections' },
+  {
+    flag: '--app-kinds LIST',
+    meaning: 'kinds given to the apps in order, cycling: uncertified, certified, custom, oauth1 (default: all uncertified)',
+  },
+  {
+    flag: '--tenant-kinds LIST',
+    meaning: 'kinds given to the tenants in order, cycling: organisation, practice, demo (default: all organisations)',
+  },
+  { flag: '--pairs', meaning: 'also try consents of two tenants at once, in both orders (default: one tenant per consent)' },
+  { flag: '--tiers, --no-tiers', meaning: 'try tier changes or not (default: only when a searched policy is tiered)' },
+  {
+    flag: '--no-symmetry',
+    meaning: 'key states exactly, not up to renaming of apps, tenants and users of one kind (slower; same verdict)',
+  },
+  { flag: '--out FILE', meaning: 'write the trace found (a scenario file) to FILE instead of standard output' },
+];
+
+/** Every command, in the order `xcm help` lists them. */
+export const COMMANDS: readonly CommandHelp[] = [
+  {
+    name: 'check',
+    usage: 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--json]',
+    summary: "compare a trace's observed outcomes with the model",
+    details: [
+      'Replays TRACE (JSON Lines, one event per line) through the model and prints each divergence: its line, the expected and observed outcome, the rule and the counts behind it. Events without `observed` are replayed, not compared.',
+      'Exit status: 0 when every observation agrees, 1 when one diverges, 2 on bad input (the message names the file, line and field).',
+    ],
+    options: [
+      POLICY,
+      SET,
+      JSON_OUT,
+      {
+        flag: '--engine compiled|machine',
+        meaning: "step the compiled table (default) or the XState machine's snapshots (slower; same answers)",
+      },
+      HELP,
+    ],
+    sets: true,
+  },
+  {
+    name: 'run',
+    usage: 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--json]',
+    summary: "every event with the model's outcome, the policy in force and the reason",
+    details: [
+      'Prints every event of TRACE with the outcome the model gives it and why; `--json` writes the annotated trace as JSON Lines.',
+      'Exit status: 0 when no observation diverges, 1 when one does, 2 on bad input.',
+    ],
+    options: [
+      POLICY,
+      SET,
+      JSON_OUT,
+      { flag: '--engine compiled|machine', meaning: "step the compiled table (default) or the XState machine's snapshots" },
+      HELP,
+    ],
+    sets: true,
+  },
+  {
+    name: 'explore',
+    usage:
+      'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',
+    summary: 'every reachable state within the bounds; every invariant on every transition',
+    details: [
+      'Breadth-first over every event sequence within the bounds (default 3 apps x 3 tenants x 1 user; policy default xero-oauth2-2019). On a violation, prints the shortest counterexample as a scenario file.',
+      'Exit status: 0 when every invariant holds, 1 on a violation, 2 on bad input.',
+    ],
+    options: [
+      { ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` },
+      SET,
+      ...BOUNDS,
+      { flag: '--max-states N', meaning: 'stop after N states (the result says the search was not exhaustive)' },
+      JSON_OUT,
+      HELP,
+    ],
+    sets: true,
+  },
+  {
+    name: 'diff',
+    usage: 'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [bounds options] [--json] [--out FILE]',
+    summary: 'the shortest trace on which two policies give different outcomes',
+    details: [
+      'POLICY_A and POLICY_B are built-in ids or JSON policy files. Without bounds, searches small worlds and then one app with enough tenants to pass the larger cap. Prints the shortest distinguishing trace as a scenario file.',
+      'Exit status: 0 when they agree within the bounds, 1 when they differ, 2 on bad input.',
+    ],
+    options: [SET, ...BOUNDS, JSON_OUT, HELP],
+    sets: true,
+  },
+  {
+    name: 'scenarios',
+    usage: 'xcm scenarios [DIR] [--json]',
+    summary: 'replay every scenario file and print a verdict table',
+    details: [
+      "Replays every `*.jsonl` under DIR (default: the scenarios the package ships) under each file's pinned policy, and prints one row per file.",
+      'Exit status: 0 when every scenario agrees with the model, 1 when one diverges, 2 on bad input.',
+    ],
+    options: [JSON_OUT, HELP],
+    sets: false,
+  },
+  {
+    name: 'policies',
+    usage: 'xcm policies [--json]',
+    summary: 'the built-in policies and the timeline, with dates, caps and sources',
+    details: ['Exit status: 0.'],
+    options: [JSON_OUT, HELP],
+    sets: false,
+  },
+  {
+    name: 'docs',
+    usage: 'xcm docs [--out DIR]',
+    summary: 'write the reports: paths.md, policies.md, invariants.md',
+    details: ['Exit status: 0 when written, 2 when DIR cannot be written.'],
+    options: [{ flag: '--out DIR', meaning: 'the folder to write into (default ./reports)' }, HELP],
+    sets: false,
+  },
+  {
+    name: 'help',
+    usage: 'xcm help [COMMAND]',
+    summary: 'this overview, or the whole help of one command',
+    details: [],
+    options: [],
+    sets: false,
+  },
+];
+
+const EXIT = 'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage';
+
+/** The overview: every command with its summary. */
+export function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'usage: xcm <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "`xcm help COMMAND` or `xcm COMMAND --help` describes a command's options.",
+    EXIT,
+  ].join('\n');
+}
+
+function wrap(text: string, indent: number, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l, i) => (i === 0 ? l : `${' '.repeat(indent)}${l}`));
+}
+
+/** The whole help of one command, or null when there is no such command. */
+export function commandHelp(name: string): string | null {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) return null;
+  const width = Math.max(0, ...command.options.map((o) => o.flag.length)) + 4;
+  const parts = [`usage: ${command.usage}`, '', ...command.details.flatMap((d) => [...wrap(d, 0), ''])];
+  if (command.options.length > 0) {
+    parts.push('options:', ...command.options.map((o) => `  ${o.flag.padEnd(width)}${wrap(o.meaning, width + 2).join('\n')}`), '');
+  }
+  if (command.sets) {
+    const keyWidth = Math.max(...PARAMETERS.map((p) => p.key.length)) + 4;
+    parts.push(
+      '--set keys (each policy parameter; values: a whole number, `unlimited` where a cap may be unlimited, true/false, or one of the listed words):',
+      ...PARAMETERS.map((p) => {
+        const values = p.values === undefined ? '' : ` (${p.values.join(', ')})`;
+        return `  ${p.key.padEnd(keyWidth)}${wrap(`${p.meaning}${values}`, keyWidth + 2).join('\n')}`;
+      }),
+      '',
+    );
+  }
+  return parts.join('\n').trimEnd();
+}
