@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchOracle } from './oracle.ts';
+import { benchReports } from './reports.ts';
 import { benchStartup } from './startup.ts';
 
 const started = process.hrtime.bigint();
@@ -13,6 +14,8 @@ console.log(
   `xcm benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${process.platform} ${process.arch}`,
 );
 benchStartup();
+console.log('');
+await benchReports();
 console.log('');
 await benchOracle();
 

@@ -15,9 +15,7 @@ import { mermaidDiagram } from './mermaid.ts';
 import { walkStory } from './path-finder.ts';
 import { scaled, STORIES } from './stories.ts';
 
-const started = performance.now();
 const reports = generateReports();
-const generationMs = performance.now() - started;
 
 describe('the generated reports', () => {
   it.each(Object.keys(reports))(
@@ -29,10 +27,6 @@ describe('the generated reports', () => {
 
   it('marks every report as generated on its first line', () => {
     for (const text of Object.values(reports)) expect(text.split('\n')[0]).toBe(GENERATED_MARK);
-  });
-
-  it('generates every report within ten seconds, even on a loaded machine', () => {
-    expect(generationMs).toBeLessThan(10_000);
   });
 });
 
