@@ -13,7 +13,7 @@ export * from './platform/timeline.ts';
 export * from './world/world.ts';
 export * as rules from './platform/rules.ts';
 export { appLifecycleMachine, lifecycleStep, UNCERTIFIED_TIERS, type LifecycleEvent } from './platform/lifecycle.ts';
-export { defaultApp, declaredApp, type AppChanges, type PlatformContext, type PlatformEvent } from './platform/transitions.ts';
+export { declaredApp, type AppChanges, type PlatformContext, type PlatformEvent } from './platform/transitions.ts';
 export {
   createPlatformMachine,
   platformMachine,
