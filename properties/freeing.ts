@@ -7,7 +7,7 @@
 import * as rules from '../model/platform/rules.ts';
 import type { PlatformContext } from '../model/platform/transitions.ts';
 import type { TraceEvent } from '../model/types.ts';
-import { appOf, isLinked, linkedApps, linkedTenants, tenantOf, usersOf as usersOn } from '../model/world/world.ts';
+import { appOf, isLinked, linkedApps, linkedTenants, tenantOf, usersOf } from '../model/world/world.ts';
 import type { FreeingMethod } from './arbitraries.ts';
 import { userField } from './commands.ts';
 
@@ -20,17 +20,13 @@ export interface Freeing {
 
 type Draft = Omit<Freeing, 'limit'>;
 
-function usersOf(c: PlatformContext, app: string, tenant: string): readonly string[] {
-  return usersOn(c.world, app, tenant);
-}
-
 function disconnectAll(c: PlatformContext, app: string, tenant: string): TraceEvent[] {
-  return usersOf(c, app, tenant).map((user) => ({ type: 'disconnect', app, tenant, ...userField(user) }));
+  return usersOf(c.world, app, tenant).map((user) => ({ type: 'disconnect', app, tenant, ...userField(user) }));
 }
 
 /** Revoke each user of `app` on `tenant` (which also removes their other connections to the app). */
 function revokeAll(c: PlatformContext, app: string, tenant: string): TraceEvent[] {
-  return usersOf(c, app, tenant).map((user) => ({ type: 'revoke', app, ...userField(user) }));
+  return usersOf(c.world, app, tenant).map((user) => ({ type: 'revoke', app, ...userField(user) }));
 }
 
 /** Certification, plus the move to Plus where the tiers decide (Plus needs it). */
