@@ -14,6 +14,7 @@ import type { Policy } from '../model/platform/policy.ts';
 import { initialSnapshot, MODEL, step } from '../model/engine/step.ts';
 import { StateKeys } from '../model/search/symmetry.ts';
 import type { PlatformEvent } from '../model/platform/transitions.ts';
+import { defaultTenant } from '../model/world/world.ts';
 
 /**
  * BENCHMARK BASELINE, not the model: a plain breadth-first search written by hand for one
@@ -106,7 +107,7 @@ function graphStates(policy: Policy, bounds: Bounds): number {
   const declared = initialState(arena, policy);
   // Reach the declared state through the machine's own snapshots, as the explorer does.
   for (const id of arena.appIds) snapshot = step(snapshot, { type: 'app', app: id, changes: {} });
-  for (const id of arena.tenantIds) snapshot = step(snapshot, { type: 'tenant', tenant: id, kind: 'organisation' });
+  for (const id of arena.tenantIds) snapshot = step(snapshot, { type: 'tenant', tenant: id, kind: defaultTenant(id).kind });
   if (keys.key([keys.code(snapshot.context.world)]) !== keys.key([keys.code(declared.context.world)]))
     throw new Error('bench: start states differ');
   const events = arena.moves.flatMap((m) => m.events.filter((e: PlatformEvent) => e.type !== 'consent'));

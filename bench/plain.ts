@@ -9,7 +9,7 @@
 import { builtinPolicy } from '../model/platform/policies.ts';
 import type { Policy } from '../model/platform/policy.ts';
 import { policyIdAt } from '../model/platform/timeline.ts';
-import { defaultApp } from '../model/platform/transitions.ts';
+import { defaultApp } from '../model/world/world.ts';
 import { readLines } from '../model/io/trace.ts';
 import { IMPLICIT_USER, type Outcome, type TenantKind, type Tier } from '../model/types.ts';
 import { ReferencePlatform, type RefAppChanges } from '../properties/reference.ts';

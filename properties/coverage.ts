@@ -7,9 +7,9 @@
  * @module
  */
 import * as rules from '../model/platform/rules.ts';
-import { defaultApp, type PlatformContext } from '../model/platform/transitions.ts';
+import type { PlatformContext } from '../model/platform/transitions.ts';
 import type { Outcome } from '../model/types.ts';
-import { isLinked, linksOf } from '../model/world/world.ts';
+import { appOf, isLinked, linkedApps, linkedTenantCount, tenantIds, tenantOf } from '../model/world/world.ts';
 import type { Replay, Step } from './harness.ts';
 
 /** The caps whose boundaries are tracked: the app caps by kind, and the organisation limit. */
@@ -82,7 +82,7 @@ export class Coverage {
 }
 
 function appCapKey(c: PlatformContext, appId: string): string | null {
-  const app = c.world.apps[appId] ?? defaultApp(appId);
+  const app = appOf(c.world, appId);
   if (rules.isOutsideLimits(app)) return null;
   if (app.custom) return 'custom';
   if (c.policy.tiered) return app.tier === 'enterprise' ? null : app.tier;
@@ -101,8 +101,8 @@ function position(count: number, cap: number): string | null {
 function observeConnect(s: Step, record: (name: string) => void): void {
   if (s.event.type !== 'connect' || s.before.policy.orgLimitReading !== 'correct') return;
   const { world, policy } = s.before;
-  const app = world.apps[s.event.app] ?? defaultApp(s.event.app);
-  const tenant = world.tenants[s.event.tenant] ?? { id: s.event.tenant, kind: 'organisation' as const };
+  const app = appOf(world, s.event.app);
+  const tenant = tenantOf(world, s.event.tenant);
   if (isLinked(world, app.id, tenant.id)) return;
   const key = appCapKey(s.before, app.id);
   const cap = rules.appCap(policy, app);
@@ -119,15 +119,15 @@ function observeConnect(s: Step, record: (name: string) => void): void {
 function observeLowering(s: Step, record: (name: string) => void): void {
   if (s.event.type !== 'policy' && s.event.type !== 'tier') return;
   const { before: b, after: a } = s;
-  for (const appId of Object.keys(a.world.links)) {
-    const capBefore = rules.appCap(b.policy, b.world.apps[appId] ?? defaultApp(appId));
-    const capAfter = rules.appCap(a.policy, a.world.apps[appId] ?? defaultApp(appId));
+  for (const appId of linkedApps(a.world)) {
+    const capBefore = rules.appCap(b.policy, appOf(b.world, appId));
+    const capAfter = rules.appCap(a.policy, appOf(a.world, appId));
     if (capAfter === null || (capBefore !== null && capBefore <= capAfter)) continue;
     const held = rules.heldTenants(a.world, a.policy, appId);
-    if (held >= capAfter && Object.keys(linksOf(a.world, appId)).length > 0)
+    if (held >= capAfter && linkedTenantCount(a.world, appId) > 0)
       record(`app cap lowered while ${held === capAfter ? 'at it' : 'above it'}`);
   }
-  for (const tenantId of Object.keys(a.world.tenants)) {
+  for (const tenantId of tenantIds(a.world)) {
     const was = rules.uncertifiedAppsOn(b.world, b.policy, tenantId);
     const now = rules.uncertifiedAppsOn(a.world, a.policy, tenantId);
     if (now > was && now >= a.policy.orgCap) record(`organisation limit lowered while ${now === a.policy.orgCap ? 'at it' : 'above it'}`);
@@ -146,8 +146,8 @@ export function observe(run: Replay, realCaps: boolean, coverage: Coverage): voi
     observeLowering(s, record);
     if (s.event.type === 'connect' && s.after.outcome === 'rejected:org-limit' && s.before.policy.orgLimitReading !== 'correct') {
       const correct = { ...s.before.policy, orgLimitReading: 'correct' as const };
-      const app = s.before.world.apps[s.event.app] ?? defaultApp(s.event.app);
-      const tenant = s.before.world.tenants[s.event.tenant] ?? { id: s.event.tenant, kind: 'organisation' as const };
+      const app = appOf(s.before.world, s.event.app);
+      const tenant = tenantOf(s.before.world, s.event.tenant);
       if (!rules.exceedsOrgLimit(s.before.world, correct, app, tenant)) record('a bug-window refusal that no correct rule requires');
     }
   }

@@ -6,9 +6,8 @@
  * @module
  */
 import { choosePolicy } from '../model/io/load-policy.ts';
-import { defaultApp } from '../model/platform/transitions.ts';
 import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../model/types.ts';
-import { allConnections } from '../model/world/world.ts';
+import { allConnections, defaultApp } from '../model/world/world.ts';
 import type { GenTrace } from './harness.ts';
 import { replay } from './harness.ts';
 import type { TraceProperty } from './property.ts';

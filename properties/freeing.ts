@@ -5,9 +5,9 @@
  * @module
  */
 import * as rules from '../model/platform/rules.ts';
-import { defaultApp, type PlatformContext } from '../model/platform/transitions.ts';
+import type { PlatformContext } from '../model/platform/transitions.ts';
 import type { TraceEvent } from '../model/types.ts';
-import { isLinked, linksOf } from '../model/world/world.ts';
+import { appOf, isLinked, linkedApps, linkedTenants, tenantOf, usersOf } from '../model/world/world.ts';
 import type { FreeingMethod } from './arbitraries.ts';
 import { userField } from './commands.ts';
 
@@ -20,17 +20,13 @@ export interface Freeing {
 
 type Draft = Omit<Freeing, 'limit'>;
 
-function usersOf(c: PlatformContext, app: string, tenant: string): string[] {
-  return Object.keys(linksOf(c.world, app)[tenant] ?? {});
-}
-
 function disconnectAll(c: PlatformContext, app: string, tenant: string): TraceEvent[] {
-  return usersOf(c, app, tenant).map((user) => ({ type: 'disconnect', app, tenant, ...userField(user) }));
+  return usersOf(c.world, app, tenant).map((user) => ({ type: 'disconnect', app, tenant, ...userField(user) }));
 }
 
 /** Revoke each user of `app` on `tenant` (which also removes their other connections to the app). */
 function revokeAll(c: PlatformContext, app: string, tenant: string): TraceEvent[] {
-  return usersOf(c, app, tenant).map((user) => ({ type: 'revoke', app, ...userField(user) }));
+  return usersOf(c.world, app, tenant).map((user) => ({ type: 'revoke', app, ...userField(user) }));
 }
 
 /** Certification, plus the move to Plus where the tiers decide (Plus needs it). */
@@ -40,7 +36,7 @@ function certifyOut(c: PlatformContext, app: string): TraceEvent[] {
 }
 
 function freeAppCap(c: PlatformContext, appId: string, method: FreeingMethod): Draft {
-  const app = c.world.apps[appId] ?? defaultApp(appId);
+  const app = appOf(c.world, appId);
   const held = rules.heldTenants(c.world, c.policy, appId);
   if (method === 'certify' && !app.custom && !c.policy.tiered) return { method, events: [{ type: 'certify', app: appId }] };
   if (method === 'tier' && !app.custom && c.policy.tiered) {
@@ -49,8 +45,8 @@ function freeAppCap(c: PlatformContext, appId: string, method: FreeingMethod): D
     return { method, events: app.certified ? [enterprise] : [{ type: 'certify', app: appId }, enterprise] };
   }
   const cap = rules.appCap(c.policy, app) ?? held;
-  const counted = Object.keys(linksOf(c.world, appId))
-    .filter((t) => rules.tenantCountsTowardAppCap(c.policy, c.world.tenants[t] ?? { id: t, kind: 'organisation' }))
+  const counted = linkedTenants(c.world, appId)
+    .filter((t) => rules.tenantCountsTowardAppCap(c.policy, tenantOf(c.world, t)))
     .slice(0, held - cap + 1);
   if (method === 'revoke') return { method, events: counted.flatMap((t) => revokeAll(c, appId, t)) };
   return { method: 'disconnect', events: counted.flatMap((t) => disconnectAll(c, appId, t)) };
@@ -60,8 +56,8 @@ function freeOrgLimit(c: PlatformContext, appId: string, tenant: string, method:
   if (method === 'certify' && !c.policy.tiered) return { method, events: certifyOut(c, appId) };
   if (method === 'tier' && c.policy.tiered) return { method, events: certifyOut(c, appId) };
   const count = rules.uncertifiedAppsOn(c.world, c.policy, tenant);
-  const others = Object.keys(c.world.links)
-    .filter((a) => a !== appId && isLinked(c.world, a, tenant) && rules.appCountsTowardOrgLimit(c.policy, c.world.apps[a] ?? defaultApp(a)))
+  const others = linkedApps(c.world)
+    .filter((a) => a !== appId && isLinked(c.world, a, tenant) && rules.appCountsTowardOrgLimit(c.policy, appOf(c.world, a)))
     .slice(0, count - c.policy.orgCap + 1);
   if (method === 'revoke') return { method, events: others.flatMap((a) => revokeAll(c, a, tenant)) };
   return { method: 'disconnect', events: others.flatMap((a) => disconnectAll(c, a, tenant)) };
@@ -78,8 +74,8 @@ export function freeingFor(
   method: FreeingMethod,
   at: string | undefined,
 ): { app: Freeing | null; org: Freeing | null } | null {
-  const app = c.world.apps[appId] ?? defaultApp(appId);
-  const tenant = c.world.tenants[tenantId] ?? { id: tenantId, kind: 'organisation' as const };
+  const app = appOf(c.world, appId);
+  const tenant = tenantOf(c.world, tenantId);
   const byApp = rules.exceedsAppCap(c.world, c.policy, app, tenant);
   const byOrg = rules.exceedsOrgLimit(c.world, c.policy, app, tenant);
   if (!byApp && !byOrg) return null;

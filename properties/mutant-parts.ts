@@ -4,17 +4,26 @@
  * @module
  */
 import * as rules from '../model/platform/rules.ts';
-import { actions, defaultApp, guards, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
-import type { Tenant } from '../model/types.ts';
-import { connectionOf, isLinked, linksOf, withConnection, withoutConnection, type World } from '../model/world/world.ts';
+import { actions, guards, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
+import {
+  appOf,
+  connectionOf,
+  connectionSerial,
+  isLinked,
+  linkedApps,
+  linkedTenants,
+  tenantOf,
+  usersOf,
+  withConnection,
+  withEmptyLink,
+  withoutConnection,
+} from '../model/world/world.ts';
 
 type Connect = Extract<PlatformEvent, { type: 'connect' }>;
 type Disconnect = Extract<PlatformEvent, { type: 'disconnect' }>;
 
 function parts(c: PlatformContext, e: { app: string; tenant: string }) {
-  const app = c.world.apps[e.app] ?? defaultApp(e.app);
-  const tenant: Tenant = c.world.tenants[e.tenant] ?? { id: e.tenant, kind: 'organisation' };
-  return { app, tenant };
+  return { app: appOf(c.world, e.app), tenant: tenantOf(c.world, e.tenant) };
 }
 
 /** Never sees a re-consent: every connect is decided as a new one. */
@@ -29,9 +38,9 @@ export function countsCertifiedApps(c: PlatformContext, e: Connect): boolean {
     isLinked(c.world, app.id, tenant.id)
   )
     return false;
-  const onTenant = Object.keys(c.world.links).filter((id) => isLinked(c.world, id, tenant.id));
+  const onTenant = linkedApps(c.world).filter((id) => isLinked(c.world, id, tenant.id));
   const counted = onTenant.filter((id) => {
-    const other = c.world.apps[id] ?? defaultApp(id);
+    const other = appOf(c.world, id);
     return !other.custom && !rules.isOutsideLimits(other);
   });
   return counted.length >= c.policy.orgCap;
@@ -43,35 +52,30 @@ export function countsConnections(c: PlatformContext, e: Connect): boolean {
   const cap = rules.appCap(c.policy, app);
   if (rules.isOutsideLimits(app) || cap === null || !rules.tenantCountsTowardAppCap(c.policy, tenant)) return false;
   let connections = 0;
-  for (const [tenantId, users] of Object.entries(linksOf(c.world, app.id))) {
-    const t = c.world.tenants[tenantId] ?? { id: tenantId, kind: 'organisation' as const };
-    if (rules.tenantCountsTowardAppCap(c.policy, t)) connections += Object.keys(users).length;
+  for (const tenantId of linkedTenants(c.world, app.id)) {
+    if (rules.tenantCountsTowardAppCap(c.policy, tenantOf(c.world, tenantId))) connections += usersOf(c.world, app.id, tenantId).length;
   }
   return connections >= cap;
-}
-
-function withEmptyEntry(world: World, app: string, tenant: string): World {
-  return { ...world, links: { ...world.links, [app]: { ...linksOf(world, app), [tenant]: {} } } };
 }
 
 /** Disconnect removes the last user's record but leaves the (app, tenant) entry, which still counts. */
 export function disconnectLeavesCount(c: PlatformContext, e: Disconnect): PlatformContext {
   const next = actions.removeConnection(c, e);
-  return isLinked(next.world, e.app, e.tenant) ? next : { ...next, world: withEmptyEntry(next.world, e.app, e.tenant) };
+  return isLinked(next.world, e.app, e.tenant) ? next : { ...next, world: withEmptyLink(next.world, e.app, e.tenant) };
 }
 
 /** Disconnect removes every user's connection of the app to the tenant. */
 export function disconnectWholeTenant(c: PlatformContext, e: Disconnect): PlatformContext {
   let world = c.world;
-  for (const user of Object.keys(linksOf(world, e.app)[e.tenant] ?? {})) world = withoutConnection(world, e.app, e.tenant, user);
+  for (const user of usersOf(world, e.app, e.tenant)) world = withoutConnection(world, e.app, e.tenant, user);
   return { ...actions.removeConnection(c, e), world };
 }
 
 /** Revoke removes every connection of the app, whoever made it. */
 export function revokeEveryone(c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>): PlatformContext {
   let world = c.world;
-  for (const [tenant, users] of Object.entries(linksOf(world, e.app))) {
-    for (const user of Object.keys(users)) world = withoutConnection(world, e.app, tenant, user);
+  for (const tenant of linkedTenants(world, e.app)) {
+    for (const user of usersOf(world, e.app, tenant)) world = withoutConnection(world, e.app, tenant, user);
   }
   return { ...actions.revokeUser(c, e), world };
 }
@@ -80,11 +84,11 @@ export function revokeEveryone(c: PlatformContext, e: Extract<PlatformEvent, { t
 export function enterPolicyTrimming(c: PlatformContext, e: Extract<PlatformEvent, { type: 'policy' }>): PlatformContext {
   const next = actions.enterPolicy(c, e);
   let world = next.world;
-  for (const appId of Object.keys(world.links)) {
-    const cap = rules.appCap(next.policy, world.apps[appId] ?? defaultApp(appId));
-    if (cap === null || rules.isOutsideLimits(world.apps[appId] ?? defaultApp(appId))) continue;
-    for (const [tenant, users] of Object.entries(linksOf(world, appId)).slice(cap)) {
-      for (const user of Object.keys(users)) world = withoutConnection(world, appId, tenant, user);
+  for (const appId of linkedApps(world)) {
+    const cap = rules.appCap(next.policy, appOf(world, appId));
+    if (cap === null || rules.isOutsideLimits(appOf(world, appId))) continue;
+    for (const tenant of linkedTenants(world, appId).slice(cap)) {
+      for (const user of usersOf(world, appId, tenant)) world = withoutConnection(world, appId, tenant, user);
     }
   }
   return { ...next, world };
@@ -105,13 +109,10 @@ let processWideSerial = 0;
 /** Connection ids come from a counter shared by every platform in the process, not the world's. */
 export function globalConnectionIds(c: PlatformContext, e: Connect): PlatformContext {
   const next = actions.addConnection(c, e);
-  const record = next.world.links[e.app]?.[e.tenant]?.[e.user];
+  const record = connectionOf(next.world, e.app, e.tenant, e.user);
   if (record === undefined) return next;
-  const users = { ...linksOf(next.world, e.app)[e.tenant], [e.user]: { ...record, id: `c${++processWideSerial}` } };
-  return {
-    ...next,
-    world: { ...next.world, links: { ...next.world.links, [e.app]: { ...linksOf(next.world, e.app), [e.tenant]: users } } },
-  };
+  const connection = { ...record, id: `c${++processWideSerial}` };
+  return { ...next, world: withConnection(next.world, e.app, e.tenant, e.user, connection, connectionSerial(next.world)) };
 }
 
 /** A re-consent keeps the connection's old authEventId, whatever `reconsentTakesNewAuthEvent` says. */
@@ -126,7 +127,7 @@ export function reconsentKeepsAuthEvent(c: PlatformContext, e: Connect): Platfor
     e.tenant,
     e.user,
     { ...renewed, authEventId: old.authEventId },
-    next.world.connectionSerial,
+    connectionSerial(next.world),
   );
   return { ...next, world };
 }

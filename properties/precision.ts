@@ -6,9 +6,9 @@
  * @module
  */
 import * as rules from '../model/platform/rules.ts';
-import { defaultApp, type PlatformContext } from '../model/platform/transitions.ts';
+import type { PlatformContext } from '../model/platform/transitions.ts';
 import type { Outcome } from '../model/types.ts';
-import { connectionOf } from '../model/world/world.ts';
+import { appOf, connectionOf, tenantOf } from '../model/world/world.ts';
 import type { Step } from './harness.ts';
 import { firstBrokenStep, type TraceProperty } from './property.ts';
 import { keeps } from './safety.ts';
@@ -19,8 +19,8 @@ import { keeps } from './safety.ts';
  */
 export function requiredRefusal(before: PlatformContext, app: string, tenant: string, user: string): Outcome | null {
   const { world, policy } = before;
-  const a = world.apps[app] ?? defaultApp(app);
-  const t = world.tenants[tenant] ?? { id: tenant, kind: 'organisation' as const };
+  const a = appOf(world, app);
+  const t = tenantOf(world, tenant);
   if (connectionOf(world, app, tenant, user) !== undefined) return rules.reconsentRefused(world, policy, a) ? 'rejected:app-limit' : null;
   const byApp: Outcome | null = rules.exceedsAppCap(world, policy, a, t) ? 'rejected:app-limit' : null;
   const byOrg: Outcome | null = rules.exceedsOrgLimit(world, policy, a, t) ? 'rejected:org-limit' : null;

@@ -6,7 +6,7 @@
 import { MODEL, type Model } from '../model/engine/step.ts';
 import { BUG_WINDOW } from '../model/platform/timeline.ts';
 import type { Outcome, TraceEvent } from '../model/types.ts';
-import { allConnections, type World } from '../model/world/world.ts';
+import { allConnections, connectionOf, type World } from '../model/world/world.ts';
 import { FREEING_METHODS, type Case, type FreeingMethod } from './arbitraries.ts';
 import { userField } from './commands.ts';
 import type { Coverage } from './coverage.ts';
@@ -22,7 +22,7 @@ type ConnectStep = ReturnType<typeof connectSteps>[number];
 /** A refusal by a limit (not a refused re-consent) under a correct policy. */
 function isLimitRefusal(s: ConnectStep): boolean {
   const refused = s.after.outcome === 'rejected:app-limit' || s.after.outcome === 'rejected:org-limit';
-  const reconsent = s.before.world.links[s.event.app]?.[s.event.tenant]?.[s.event.user] !== undefined;
+  const reconsent = connectionOf(s.before.world, s.event.app, s.event.tenant, s.event.user) !== undefined;
   return refused && !reconsent && s.before.policy.orgLimitReading === 'correct';
 }
 

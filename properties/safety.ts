@@ -7,7 +7,7 @@
  */
 import { INVARIANTS, type Invariant } from '../model/platform/invariants.ts';
 import * as rules from '../model/platform/rules.ts';
-import { defaultApp } from '../model/platform/transitions.ts';
+import { appOf } from '../model/world/world.ts';
 import type { Step } from './harness.ts';
 import { firstBrokenStep, type TraceProperty } from './property.ts';
 
@@ -34,7 +34,7 @@ const correctPolicy = (s: Step) => s.before.policy.orgLimitReading === 'correct'
 function appRefusalCounted(s: Step): string | null {
   if (s.event.type !== 'connect' || s.after.outcome !== 'rejected:app-limit') return null;
   const { world, policy } = s.before;
-  const app = world.apps[s.event.app] ?? defaultApp(s.event.app);
+  const app = appOf(world, s.event.app);
   const cap = rules.appCap(policy, app);
   const held = rules.heldTenants(world, policy, app.id);
   return cap !== null && held >= cap

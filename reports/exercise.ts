@@ -16,6 +16,7 @@ import { choosePolicy } from '../model/io/load-policy.ts';
 import { machineEngine, type Engine } from '../model/engine/step.ts';
 import { scenarioHeader } from '../model/io/trace.ts';
 import { actions, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
+import { withoutConnections } from '../model/world/world.ts';
 import { scenarioFiles, traceLines } from '../scenarios/replay.ts';
 
 /** What replaying one scenario showed about the invariants. */
@@ -37,7 +38,7 @@ function wrongAnswers(before: PlatformContext, event: PlatformEvent, after: Plat
   const wrong: PlatformContext[] = [
     { ...unchanged, outcome: 'rejected:app-limit' },
     { ...unchanged, outcome: 'rejected:org-limit' },
-    { ...after, world: { ...after.world, links: {} } },
+    { ...after, world: withoutConnections(after.world) },
     unchanged,
   ];
   if (event.type === 'connect') wrong.push(actions.addConnection(before, event));

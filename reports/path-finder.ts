@@ -13,7 +13,7 @@ import { platformMachine, type PlatformSnapshot } from '../model/platform/machin
 import type { Policy } from '../model/platform/policy.ts';
 import { initialSnapshot } from '../model/engine/step.ts';
 import type { PlatformEvent } from '../model/platform/transitions.ts';
-import { allConnections, type World } from '../model/world/world.ts';
+import { allConnections, appIds, appOf, type World } from '../model/world/world.ts';
 
 /** One goal of a story: what the path must reach, in words and as a predicate. */
 export interface Goal {
@@ -52,7 +52,8 @@ export interface FoundLeg {
  */
 export function stateKey(snapshot: PlatformSnapshot): string {
   const { policy, world, outcome } = snapshot.context;
-  const apps = Object.values(world.apps)
+  const apps = appIds(world)
+    .map((id) => appOf(world, id))
     .map((a) => `${a.id}:${a.certified ? 'c' : 'u'}:${a.tier}`)
     .sort();
   const links = [...allConnections(world)].map((c) => `${c.app}>${c.tenant}>${c.user}`).sort();

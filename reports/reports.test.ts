@@ -7,7 +7,7 @@ import { platformMachine } from '../model/platform/machine.ts';
 import { PARAMETERS } from '../model/platform/policy.ts';
 import { initialSnapshot, step } from '../model/engine/step.ts';
 import type { PlatformEvent } from '../model/platform/transitions.ts';
-import { EMPTY_WORLD, withApp, withTenant } from '../model/world/world.ts';
+import { defaultTenant, worldOf } from '../model/world/world.ts';
 import { exerciseAll, stepExercises } from './exercise.ts';
 import { generateReports, REPORTS_DIR, SCENARIOS_DIR } from './generate.ts';
 import { GENERATED_MARK } from './markdown.ts';
@@ -79,13 +79,7 @@ describe('invariants.md', () => {
 
   it('counts a step as exercising an invariant only where a wrong answer would break it', () => {
     const policy = scaled('xero-oauth2-2019', { appCap: 1 });
-    const world = withTenant(
-      withTenant(withApp(EMPTY_WORLD, { id: 'A', certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null }), {
-        id: 'T1',
-        kind: 'organisation',
-      }),
-      { id: 'T2', kind: 'organisation' },
-    );
+    const world = worldOf({ apps: ['A'], tenants: ['T1', 'T2'] });
     const connect = (tenant: string): PlatformEvent => ({ type: 'connect', app: 'A', tenant, user: 'u', at: null });
     const start = initialSnapshot({ policy, world });
     const first = step(start, connect('T1'));
@@ -94,7 +88,7 @@ describe('invariants.md', () => {
     if (appWithinCap === undefined) throw new Error('appWithinCap is missing');
     expect(stepExercises(appWithinCap, first.context, connect('T2'), refused.context)).toBe(true);
     expect(stepExercises(appWithinCap, start.context, connect('T1'), first.context)).toBe(false);
-    const tenant: PlatformEvent = { type: 'tenant', tenant: 'T3', kind: 'organisation' };
+    const tenant: PlatformEvent = { type: 'tenant', tenant: 'T3', kind: defaultTenant('T3').kind };
     const declared = step(start, tenant);
     expect(INVARIANTS.filter((inv) => stepExercises(inv, start.context, tenant, declared.context))).toEqual([]);
   });

@@ -8,9 +8,8 @@ import type { PlatformSnapshot } from '../model/platform/machine.ts';
 import { builtinPolicy } from '../model/platform/policies.ts';
 import type { Policy, PolicyParameters } from '../model/platform/policy.ts';
 import { heldTenants, uncertifiedAppsOn } from '../model/platform/rules.ts';
-import { defaultApp, type PlatformEvent } from '../model/platform/transitions.ts';
-import type { App, TenantKind } from '../model/types.ts';
-import { EMPTY_WORLD, isLinked, withApp, withTenant, type World } from '../model/world/world.ts';
+import type { PlatformEvent } from '../model/platform/transitions.ts';
+import { appRecord, defaultApp, isLinked, worldOf } from '../model/world/world.ts';
 import type { Goal, Story } from './path-finder.ts';
 
 /** The one user who makes every connection in the stories. */
@@ -30,14 +29,6 @@ export function scaled(id: string, changes: Partial<PolicyParameters>): Policy {
   return { ...policy(id), ...changes, id: `${id} (${text})` };
 }
 
-function world(apps: readonly App[], tenants: ReadonlyArray<[string, TenantKind]>): World {
-  let w = EMPTY_WORLD;
-  for (const app of apps) w = withApp(w, app);
-  for (const [id, kind] of tenants) w = withTenant(w, { id, kind });
-  return w;
-}
-
-const organisations = (...ids: string[]): Array<[string, TenantKind]> => ids.map((id) => [id, 'organisation']);
 const connect = (app: string, tenant: string): PlatformEvent => ({ type: 'connect', app, tenant, user: STORY_USER, at: null });
 const disconnect = (app: string, tenant: string): PlatformEvent => ({ type: 'disconnect', app, tenant, user: STORY_USER });
 const each = <T>(xs: readonly string[], ys: readonly string[], f: (x: string, y: string) => T): T[] =>
@@ -53,7 +44,7 @@ const capStory: Story = {
   intro:
     "One uncertified app A and three organisations, one user, under the OAuth 2.0 limits with the app's cap scaled from 25 to 2 (the path at 25 is the same, with 23 more connects).",
   policy: scaled('xero-oauth2-2019', { appCap: 2 }),
-  world: world([defaultApp('A')], organisations('T1', 'T2', 'T3')),
+  world: worldOf({ apps: ['A'], tenants: ['T1', 'T2', 'T3'] }),
   events: [...each(['A'], ['T1', 'T2', 'T3'], connect), ...each(['A'], ['T1', 'T2', 'T3'], disconnect)],
   goals: [
     goal('A holds its cap of 2 tenants', (s) => heldTenants(s.context.world, s.context.policy, 'A') === 2),
@@ -67,10 +58,7 @@ const slotsStory: Story = {
   intro:
     'Three uncertified apps A, B and C, a certified app D, and one organisation T, under the OAuth 2.0 limits at their real values (2 uncertified apps per organisation).',
   policy: policy('xero-oauth2-2019'),
-  world: world(
-    [defaultApp('A'), defaultApp('B'), defaultApp('C'), { ...defaultApp('D'), certified: true, tier: 'plus' }],
-    organisations('T'),
-  ),
+  world: worldOf({ apps: ['A', 'B', 'C', { ...defaultApp('D'), certified: true, tier: 'plus' }], tenants: ['T'] }),
   events: [...each(['A', 'B', 'C', 'D'], ['T'], connect), ...each(['A', 'B', 'C'], ['T'], disconnect)],
   goals: [
     goal('T has its two uncertified apps', (s) => uncertifiedAppsOn(s.context.world, s.context.policy, 'T') === 2),
@@ -85,11 +73,11 @@ const certifyStory: Story = {
   intro:
     'One app A and three organisations, under the OAuth 2.0 limits with the uncertified cap scaled from 25 to 2. Certified apps have no cap before the 2026 tiers.',
   policy: scaled('xero-oauth2-2019', { appCap: 2 }),
-  world: world([defaultApp('A')], organisations('T1', 'T2', 'T3')),
+  world: worldOf({ apps: ['A'], tenants: ['T1', 'T2', 'T3'] }),
   events: [...each(['A'], ['T1', 'T2', 'T3'], connect), { type: 'certify', app: 'A' }],
   goals: [
     goal('A is refused at its cap', outcomeIs('rejected:app-limit')),
-    goal('A is certified; its connections stay', (s) => s.context.world.apps.A?.certified === true),
+    goal('A is certified; its connections stay', (s) => appRecord(s.context.world, 'A')?.certified === true),
     goal('the refused tenant T3 connects', connected('A', 'T3')),
   ],
 };
@@ -99,7 +87,7 @@ const tiersStory: Story = {
   intro:
     'One app A, new on Starter, and three organisations, under the 2026 tiers with the caps scaled from 5, 50 and 1,000 to 1, 2 and 3.',
   policy: scaled('xero-tiers-2026', { appCap: 1, coreCap: 2, plusCap: 3 }),
-  world: world([defaultApp('A')], organisations('T1', 'T2', 'T3')),
+  world: worldOf({ apps: ['A'], tenants: ['T1', 'T2', 'T3'] }),
   events: [
     ...each(['A'], ['T1', 'T2', 'T3'], connect),
     { type: 'tier', app: 'A', tier: 'core' },
@@ -120,14 +108,7 @@ const bugStory: Story = {
   intro:
     "One uncertified app A, two organisations and a Demo Company. The timeline switches the policy in force, and the machine's regime follows: `bugWindow` while a bug reading is in force (here the default reading, which compared the app's own tenant count with the limit of 2 apps per organisation), `normal` after the fix.",
   policy: policy('xero-oauth2-2019'),
-  world: world(
-    [defaultApp('A')],
-    [
-      ['T1', 'organisation'],
-      ['T2', 'organisation'],
-      ['Demo', 'demo'],
-    ],
-  ),
+  world: worldOf({ apps: ['A'], tenants: ['T1', 'T2', { id: 'Demo', kind: 'demo' }] }),
   events: [
     { type: 'policy', policy: policy('xero-bug-2020-02') },
     { type: 'policy', policy: policy('xero-oauth2-2019') },

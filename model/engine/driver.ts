@@ -10,7 +10,7 @@ import type { PolicyChooser } from '../platform/timeline.ts';
 import type { AppChanges, PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import { instantOf, isoInstant } from '../io/instant.ts';
 import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../types.ts';
-import { tenantRecord } from '../world/world.ts';
+import { appRecord, defaultTenant, tenantRecord } from '../world/world.ts';
 
 /** What the model did with one trace event. */
 export interface StepReport {
@@ -43,7 +43,7 @@ export class Driver {
     if (event.type !== 'tenant') this.declareApp(event.app, event.type === 'app');
     if (event.type === 'connect') for (const t of event.tenants) this.declareTenant(t);
     else if (event.type === 'disconnect') this.declareTenant(event.tenant);
-    const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : engine.context.world.apps[event.app]);
+    const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : appRecord(engine.context.world, event.app));
     if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
     const report: StepReport = { outcomes: [], policy, decisions: [] };
     const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
@@ -52,7 +52,7 @@ export class Driver {
         this.decide(report, keepDecisions, { type: 'app', app: event.app, changes: appChanges(event) });
         break;
       case 'tenant':
-        this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? 'organisation' });
+        this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? defaultTenant(event.tenant).kind });
         break;
       case 'connect': {
         engine.send({ type: 'consent' });
@@ -91,11 +91,12 @@ export class Driver {
   }
 
   private declareApp(app: string, explicit: boolean): void {
-    if (!explicit && this.engine.context.world.apps[app] === undefined) this.engine.send({ type: 'app', app, changes: {} });
+    if (!explicit && appRecord(this.engine.context.world, app) === undefined) this.engine.send({ type: 'app', app, changes: {} });
   }
 
   private declareTenant(tenant: string): void {
-    if (tenantRecord(this.engine.context.world, tenant) === undefined) this.engine.send({ type: 'tenant', tenant, kind: 'organisation' });
+    if (tenantRecord(this.engine.context.world, tenant) === undefined)
+      this.engine.send({ type: 'tenant', tenant, kind: defaultTenant(tenant).kind });
   }
 }
 

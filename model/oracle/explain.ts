@@ -5,9 +5,9 @@
  * @module
  */
 import * as rules from '../platform/rules.ts';
-import { defaultApp, type PlatformContext, type PlatformEvent } from '../platform/transitions.ts';
+import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome } from '../types.ts';
-import { isLinked, linksOf } from '../world/world.ts';
+import { appOf, connectionOf, isLinked, linkedApps, linkedTenants, tenantOf } from '../world/world.ts';
 
 /** The rule an outcome is about, for divergence reports. */
 export type RuleName =
@@ -26,7 +26,7 @@ function capText(cap: number | null): string {
 }
 
 function appCountText(c: PlatformContext, appId: string): string {
-  const app = c.world.apps[appId] ?? defaultApp(appId);
+  const app = appOf(c.world, appId);
   const cap = rules.appCap(c.policy, app);
   const held = rules.heldTenants(c.world, c.policy, appId);
   const kind = app.custom ? 'custom connection' : c.policy.tiered ? `${app.tier} app` : app.certified ? 'certified app' : 'uncertified app';
@@ -34,12 +34,12 @@ function appCountText(c: PlatformContext, appId: string): string {
 }
 
 function orgCountText(c: PlatformContext, appId: string, tenantId: string): string {
-  const app = c.world.apps[appId] ?? defaultApp(appId);
-  const tenant = c.world.tenants[tenantId] ?? { id: tenantId, kind: 'organisation' as const };
+  const app = appOf(c.world, appId);
+  const tenant = tenantOf(c.world, tenantId);
   if (!rules.appCountsTowardOrgLimit(c.policy, app)) return `${appId} takes no uncertified slot on ${tenantId}`;
   if (!rules.tenantSubjectToOrgLimit(c.policy, tenant)) return `${tenant.kind} tenant ${tenantId} has no limit of uncertified apps`;
   const { count, refuseAt } = rules.orgCheck(c.world, c.policy, appId, tenantId);
-  const others = Object.keys(c.world.links).filter((a) => a !== appId && isLinked(c.world, a, tenantId));
+  const others = linkedApps(c.world).filter((a) => a !== appId && isLinked(c.world, a, tenantId));
   const on = others.length === 0 ? 'no other app' : others.join(', ');
   switch (c.policy.orgLimitReading) {
     case 'correct':
@@ -58,7 +58,7 @@ export function explain(before: PlatformContext, event: PlatformEvent, outcome: 
   const under = `under ${before.policy.id}`;
   switch (event.type) {
     case 'connect': {
-      const app = before.world.apps[event.app] ?? defaultApp(event.app);
+      const app = appOf(before.world, event.app);
       if (rules.isOutsideLimits(app))
         return { rule: 'outside-limits', text: `${event.app} is an OAuth 1.0a app, outside the OAuth 2.0 limits` };
       const counts = `${appCountText(before, event.app)}; ${orgCountText(before, event.app, event.tenant)}; ${under}`;
@@ -89,7 +89,9 @@ export function explain(before: PlatformContext, event: PlatformEvent, outcome: 
             : `user ${event.user} has no connection of ${event.app} to ${event.tenant}`,
       };
     case 'revoke': {
-      const held = Object.values(linksOf(before.world, event.app)).filter((users) => users[event.user] !== undefined).length;
+      const held = linkedTenants(before.world, event.app).filter(
+        (t) => connectionOf(before.world, event.app, t, event.user) !== undefined,
+      ).length;
       return { rule: 'revoke', text: `removes user ${event.user}'s ${held} connection(s) to ${event.app}; other users' stay` };
     }
     case 'certify':

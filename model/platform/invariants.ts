@@ -20,8 +20,18 @@ import {
   reconsentRefused,
   uncertifiedAppsOn,
 } from './rules.ts';
-import { defaultApp, type PlatformContext, type PlatformEvent } from './transitions.ts';
-import { allConnections, connectionOf, isLinked, type World } from '../world/world.ts';
+import type { PlatformContext, PlatformEvent } from './transitions.ts';
+import {
+  allConnections,
+  appOf,
+  connectionOf,
+  currentAuthEventId,
+  forEachRemovedConnection,
+  isLinked,
+  tenantOf,
+  tenantRecord,
+  type World,
+} from '../world/world.ts';
 
 /** One invariant of the registry. */
 export interface Invariant {
@@ -35,10 +45,6 @@ export interface Invariant {
   holds(before: PlatformContext, event: PlatformEvent, after: PlatformContext): boolean;
 }
 
-function appOf(world: World, id: string) {
-  return world.apps[id] ?? defaultApp(id);
-}
-
 const keyOf = (user: string, app: string, tenant: string) => `${user}\u0000${app}\u0000${tenant}`;
 
 /**
@@ -46,17 +52,8 @@ const keyOf = (user: string, app: string, tenant: string) => `${user}\u0000${app
  * the apps and tenants whose records changed identity are walked.
  */
 function removedConnections(before: World, after: World): string[] {
-  if (before.links === after.links) return [];
   const removed: string[] = [];
-  for (const [app, was] of Object.entries(before.links)) {
-    const now = after.links[app];
-    if (was === now) continue;
-    for (const [tenant, wasUsers] of Object.entries(was)) {
-      const nowUsers = now?.[tenant];
-      if (wasUsers === nowUsers) continue;
-      for (const user of Object.keys(wasUsers)) if (nowUsers?.[user] === undefined) removed.push(keyOf(user, app, tenant));
-    }
-  }
+  forEachRemovedConnection(before, after, (app, tenant, user) => removed.push(keyOf(user, app, tenant)));
   return removed;
 }
 
@@ -99,7 +96,7 @@ export const INVARIANTS: readonly Invariant[] = [
     source: '[STAFF] community 144257521: "This count is all connections to your app, excluding Demo orgs".',
     holds: (b, e, a) => {
       if (e.type !== 'connect' || a.outcome !== 'rejected:app-limit' || b.policy.demoCountsTowardAppCap) return true;
-      return b.world.tenants[e.tenant]?.kind !== 'demo' || connectionOf(b.world, e.app, e.tenant, e.user) !== undefined;
+      return tenantRecord(b.world, e.tenant)?.kind !== 'demo' || connectionOf(b.world, e.app, e.tenant, e.user) !== undefined;
     },
   },
   {
@@ -120,7 +117,7 @@ export const INVARIANTS: readonly Invariant[] = [
       if (e.type !== 'connect') return true;
       const policy = { ...b.policy, orgLimitReading: 'correct' as const };
       const app = appOf(b.world, e.app);
-      const tenant = b.world.tenants[e.tenant] ?? { id: e.tenant, kind: 'organisation' as const };
+      const tenant = tenantOf(b.world, e.tenant);
       const reconsent = connectionOf(b.world, e.app, e.tenant, e.user) !== undefined;
       if (a.outcome === 'rejected:app-limit')
         return reconsent ? reconsentRefused(b.world, policy, app) : exceedsAppCap(b.world, policy, app, tenant);
@@ -159,7 +156,7 @@ export const INVARIANTS: readonly Invariant[] = [
       if (e.type !== 'connect' || (a.outcome !== 'connected' && a.outcome !== 'reconnected')) return true;
       const c = connectionOf(a.world, e.app, e.tenant, e.user);
       if (a.outcome === 'reconnected' && !b.policy.reconsentTakesNewAuthEvent) return c !== undefined;
-      return c?.authEventId === `e${a.world.authEventSerial}`;
+      return c?.authEventId === currentAuthEventId(a.world);
     },
   },
 ];

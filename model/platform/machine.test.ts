@@ -8,7 +8,17 @@ import { createModel, machineEngine, MODEL, type Model } from '../engine/step.ts
 import { timelineChooser } from './timeline.ts';
 import type { PlatformContext, PlatformEvent } from './transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
-import { allConnections, withoutConnection, withoutUserOfApp, type World } from '../world/world.ts';
+import {
+  allConnections,
+  appOf,
+  connectionOf,
+  linkedApps,
+  usersOf,
+  withApp,
+  withoutConnection,
+  withoutUserOfApp,
+  type World,
+} from '../world/world.ts';
 
 const oauth2 = builtinPolicy('xero-oauth2-2019') as Policy;
 const tiers = builtinPolicy('xero-tiers-2026') as Policy;
@@ -25,9 +35,14 @@ function mutant(change: {
 
 const asOAuth2 = (c: PlatformContext, app: string): PlatformContext => ({
   ...c,
-  world: { ...c.world, apps: { ...c.world.apps, [app]: { ...c.world.apps[app]!, auth: 'oauth2' } } },
+  world: withApp(c.world, { ...appOf(c.world, app), auth: 'oauth2' }),
 });
-const dropAppLinks = (c: PlatformContext, app: string): World => ({ ...c.world, links: { ...c.world.links, [app]: {} } });
+/** The world without any connection of the app (every user's). */
+function dropAppLinks(world: World, app: string): World {
+  let w = world;
+  for (const c of [...allConnections(world)]) if (c.app === app) w = withoutUserOfApp(w, app, c.user);
+  return w;
+}
 
 /** Deliberately broken models, one per rule below. */
 const MUTANTS = {
@@ -35,7 +50,7 @@ const MUTANTS = {
   usersCountedAgain: mutant({
     guards: {
       appLimitRefuses: (c: PlatformContext, e: Connect) => {
-        const cap = rules.appCap(c.policy, c.world.apps[e.app]!);
+        const cap = rules.appCap(c.policy, appOf(c.world, e.app));
         const users = [...allConnections(c.world)].filter((x) => x.app === e.app).length;
         return cap !== null && users >= cap;
       },
@@ -75,7 +90,7 @@ const MUTANTS = {
     actions: {
       removeConnection: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'disconnect' }>) => {
         let world = c.world;
-        for (const user of Object.keys(c.world.links[e.app]?.[e.tenant] ?? {})) world = withoutConnection(world, e.app, e.tenant, user);
+        for (const user of usersOf(c.world, e.app, e.tenant)) world = withoutConnection(world, e.app, e.tenant, user);
         return { ...c, world, outcome: 'disconnected' };
       },
     },
@@ -84,7 +99,7 @@ const MUTANTS = {
     actions: {
       revokeUser: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>) => ({
         ...c,
-        world: dropAppLinks(c, e.app),
+        world: dropAppLinks(c.world, e.app),
         outcome: 'revoked',
       }),
     },
@@ -93,7 +108,7 @@ const MUTANTS = {
     actions: {
       revokeUser: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'revoke' }>) => {
         let world = c.world;
-        for (const app of Object.keys(c.world.links)) world = withoutUserOfApp(world, app, e.user);
+        for (const app of linkedApps(c.world)) world = withoutUserOfApp(world, app, e.user);
         return { ...c, world, outcome: 'revoked' };
       },
     },
@@ -102,7 +117,7 @@ const MUTANTS = {
     actions: {
       certifyApp: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'certify' }>) => {
         const after = actions.certifyApp(c, e);
-        return { ...after, world: { ...after.world, links: { ...after.world.links, [e.app]: {} } } };
+        return { ...after, world: dropAppLinks(after.world, e.app) };
       },
     },
   }),
@@ -110,7 +125,7 @@ const MUTANTS = {
     actions: {
       changeTier: (c: PlatformContext, e: Extract<PlatformEvent, { type: 'tier' }>) => {
         const after = actions.changeTier(c, e);
-        return { ...after, world: { ...after.world, links: { ...after.world.links, [e.app]: {} } } };
+        return { ...after, world: dropAppLinks(after.world, e.app) };
       },
     },
   }),
@@ -223,7 +238,7 @@ const CASES: RuleCase[] = [
     mutant: 'oneAuthEventForAll',
     observe: (m) => {
       const { context } = play([connect('A', ['t1', 't2']), connect('A', 't3')], oauth2, m);
-      const ids = ['t1', 't2', 't3'].map((t) => context.world.links.A?.[t]?.user?.authEventId);
+      const ids = ['t1', 't2', 't3'].map((t) => connectionOf(context.world, 'A', t, 'user')?.authEventId);
       return [ids[0] === ids[1], ids[1] === ids[2]];
     },
     expected: [true, false],

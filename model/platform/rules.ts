@@ -6,7 +6,7 @@
  */
 import { tierCap, type PolicyParameters } from './policy.ts';
 import type { App, Tenant } from '../types.ts';
-import { forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from '../world/world.ts';
+import { appRecord, forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from '../world/world.ts';
 
 type P = PolicyParameters;
 
@@ -73,7 +73,7 @@ export function tenantSubjectToOrgLimit(policy: P, tenant: Tenant): boolean {
 export function uncertifiedAppsOn(world: World, policy: P, tenantId: string): number {
   let count = 0;
   forEachAppOn(world, tenantId, (appId) => {
-    const app = world.apps[appId];
+    const app = appRecord(world, appId);
     if (app !== undefined && appCountsTowardOrgLimit(policy, app)) count++;
   });
   return count;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUG_WINDOW, policyIdAt, TIERS_START, timelineChooser } from './timeline.ts';
-import { defaultApp } from './transitions.ts';
+import { defaultApp } from '../world/world.ts';
 
 const ms = (iso: string) => Date.parse(iso);
 const oldApp = defaultApp('old');

@@ -8,9 +8,13 @@
 import { lifecycleStep } from './lifecycle.ts';
 import type { Policy } from './policy.ts';
 import * as rules from './rules.ts';
-import type { App, Outcome, Tenant, Tier, TenantKind, AuthProtocol } from '../types.ts';
+import type { App, Outcome, Tier, TenantKind, AuthProtocol } from '../types.ts';
 import {
+  appOf,
+  appRecord,
   connectionOf,
+  connectionSerial,
+  defaultApp,
   currentAuthEventId,
   withApp,
   withConnection,
@@ -18,6 +22,7 @@ import {
   withoutConnection,
   withoutUserOfApp,
   withTenant,
+  tenantOf,
   type World,
 } from '../world/world.ts';
 
@@ -51,26 +56,13 @@ export type PlatformEvent =
 
 type Ev<T extends PlatformEvent['type']> = Extract<PlatformEvent, { type: T }>;
 
-/** A new app: uncertified, on Starter, OAuth 2.0, not a custom connection. */
-export function defaultApp(id: string): App {
-  return { id, certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null };
-}
-
-function appOf(world: World, id: string): App {
-  return world.apps[id] ?? defaultApp(id);
-}
-
-function tenantOf(world: World, id: string): Tenant {
-  return world.tenants[id] ?? { id, kind: 'organisation' };
-}
-
 /**
  * The app an `app` event declares, or null when its lifecycle refuses the change (a tier whose
  * prerequisites it does not meet, or a certification withdrawn). A new app declared certified
  * without a tier goes on Plus, the cheapest tier a certified app can hold (assumption).
  */
 export function declaredApp(world: World, event: Ev<'app'>): App | null {
-  const existing = world.apps[event.app];
+  const existing = appRecord(world, event.app);
   let app: App | null = existing ?? defaultApp(event.app);
   const { certified, tier, ...plain } = event.changes;
   app = { ...app, ...plain };
@@ -130,7 +122,7 @@ function result(c: PlatformContext, world: World, outcome: Outcome): PlatformCon
 }
 
 function addConnection(c: PlatformContext, e: Ev<'connect'>): PlatformContext {
-  const serial = c.world.connectionSerial + 1;
+  const serial = connectionSerial(c.world) + 1;
   const connection = { id: `c${serial}`, authEventId: currentAuthEventId(c.world), createdDateUtc: e.at, updatedDateUtc: e.at };
   return result(c, withConnection(c.world, e.app, e.tenant, e.user, connection, serial), 'connected');
 }
@@ -139,7 +131,7 @@ function renewConnection(c: PlatformContext, e: Ev<'connect'>): PlatformContext 
   const old = connectionOf(c.world, e.app, e.tenant, e.user);
   if (old === undefined) return result(c, c.world, 'reconnected');
   const keepId = c.policy.reconsentKeepsConnectionId;
-  const serial = keepId ? c.world.connectionSerial : c.world.connectionSerial + 1;
+  const serial = keepId ? connectionSerial(c.world) : connectionSerial(c.world) + 1;
   const connection = {
     id: keepId ? old.id : `c${serial}`,
     authEventId: c.policy.reconsentTakesNewAuthEvent ? currentAuthEventId(c.world) : old.authEventId,

@@ -30,6 +30,7 @@ import { MODEL } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
+import { sameApps, sameLinks } from '../world/world.ts';
 
 /** What the diff found. */
 export interface DiffResult {
@@ -142,10 +143,10 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
       const wa = na.state.context.world;
       const wb = nb.state.context.world;
       if (
-        wa.links === sa.context.world.links &&
-        wa.apps === sa.context.world.apps &&
-        wb.links === sb.context.world.links &&
-        wb.apps === sb.context.world.apps
+        sameLinks(sa.context.world, wa) &&
+        sameApps(sa.context.world, wa) &&
+        sameLinks(sb.context.world, wb) &&
+        sameApps(sb.context.world, wb)
       )
         continue;
       const next = [

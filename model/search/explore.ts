@@ -19,6 +19,7 @@ import { MODEL, type Model } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
+import { sameApps, sameLinks } from '../world/world.ts';
 
 export type { Bounds } from './bounds.ts';
 
@@ -197,7 +198,7 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
       counted();
       if (names.length > 0) return violationAt(head, m, names);
       const world = next.context.world;
-      if (world.links === state.context.world.links && world.apps === state.context.world.apps) continue;
+      if (sameLinks(state.context.world, world) && sameApps(state.context.world, world)) continue;
       const nextCode = keys.code(world, { world: state.context.world, code });
       const key = keys.key([nextCode]);
       if (seen.has(key)) continue;

@@ -8,7 +8,7 @@
  */
 import type { Arena } from './bounds.ts';
 import { TIERS } from '../types.ts';
-import type { World } from '../world/world.ts';
+import { appRecord, sameApps, sameLinksOf, usersOf, type World } from '../world/world.ts';
 
 /** The encoding of one state: a lifecycle code per app and a user mask per (app, tenant). */
 export interface Code {
@@ -37,31 +37,27 @@ export class WorldCoder {
   code(world: World, previous?: { world: World; code: Code }): Code {
     const { appIds, tenantIds } = this.arena;
     const life =
-      previous !== undefined && previous.world.apps === world.apps
+      previous !== undefined && sameApps(previous.world, world)
         ? previous.code.life
         : appIds.map((id) => {
-            const app = world.apps[id];
+            const app = appRecord(world, id);
             if (app === undefined) return 2 ** LIFE_BITS - 1;
             return TIERS.indexOf(app.tier) + (app.certified ? 5 : 0) + (app.custom ? 10 : 0) + (app.auth === 'oauth1' ? 20 : 0);
           });
     const cells = new Array<number>(this.apps * this.tenants);
     for (let a = 0; a < this.apps; a++) {
       const id = appIds[a] ?? '';
-      const links = world.links[id];
       const base = a * this.tenants;
-      if (previous !== undefined && previous.world.links[id] === links) {
+      if (previous !== undefined && sameLinksOf(previous.world, world, id)) {
         for (let t = 0; t < this.tenants; t++) cells[base + t] = previous.code.cells[base + t] ?? 0;
         continue;
       }
       for (let t = 0; t < this.tenants; t++) {
-        const users = links?.[tenantIds[t] ?? ''];
         let mask = 0;
-        if (users !== undefined) {
-          for (const user of Object.keys(users)) {
-            const u = this.userIndex.get(user);
-            if (u === undefined) throw new Error(`state key: user ${user} is outside the bounds`);
-            mask |= 1 << u;
-          }
+        for (const user of usersOf(world, id, tenantIds[t] ?? '')) {
+          const u = this.userIndex.get(user);
+          if (u === undefined) throw new Error(`state key: user ${user} is outside the bounds`);
+          mask |= 1 << u;
         }
         cells[base + t] = mask;
       }

@@ -1,17 +1,14 @@
 /**
  * The live connections inside a world: app → tenant → users, in persistent maps, plus an index
- * from each tenant to the apps linked to it. Shown to readers as the plain records of
- * `World.links` (`world-view.ts`). Structure only: nothing here decides a rule.
+ * from each tenant to the apps linked to it. Read through the accessors of `world.ts`. Structure
+ * only: nothing here decides a rule.
  * @module
  */
-import { EMPTY_PMAP, pdelete, pforEach, pfromRecord, pget, pset, type PMap } from './pmap.ts';
+import { EMPTY_PMAP, pdelete, pforEach, pget, pset, type PMap } from './pmap.ts';
 import type { Connection } from '../types.ts';
-import { recordView, viewSource } from './view.ts';
 
-/** The users connecting one app to one tenant, in the order their record lists them. */
+/** The users connecting one app to one tenant, in the order they connected. */
 export class UserLinks {
-  #record: Readonly<Record<string, Connection>> | undefined = undefined;
-
   constructor(
     readonly users: readonly string[],
     readonly connections: readonly Connection[],
@@ -23,19 +20,7 @@ export class UserLinks {
     return i < 0 ? undefined : this.connections[i];
   }
 
-  /** The users as the record `World.links` shows: user → connection (made once). */
-  get record(): Readonly<Record<string, Connection>> {
-    if (this.#record === undefined) {
-      const record: Record<string, Connection> = {};
-      this.users.forEach((user, i) => {
-        record[user] = this.connections[i] as Connection;
-      });
-      this.#record = record;
-    }
-    return this.#record;
-  }
-
-  /** These users with `user`'s connection set: a new user goes last, as a new record key does. */
+  /** These users with `user`'s connection set: a new user goes last. */
   with(user: string, connection: Connection): UserLinks {
     const i = this.users.indexOf(user);
     if (i < 0) return new UserLinks([...this.users, user], [...this.connections, connection]);
@@ -54,11 +39,6 @@ export class UserLinks {
       this.connections.filter((_, k) => k !== i),
     );
   }
-
-  /** The users of a plain record. */
-  static of(record: Readonly<Record<string, Connection>>): UserLinks {
-    return new UserLinks(Object.keys(record), Object.values(record));
-  }
 }
 
 /** No users yet. */
@@ -70,26 +50,6 @@ export type TenantLinks = PMap<UserLinks>;
 export type Links = PMap<TenantLinks>;
 /** Per tenant, the apps linked to it (derived from the links, cached on them). */
 type AppsOnTenant = PMap<readonly string[]>;
-
-/** The record view of one app's links. */
-export const appLinksView = (links: TenantLinks) => recordView(links, (users) => users.record);
-
-/** The record view of every app's links. */
-export const linksView = (links: Links) => recordView(links, appLinksView);
-
-/** The links of a plain `World.links` record (or of a view of links, without copying). */
-export function linksFromRecord(record: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, Connection>>>>>>): Links {
-  const own = viewSource<TenantLinks>(record);
-  if (own !== undefined) return own;
-  let links: Links = EMPTY_PMAP;
-  for (const [app, tenants] of Object.entries(record)) {
-    const map =
-      viewSource<UserLinks>(tenants) ??
-      pfromRecord(Object.fromEntries(Object.entries(tenants).map(([t, users]) => [t, UserLinks.of(users)])));
-    links = pset(links, app, map);
-  }
-  return links;
-}
 
 /** The apps linked to each tenant. */
 export function appsOnTenant(links: Links): AppsOnTenant {
@@ -136,7 +96,7 @@ export function withUserAt(links: Links, app: string, tenant: string, user: stri
 
 /**
  * The links without `user`'s connections of `app` to `tenants`, removed in that order (each must
- * hold one). A tenant left with other users goes last, as deleting and re-adding a record key does.
+ * hold one). A tenant left with other users goes last, as a removed key that comes back does.
  */
 export function withoutUserAt(links: Links, app: string, tenants: readonly string[], user: string): Links {
   let map = pget(links, app) ?? EMPTY_PMAP;
@@ -148,4 +108,14 @@ export function withoutUserAt(links: Links, app: string, tenants: readonly strin
     else index = unindexed(index, tenant, app);
   }
   return withAppMap(links, app, map, index);
+}
+
+/**
+ * The links with an (app, tenant) entry that holds no user (a new tenant goes last). No correct
+ * update leaves one: the broken variants of the property suite do, to be caught.
+ */
+export function withNoUsersAt(links: Links, app: string, tenant: string): Links {
+  const map = pget(links, app) ?? EMPTY_PMAP;
+  const index = appsOnTenant(links);
+  return withAppMap(links, app, pset(map, tenant, NO_USERS), pget(map, tenant) === undefined ? indexed(index, tenant, app) : index);
 }

@@ -1,11 +1,10 @@
 /**
  * A persistent map from string keys to values, for the world's large records: every update
  * returns a new map that shares all but a few small nodes with the old one, so a step costs a
- * handful of short array copies instead of a copy of a record with hundreds of keys. Keys keep
- * the order a plain record would give them (a new key goes last; replacing a value keeps its
- * place; a removed key that comes back goes last), so views of the world enumerate exactly as
- * the plain records did (array-index keys first, ascending, as JavaScript lists them). Nothing
- * here knows about the rules.
+ * handful of short array copies instead of a copy of a record with hundreds of keys. Keys are
+ * listed in insertion order (a new key goes last; replacing a value keeps its place; a removed
+ * key that comes back goes last), whatever they spell: `__proto__` or `7` is a key like any
+ * other. Nothing here knows about the rules.
  *
  * The trie branches on the bits of a key's id: each distinct key string gets a small integer
  * once per process, so ids never collide and a lookup is a few array reads.
@@ -50,10 +49,10 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-/** An immutable map; `memo` caches views and key lists derived from it (pure functions of it). */
+/** An immutable map; `memo` caches key lists and indexes derived from it (pure functions of it). */
 export class PMap<V> {
   /** Derived data cached by the modules that read this map. */
-  memo: { keys?: readonly string[]; view?: object; index?: unknown } | undefined = undefined;
+  memo: { keys?: readonly string[]; index?: unknown } | undefined = undefined;
   constructor(
     readonly root: Branch<V> | null,
     readonly size: number,
@@ -144,20 +143,9 @@ function eachLeaf<V>(node: Branch<V>, visit: (leaf: Leaf<V>) => void): void {
   }
 }
 
-const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
-
-/** A key's place among array indices (-1: not one); plain records list indices first, ascending. */
-function indexOf(key: string): number {
-  return ARRAY_INDEX.test(key) && Number(key) <= 4_294_967_294 ? Number(key) : -1;
-}
-
-/** The order a plain record lists its keys in: array indices ascending, then insertion order. */
-function recordOrder<V>(a: Leaf<V>, b: Leaf<V>): number {
-  const ia = indexOf(a.key);
-  const ib = indexOf(b.key);
-  if (ia < 0 && ib < 0) return a.seq - b.seq;
-  if (ia < 0 || ib < 0) return ia < 0 ? 1 : -1;
-  return ia - ib;
+/** Insertion order: the order the keys were first added in (since they were last removed). */
+function insertionOrder<V>(a: Leaf<V>, b: Leaf<V>): number {
+  return a.seq - b.seq;
 }
 
 /** Visit every entry, in no particular order (for counting). */
@@ -165,31 +153,24 @@ export function pforEach<V>(map: PMap<V>, visit: (key: string, value: V) => void
   if (map.root !== null) eachLeaf(map.root, (leaf) => visit(leaf.key, leaf.value));
 }
 
-/** The keys in the order a plain record would list them (cached on the map). */
+/** The keys in insertion order (cached on the map). */
 export function pkeys<V>(map: PMap<V>): readonly string[] {
   map.memo ??= {};
   const memo = map.memo;
   if (memo.keys !== undefined) return memo.keys;
   const leaves: Array<Leaf<V>> = [];
   if (map.root !== null) eachLeaf(map.root, (leaf) => leaves.push(leaf));
-  leaves.sort(recordOrder);
+  leaves.sort(insertionOrder);
   memo.keys = leaves.map((leaf) => leaf.key);
   return memo.keys;
 }
 
-/** The keys whose entries pass `keep`, in the order a plain record would list them. */
+/** The keys whose entries pass `keep`, in insertion order. */
 export function pkeysWhere<V>(map: PMap<V>, keep: (key: string, value: V) => boolean): string[] {
   const leaves: Array<Leaf<V>> = [];
   if (map.root !== null)
     eachLeaf(map.root, (leaf) => {
       if (keep(leaf.key, leaf.value)) leaves.push(leaf);
     });
-  return leaves.sort(recordOrder).map((leaf) => leaf.key);
-}
-
-/** A map of the entries of a plain record, in its key order. */
-export function pfromRecord<V>(record: Readonly<Record<string, V>>): PMap<V> {
-  let map: PMap<V> = EMPTY_PMAP;
-  for (const [key, value] of Object.entries(record)) map = pset(map, key, value);
-  return map;
+  return leaves.sort(insertionOrder).map((leaf) => leaf.key);
 }

@@ -1,28 +1,38 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Connection, Tenant } from '../types.ts';
+import type { App, Connection, Tenant } from '../types.ts';
 import * as W from './world.ts';
 
-/** The world as plain records updated by spreads: what the persistent world must read as. */
-type Records = { tenants: Record<string, Tenant>; links: Record<string, Record<string, Record<string, Connection>>> };
-
-function plainWith(r: Records, app: string, tenant: string, user: string, c: Connection): Records {
-  const appLinks = r.links[app] ?? {};
-  return { ...r, links: { ...r.links, [app]: { ...appLinks, [tenant]: { ...appLinks[tenant], [user]: c } } } };
+/** The world as plain Maps updated in place: what the persistent world must read as. */
+interface Plain {
+  apps: Map<string, App>;
+  tenants: Map<string, Tenant>;
+  links: Map<string, Map<string, Map<string, Connection>>>;
 }
 
-function plainWithout(r: Records, app: string, tenant: string, user: string): Records {
-  const appLinks = r.links[app] ?? {};
-  const users = appLinks[tenant];
-  if (users?.[user] === undefined) return r;
-  const { [user]: _gone, ...rest } = users;
-  const { [tenant]: _t, ...others } = appLinks;
-  return { ...r, links: { ...r.links, [app]: Object.keys(rest).length === 0 ? others : { ...others, [tenant]: rest } } };
+function plainWith(p: Plain, app: string, tenant: string, user: string, c: Connection): void {
+  const tenants = p.links.get(app) ?? new Map<string, Map<string, Connection>>();
+  p.links.set(app, tenants);
+  const users = tenants.get(tenant) ?? new Map<string, Connection>();
+  tenants.set(tenant, users);
+  users.set(user, c);
 }
 
-const apps = ['A', 'B', '7'];
-const tenants = ['T1', '2', 'T3', '10', 'T5'];
-const users = ['u', '3', 'w'];
+/** Remove one user's connection; a tenant left with other users goes last, as a removed key that comes back does. */
+function plainWithout(p: Plain, app: string, tenant: string, user: string): void {
+  const tenants = p.links.get(app);
+  const users = tenants?.get(tenant);
+  if (tenants === undefined || users?.get(user) === undefined) return;
+  users.delete(user);
+  tenants.delete(tenant);
+  if (users.size > 0) tenants.set(tenant, users);
+}
+
+/** Names that are not ordinary keys of a plain record, and array indices, with plain ones. */
+const tricky = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'undefined'];
+const apps = ['A', '7', ...tricky.slice(0, 3)];
+const tenants = ['T1', '2', 'T3', '10', ...tricky];
+const users = ['u', '3', '__proto__'];
 const op = fc.oneof(
   {
     weight: 5,
@@ -47,53 +57,77 @@ const op = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('revoke' as const), app: fc.constantFrom(...apps), user: fc.constantFrom(...users) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tenant' as const), tenant: fc.constantFrom(...tenants), demo: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('spread' as const), json: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('app' as const), app: fc.constantFrom(...apps), certified: fc.boolean() }) },
 );
 
+const keys = <K>(map: Map<K, unknown> | undefined): K[] => [...(map?.keys() ?? [])];
+
+function plainConnections(p: Plain): string[] {
+  return [...p.links].flatMap(([a, ts]) => [...ts].flatMap(([t, us]) => [...us].map(([u, x]) => `${a}/${t}/${u}/${x.id}`)));
+}
+
 describe('the persistent world', () => {
-  it('should read exactly as plain records updated by spreads, key order included, and never change an earlier world', () => {
+  it('should read exactly as Maps updated in insertion order, and never change an earlier world', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 10, maxLength: 60, size: 'max' }), (ops) => {
         let world = W.EMPTY_WORLD;
-        let plain: Records = { tenants: {}, links: {} };
+        const plain: Plain = { apps: new Map(), tenants: new Map(), links: new Map() };
         const history: Array<[W.World, string]> = [];
         ops.forEach((o, i) => {
+          const before = world;
+          const wasLive = new Set(plainConnections(plain).map((k) => k.split('/').slice(0, 3).join('/')));
           const c: Connection = { id: `c${i}`, authEventId: 'e1', createdDateUtc: null, updatedDateUtc: null };
           if (o.kind === 'connect') {
             world = W.withConnection(world, o.app, o.tenant, o.user, c, i);
-            plain = plainWith(plain, o.app, o.tenant, o.user, c);
+            plainWith(plain, o.app, o.tenant, o.user, c);
           }
           if (o.kind === 'disconnect') {
             world = W.withoutConnection(world, o.app, o.tenant, o.user);
-            plain = plainWithout(plain, o.app, o.tenant, o.user);
+            plainWithout(plain, o.app, o.tenant, o.user);
           }
           if (o.kind === 'revoke') {
             world = W.withoutUserOfApp(world, o.app, o.user);
-            for (const t of Object.keys(plain.links[o.app] ?? {})) plain = plainWithout(plain, o.app, t, o.user);
+            for (const t of keys(plain.links.get(o.app))) plainWithout(plain, o.app, t, o.user);
           }
           if (o.kind === 'tenant') {
             const t: Tenant = { id: o.tenant, kind: o.demo ? 'demo' : 'organisation' };
             world = W.withTenant(world, t);
-            plain = { ...plain, tenants: { ...plain.tenants, [t.id]: t } };
+            plain.tenants.set(t.id, t);
           }
-          if (o.kind === 'spread') world = o.json ? (JSON.parse(JSON.stringify(world)) as W.World) : { ...world, apps: { ...world.apps } };
-          expect(JSON.stringify({ tenants: world.tenants, links: world.links })).toBe(JSON.stringify(plain));
+          if (o.kind === 'app') {
+            const a: App = { ...W.defaultApp(o.app), certified: o.certified };
+            world = W.withApp(world, a);
+            plain.apps.set(a.id, a);
+          }
+          expect(W.appIds(world)).toEqual(keys(plain.apps));
+          expect(W.tenantIds(world)).toEqual(keys(plain.tenants));
+          expect(W.linkedApps(world)).toEqual(keys(plain.links).filter((a) => (plain.links.get(a)?.size ?? 0) > 0));
           for (const a of apps) {
-            expect(Object.keys(W.linksOf(world, a))).toEqual(Object.keys(plain.links[a] ?? {}));
-            expect(W.linkedTenantCount(world, a)).toBe(Object.keys(plain.links[a] ?? {}).length);
-            for (const t of tenants) for (const u of users) expect(W.connectionOf(world, a, t, u)).toEqual(plain.links[a]?.[t]?.[u]);
+            expect(W.appRecord(world, a)).toEqual(plain.apps.get(a));
+            expect(W.appOf(world, a)).toEqual(plain.apps.get(a) ?? W.defaultApp(a));
+            expect(W.linkedTenants(world, a)).toEqual(keys(plain.links.get(a)));
+            expect(W.linkedTenantCount(world, a)).toBe(plain.links.get(a)?.size ?? 0);
+            for (const t of tenants) {
+              expect(W.isLinked(world, a, t)).toBe(plain.links.get(a)?.has(t) ?? false);
+              expect(W.usersOf(world, a, t)).toEqual(keys(plain.links.get(a)?.get(t)));
+              for (const u of users) expect(W.connectionOf(world, a, t, u)).toEqual(plain.links.get(a)?.get(t)?.get(u));
+            }
           }
           for (const t of tenants) {
             const on: string[] = [];
             W.forEachAppOn(world, t, (a) => on.push(a));
-            expect(on.sort()).toEqual(apps.filter((a) => plain.links[a]?.[t] !== undefined).sort());
-            expect(W.tenantRecord(world, t)).toEqual(plain.tenants[t]);
+            expect(on.sort()).toEqual(apps.filter((a) => plain.links.get(a)?.has(t) ?? false).sort());
+            expect(W.tenantRecord(world, t)).toEqual(plain.tenants.get(t));
+            expect(W.tenantOf(world, t)).toEqual(plain.tenants.get(t) ?? W.defaultTenant(t));
           }
-          expect([...W.allConnections(world)].map((x) => `${x.app}/${x.tenant}/${x.user}/${x.connection.id}`)).toEqual(
-            Object.entries(plain.links).flatMap(([a, ts]) =>
-              Object.entries(ts).flatMap(([t, us]) => Object.entries(us).map(([u, x]) => `${a}/${t}/${u}/${x.id}`)),
-            ),
-          );
+          const now = plainConnections(plain);
+          expect([...W.allConnections(world)].map((x) => `${x.app}/${x.tenant}/${x.user}/${x.connection.id}`)).toEqual(now);
+          const live = new Set(now.map((k) => k.split('/').slice(0, 3).join('/')));
+          const removed: string[] = [];
+          W.forEachRemovedConnection(before, world, (a, t, u) => removed.push(`${a}/${t}/${u}`));
+          expect(removed.sort()).toEqual([...wasLive].filter((k) => !live.has(k)).sort());
+          if (W.sameLinks(before, world)) expect(now.length).toBe(wasLive.size);
+          if (W.sameApps(before, world)) expect(W.appIds(world)).toEqual(W.appIds(before));
           history.push([world, JSON.stringify(world)]);
         });
         for (const [earlier, json] of history) expect(JSON.stringify(earlier)).toBe(json);
@@ -102,11 +136,74 @@ describe('the persistent world', () => {
     );
   });
 
-  it('should refuse writes to its records', () => {
-    const world = W.withTenant(W.EMPTY_WORLD, { id: 'T', kind: 'organisation' });
+  it('should refuse writes', () => {
+    const world = W.withTenant(W.EMPTY_WORLD, W.defaultTenant('T'));
     expect(() => {
-      (world.tenants as Record<string, Tenant>).U = { id: 'U', kind: 'demo' };
+      (world as unknown as { tenants: unknown }).tenants = { U: { id: 'U', kind: 'demo' } };
     }).toThrow(TypeError);
-    expect(world.tenants.U).toBeUndefined();
+    expect(W.tenantRecord(world, 'U')).toBeUndefined();
+    expect(W.tenantIds(world)).toEqual(['T']);
+  });
+
+  it('should take any string as an ordinary app, tenant or user name', () => {
+    for (const name of tricky) {
+      expect(W.appRecord(W.EMPTY_WORLD, name)).toBeUndefined();
+      expect(W.tenantRecord(W.EMPTY_WORLD, name)).toBeUndefined();
+      expect(W.appOf(W.EMPTY_WORLD, name)).toEqual(W.defaultApp(name));
+      expect(W.tenantOf(W.EMPTY_WORLD, name)).toEqual(W.defaultTenant(name));
+    }
+    const world = W.worldOf({
+      apps: tricky,
+      tenants: [...tricky].reverse(),
+      connections: tricky.map((name) => [name, name, name] as const),
+    });
+    expect(W.appIds(world)).toEqual(tricky);
+    expect(W.tenantIds(world)).toEqual([...tricky].reverse());
+    expect(W.linkedApps(world)).toEqual(tricky);
+    for (const name of tricky) {
+      expect(W.appRecord(world, name)).toEqual(W.defaultApp(name));
+      expect(W.tenantRecord(world, name)).toEqual(W.defaultTenant(name));
+      expect(W.linkedTenants(world, name)).toEqual([name]);
+      expect(W.usersOf(world, name, name)).toEqual([name]);
+    }
+    expect([...W.allConnections(world)].map((c) => `${c.app}/${c.tenant}/${c.user}/${c.connection.id}`)).toEqual(
+      tricky.map((name, i) => `${name}/${name}/${name}/c${i + 1}`),
+    );
+  });
+
+  it('should list keys in insertion order, array indices included', () => {
+    let world = W.worldOf({ tenants: ['T1', '10', '2'], apps: ['b', '1', 'a'] });
+    expect(W.tenantIds(world)).toEqual(['T1', '10', '2']);
+    expect(W.appIds(world)).toEqual(['b', '1', 'a']);
+    world = W.withTenant(world, { id: '10', kind: 'demo' });
+    expect(W.tenantIds(world)).toEqual(['T1', '10', '2']);
+    world = W.worldOf({
+      connections: [
+        ['A', '9', 'u'],
+        ['A', 'T', 'u'],
+        ['A', '1', 'u'],
+        ['A', '9', 'w'],
+      ],
+    });
+    expect(W.linkedTenants(world, 'A')).toEqual(['9', 'T', '1']);
+    world = W.withoutConnection(world, 'A', '9', 'u');
+    expect(W.linkedTenants(world, 'A')).toEqual(['T', '1', '9']);
+  });
+
+  it('should build worlds from a short description, with one consent for its connections', () => {
+    const world = W.worldOf({
+      apps: ['A', { ...W.defaultApp('B'), certified: true }],
+      tenants: [{ id: 'D', kind: 'demo' }],
+      connections: [
+        ['A', 'D', 'u'],
+        ['B', 'T', 'u'],
+      ],
+    });
+    expect(W.appRecord(world, 'B')?.certified).toBe(true);
+    expect(W.tenantRecord(world, 'D')?.kind).toBe('demo');
+    expect(W.tenantRecord(world, 'T')).toBeUndefined();
+    expect(W.connectionOf(world, 'B', 'T', 'u')).toEqual({ id: 'c2', authEventId: 'e1', createdDateUtc: null, updatedDateUtc: null });
+    expect([W.connectionSerial(world), W.authEventSerial(world), W.currentAuthEventId(world)]).toEqual([2, 1, 'e1']);
+    expect(W.worldOf({})).toBe(W.EMPTY_WORLD);
   });
 });

@@ -2,99 +2,127 @@
  * The world the platform keeps: apps, tenants and live connections. Every update returns a new
  * world that shares what did not change; nothing here decides a rule.
  *
- * A world reads as plain records (`apps`, `tenants`, `links`) and serialises as JSON. Apps are a
- * plain record (there are few, and they change rarely); tenants and links live in persistent maps
- * (`pmap.ts`) shown through read-only record views (`world-view.ts`), so a connect costs a few
- * short copies instead of a copy of every tenant an app holds. A world built some other way (a
- * spread, a literal in a test) is read the same: its records are turned into maps once, on first
- * use. The links also keep, per tenant, the apps linked to it, so counting them does not walk
- * every app.
+ * A world is an opaque immutable value: read it through the accessors below (`appRecord`,
+ * `tenantRecord`, `connectionOf`, ...) and change it through the `with...` functions. Apps,
+ * tenants and links live in persistent maps (`pmap.ts`), so a connect costs a few short copies
+ * instead of a copy of every tenant an app holds, and any string is an ordinary key (`__proto__`,
+ * `toString` and `7` included). Everything is listed in insertion order: a new key goes last,
+ * replacing keeps its place, a removed key that comes back goes last. The links also keep, per
+ * tenant, the apps linked to it, so counting them does not walk every app.
  * @module
  */
-import { EMPTY_PMAP, pforEach, pfromRecord, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
+import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from '../types.ts';
-import {
-  appLinksView,
-  appsOnTenant,
-  linksFromRecord,
-  linksView,
-  withoutUserAt,
-  withUserAt,
-  type Links,
-  type TenantLinks,
-} from './links.ts';
-import { recordView, viewSource } from './view.ts';
+import { appsOnTenant, withNoUsersAt, withoutUserAt, withUserAt, type Links, type TenantLinks } from './links.ts';
 
-/** Connections of one app: tenant → user → connection record. */
-export type AppLinks = Readonly<Record<string, Readonly<Record<string, Connection>>>>;
+/** A new app: uncertified, on Starter, OAuth 2.0, not a custom connection, no registration date. */
+export function defaultApp(id: string): App {
+  return { id, certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null };
+}
 
-/** The platform's records. */
+/** A new tenant: an organisation. */
+export function defaultTenant(id: string): Tenant {
+  return { id, kind: 'organisation' };
+}
+
+declare const opaque: unique symbol;
+
+/** The platform's records: an opaque immutable value, read and changed only through this module. */
 export interface World {
-  readonly apps: Readonly<Record<string, App>>;
-  readonly tenants: Readonly<Record<string, Tenant>>;
-  /** Live connections, app → tenant → user. An (app, tenant) entry exists only while it has a user. */
-  readonly links: Readonly<Record<string, AppLinks>>;
-  /** The last connection id handed out (ids are `c1`, `c2`, ...). */
-  readonly connectionSerial: number;
-  /** The last authEventId handed out (ids are `e1`, `e2`, ...). */
-  readonly authEventSerial: number;
+  readonly [opaque]: 'World';
 }
 
-interface Maps {
-  readonly tenants: PMap<Tenant>;
-  readonly links: Links;
+/** One live connection, with where it sits. */
+export interface LiveConnection {
+  app: string;
+  tenant: string;
+  user: string;
+  connection: Connection;
 }
 
-const asIs = (tenant: Tenant) => tenant;
-const tenantsView = (tenants: PMap<Tenant>) => recordView(tenants, asIs);
-
-class PersistentWorld implements World {
-  readonly apps: Readonly<Record<string, App>>;
-  readonly tenants: Readonly<Record<string, Tenant>>;
-  readonly links: Readonly<Record<string, AppLinks>>;
-  readonly connectionSerial: number;
-  readonly authEventSerial: number;
-  readonly #tenantsMap: PMap<Tenant>;
-  readonly #linksMap: Links;
-
-  constructor(apps: World['apps'], tenants: PMap<Tenant>, links: Links, connectionSerial: number, authEventSerial: number) {
-    this.apps = apps;
-    this.tenants = tenantsView(tenants);
-    this.links = linksView(links);
-    this.connectionSerial = connectionSerial;
-    this.authEventSerial = authEventSerial;
-    this.#tenantsMap = tenants;
-    this.#linksMap = links;
+/** What a world holds. Frozen: a world is never written to. */
+class Records {
+  constructor(
+    readonly apps: PMap<App>,
+    readonly tenants: PMap<Tenant>,
+    readonly links: Links,
+    /** The last connection id handed out (ids are `c1`, `c2`, ...). */
+    readonly connectionSerial: number,
+    /** The last authEventId handed out (ids are `e1`, `e2`, ...). */
+    readonly authEventSerial: number,
+  ) {
+    Object.freeze(this);
   }
 
-  /** The tenants map of any world (one built some other way is turned into maps once). */
-  static tenantsOf(world: World): PMap<Tenant> {
-    return #tenantsMap in world ? world.#tenantsMap : foreignMaps(world).tenants;
+  /** A plain snapshot, in insertion order (for `JSON.stringify` in tests and tools). */
+  toJSON(): object {
+    return {
+      apps: pkeys(this.apps).map((id) => pget(this.apps, id)),
+      tenants: pkeys(this.tenants).map((id) => pget(this.tenants, id)),
+      connections: [...allConnections(this as unknown as World)],
+      connectionSerial: this.connectionSerial,
+      authEventSerial: this.authEventSerial,
+    };
   }
+}
 
-  /** The links map of any world. */
-  static linksOf(world: World): Links {
-    return #linksMap in world ? world.#linksMap : foreignMaps(world).links;
-  }
+const open = (world: World) => world as unknown as Records;
+
+function made(apps: PMap<App>, tenants: PMap<Tenant>, links: Links, connectionSerial: number, authEventSerial: number): World {
+  return new Records(apps, tenants, links, connectionSerial, authEventSerial) as unknown as World;
 }
 
 /** A world with nothing declared. */
-export const EMPTY_WORLD: World = new PersistentWorld({}, EMPTY_PMAP, EMPTY_PMAP, 0, 0);
+export const EMPTY_WORLD: World = made(EMPTY_PMAP, EMPTY_PMAP, EMPTY_PMAP, 0, 0);
 
-/** The maps of worlds built some other way, made on first use (worlds are immutable). */
-const foreign = new WeakMap<World, Maps>();
+// Reading: apps and tenants.
 
-function foreignMaps(world: World): Maps {
-  let maps = foreign.get(world);
-  if (maps === undefined) {
-    maps = { tenants: viewSource<Tenant>(world.tenants) ?? pfromRecord(world.tenants), links: linksFromRecord(world.links) };
-    foreign.set(world, maps);
-  }
-  return maps;
+/** The app record, if declared. */
+export function appRecord(world: World, id: string): App | undefined {
+  return pget(open(world).apps, id);
 }
 
-const tenantsMapOf = (world: World) => PersistentWorld.tenantsOf(world);
-const linksMapOf = (world: World) => PersistentWorld.linksOf(world);
+/** The app as the rules see it: its record, or a new app's defaults when it is not declared. */
+export function appOf(world: World, id: string): App {
+  return pget(open(world).apps, id) ?? defaultApp(id);
+}
+
+/** The declared apps, in the order they were declared. */
+export function appIds(world: World): readonly string[] {
+  return pkeys(open(world).apps);
+}
+
+/** The tenant record, if declared. */
+export function tenantRecord(world: World, id: string): Tenant | undefined {
+  return pget(open(world).tenants, id);
+}
+
+/** The tenant as the rules see it: its record, or a new tenant's defaults when it is not declared. */
+export function tenantOf(world: World, id: string): Tenant {
+  return pget(open(world).tenants, id) ?? defaultTenant(id);
+}
+
+/** The declared tenants, in the order they were declared. */
+export function tenantIds(world: World): readonly string[] {
+  return pkeys(open(world).tenants);
+}
+
+/** The last connection id handed out (ids are `c1`, `c2`, ...). */
+export function connectionSerial(world: World): number {
+  return open(world).connectionSerial;
+}
+
+/** The last authEventId handed out (ids are `e1`, `e2`, ...). */
+export function authEventSerial(world: World): number {
+  return open(world).authEventSerial;
+}
+
+/** The authEventId of the consent in progress. */
+export function currentAuthEventId(world: World): string {
+  return `e${open(world).authEventSerial}`;
+}
+
+// Reading: links.
 
 /** The last app's tenant map looked up: the guards of one connect ask for it several times. */
 let memoLinks: Links | null = null;
@@ -102,18 +130,13 @@ let memoApp = '';
 let memoTenants: TenantLinks | undefined;
 
 function tenantsOfApp(world: World, app: string): TenantLinks | undefined {
-  const links = linksMapOf(world);
+  const links = open(world).links;
   if (links !== memoLinks || app !== memoApp) {
     memoLinks = links;
     memoApp = app;
     memoTenants = pget(links, app);
   }
   return memoTenants;
-}
-
-/** The connections of an app, tenant → user → connection. */
-export function linksOf(world: World, app: string): AppLinks {
-  return appLinksView(tenantsOfApp(world, app) ?? EMPTY_PMAP);
 }
 
 /** The connection of (user, app, tenant), if live. */
@@ -128,9 +151,16 @@ export function isLinked(world: World, app: string, tenant: string): boolean {
   return tenants !== undefined && pget(tenants, tenant) !== undefined;
 }
 
-/** The tenant record, if declared (the same as `world.tenants[id]`, without the view). */
-export function tenantRecord(world: World, id: string): Tenant | undefined {
-  return pget(tenantsMapOf(world), id);
+/** The users connecting the app to the tenant, in the order they connected. */
+export function usersOf(world: World, app: string, tenant: string): readonly string[] {
+  const tenants = tenantsOfApp(world, app);
+  return (tenants === undefined ? undefined : pget(tenants, tenant)?.users) ?? [];
+}
+
+/** The tenants linked to the app, in the order they were linked. */
+export function linkedTenants(world: World, app: string): readonly string[] {
+  const tenants = tenantsOfApp(world, app);
+  return tenants === undefined ? [] : pkeys(tenants);
 }
 
 /** Visit each tenant linked to the app (any order). */
@@ -144,88 +174,143 @@ export function linkedTenantCount(world: World, app: string): number {
   return tenantsOfApp(world, app)?.size ?? 0;
 }
 
+/** The apps linked to at least one tenant, in the order they were first linked. */
+export function linkedApps(world: World): string[] {
+  return pkeysWhere(open(world).links, (_app, tenants) => tenants.size > 0);
+}
+
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
-  const apps = pget(appsOnTenant(linksMapOf(world)), tenant);
+  const apps = pget(appsOnTenant(open(world).links), tenant);
   if (apps !== undefined) for (const app of apps) visit(app);
 }
 
+/** Every live connection, flattened: apps, then their tenants, then users, in insertion order. */
+export function* allConnections(world: World): Generator<LiveConnection> {
+  const links = open(world).links;
+  for (const app of pkeys(links)) {
+    const tenants = pget(links, app) ?? EMPTY_PMAP;
+    for (const tenant of pkeys(tenants)) {
+      const users = pget(tenants, tenant);
+      if (users === undefined) continue;
+      for (let i = 0; i < users.users.length; i++) {
+        yield { app, tenant, user: users.users[i] as string, connection: users.connections[i] as Connection };
+      }
+    }
+  }
+}
+
+// Reading: what changed between two worlds (by identity: a world shares what an update did not change).
+
+/**
+ * Whether `after` holds the very apps of `before`: true when no app record was declared or
+ * changed on the way from one to the other. False may still mean equal records.
+ */
+export function sameApps(before: World, after: World): boolean {
+  return open(before).apps === open(after).apps;
+}
+
+/** Whether `after` holds the very links of `before` (no connection added, renewed or removed). */
+export function sameLinks(before: World, after: World): boolean {
+  return open(before).links === open(after).links;
+}
+
+/** Whether `after` holds the very links of `before` for this app. */
+export function sameLinksOf(before: World, after: World, app: string): boolean {
+  return pget(open(before).links, app) === pget(open(after).links, app);
+}
+
+/** Visit each connection live in `before` and gone in `after` (any order). */
+export function forEachRemovedConnection(before: World, after: World, visit: (app: string, tenant: string, user: string) => void): void {
+  const was = open(before).links;
+  const now = open(after).links;
+  if (was === now) return;
+  pforEach(was, (app, wasTenants) => {
+    const nowTenants = pget(now, app);
+    if (wasTenants === nowTenants) return;
+    pforEach(wasTenants, (tenant, wasUsers) => {
+      const nowUsers = nowTenants === undefined ? undefined : pget(nowTenants, tenant);
+      if (wasUsers === nowUsers) return;
+      for (const user of wasUsers.users) if (nowUsers?.connectionOf(user) === undefined) visit(app, tenant, user);
+    });
+  });
+}
+
+// Updates.
+
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
-  return new PersistentWorld(
-    { ...world.apps, [app.id]: app },
-    tenantsMapOf(world),
-    linksMapOf(world),
-    world.connectionSerial,
-    world.authEventSerial,
-  );
+  const w = open(world);
+  return made(pset(w.apps, app.id, app), w.tenants, w.links, w.connectionSerial, w.authEventSerial);
 }
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
-  return new PersistentWorld(
-    world.apps,
-    pset(tenantsMapOf(world), tenant.id, tenant),
-    linksMapOf(world),
-    world.connectionSerial,
-    world.authEventSerial,
-  );
+  const w = open(world);
+  return made(w.apps, pset(w.tenants, tenant.id, tenant), w.links, w.connectionSerial, w.authEventSerial);
 }
 
 /** The world with the next authEventId handed out. */
 export function withNewAuthEvent(world: World): World {
-  return new PersistentWorld(world.apps, tenantsMapOf(world), linksMapOf(world), world.connectionSerial, world.authEventSerial + 1);
+  const w = open(world);
+  return made(w.apps, w.tenants, w.links, w.connectionSerial, w.authEventSerial + 1);
 }
 
-/** The authEventId of the consent in progress. */
-export function currentAuthEventId(world: World): string {
-  return `e${world.authEventSerial}`;
-}
-
-/** The world with a connection record set for (user, app, tenant). */
+/** The world with a connection record set for (user, app, tenant), and `serial` as the last connection id. */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
-  return new PersistentWorld(
-    world.apps,
-    tenantsMapOf(world),
-    withUserAt(linksMapOf(world), app, tenant, user, connection),
-    serial,
-    world.authEventSerial,
-  );
+  const w = open(world);
+  return made(w.apps, w.tenants, withUserAt(w.links, app, tenant, user, connection), serial, w.authEventSerial);
 }
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
   if (connectionOf(world, app, tenant, user) === undefined) return world;
-  return new PersistentWorld(
-    world.apps,
-    tenantsMapOf(world),
-    withoutUserAt(linksMapOf(world), app, [tenant], user),
-    world.connectionSerial,
-    world.authEventSerial,
-  );
+  const w = open(world);
+  return made(w.apps, w.tenants, withoutUserAt(w.links, app, [tenant], user), w.connectionSerial, w.authEventSerial);
 }
 
 /** The world without any connection of this user to this app (other users' stay). */
 export function withoutUserOfApp(world: World, app: string, user: string): World {
-  // The tenants this user holds, in key order, as removing each in turn from the records would.
+  // The tenants this user holds, in insertion order, removed in that order.
   const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
   if (held.length === 0) return world;
-  return new PersistentWorld(
-    world.apps,
-    tenantsMapOf(world),
-    withoutUserAt(linksMapOf(world), app, held, user),
-    world.connectionSerial,
-    world.authEventSerial,
-  );
+  const w = open(world);
+  return made(w.apps, w.tenants, withoutUserAt(w.links, app, held, user), w.connectionSerial, w.authEventSerial);
 }
 
-/** Every live connection, flattened (for invariants and reports). */
-export function* allConnections(world: World): Generator<{ app: string; tenant: string; user: string; connection: Connection }> {
-  const links = linksMapOf(world);
-  for (const app of pkeys(links)) {
-    const tenants = pget(links, app) ?? EMPTY_PMAP;
-    for (const tenant of pkeys(tenants)) {
-      for (const [user, connection] of Object.entries(pget(tenants, tenant)?.record ?? {})) yield { app, tenant, user, connection };
-    }
+/** The world with the same apps, tenants and serials, and no connection at all. */
+export function withoutConnections(world: World): World {
+  const w = open(world);
+  return made(w.apps, w.tenants, EMPTY_PMAP, w.connectionSerial, w.authEventSerial);
+}
+
+/**
+ * The world with an (app, tenant) link that no user holds, which still counts as linked. No
+ * correct step makes one: only the broken variants of the property suite, to be caught.
+ */
+export function withEmptyLink(world: World, app: string, tenant: string): World {
+  const w = open(world);
+  return made(w.apps, w.tenants, withNoUsersAt(w.links, app, tenant), w.connectionSerial, w.authEventSerial);
+}
+
+/** What `worldOf` builds a world from: apps and tenants by id (defaults) or record, and live links. */
+export interface WorldSpec {
+  readonly apps?: ReadonlyArray<string | App>;
+  readonly tenants?: ReadonlyArray<string | Tenant>;
+  /** Live connections as (app, tenant, user), made in this order by one consent, ids `c1`, `c2`, ... */
+  readonly connections?: ReadonlyArray<readonly [app: string, tenant: string, user: string]>;
+}
+
+/** A world built from a short description (for tests and stories). */
+export function worldOf(spec: WorldSpec): World {
+  let world = EMPTY_WORLD;
+  for (const app of spec.apps ?? []) world = withApp(world, typeof app === 'string' ? defaultApp(app) : app);
+  for (const tenant of spec.tenants ?? []) world = withTenant(world, typeof tenant === 'string' ? defaultTenant(tenant) : tenant);
+  if (spec.connections !== undefined && spec.connections.length > 0) world = withNewAuthEvent(world);
+  for (const [app, tenant, user] of spec.connections ?? []) {
+    const serial = connectionSerial(world) + 1;
+    const connection = { id: `c${serial}`, authEventId: currentAuthEventId(world), createdDateUtc: null, updatedDateUtc: null };
+    world = withConnection(world, app, tenant, user, connection, serial);
   }
+  return world;
 }

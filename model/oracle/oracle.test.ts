@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../types.ts';
+import { check } from './oracle.ts';
+
+/** Names a plain record would not hold as ordinary keys, and a plain one to compare with. */
+const NAMES = ['a', '__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf', 'undefined'];
+
+const lines = (events: TraceEvent[]) => events.map((event, i) => ({ line: i + 1, event }));
+
+describe('the oracle on apps and tenants of any name', () => {
+  it.each(NAMES)('should refuse app %s its 26th tenant, as it refuses app a', async (name) => {
+    const events: TraceEvent[] = Array.from({ length: 26 }, (_, i) => ({
+      type: 'connect',
+      app: name,
+      tenants: [i === 0 ? name : `t${i + 1}`],
+      observed: i < 25 ? 'connected' : 'rejected:app-limit',
+    }));
+    const result = await check(lines(events), { policy: 'xero-oauth2-2019' });
+    expect(result.divergences).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it.each(NAMES)('should give tenant %s two uncertified apps and refuse a third', async (name) => {
+    const events: TraceEvent[] = [
+      { type: 'tenant', tenant: name },
+      { type: 'connect', app: 'toString', tenants: [name], observed: 'connected' },
+      { type: 'connect', app: '__proto__', tenants: [name], observed: 'connected' },
+      { type: 'connect', app: 'constructor', tenants: [name], observed: 'rejected:org-limit' },
+      { type: 'certify', app: 'constructor', observed: 'ok' },
+      { type: 'connect', app: 'constructor', tenants: [name], observed: 'connected' },
+    ];
+    const result = await check(lines(events), { policy: 'xero-oauth2-2019' });
+    expect(result.divergences).toEqual([]);
+  });
+});
