@@ -64,7 +64,21 @@ export function applySet(policy: Policy, assignment: string): Policy {
   return { ...policy, [key]: parsed };
 }
 
-/** Load a policy from a JSON file: `{ "id", "extends"?, "title"?, ...parameters }`. */
+/**
+ * Load a policy from a JSON file: `{ "id", "extends"?, "title"?, ...parameters }`. Bad input is
+ * an `InputError` naming the file and the field.
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { loadPolicyFile } from 'xero-connection-model';
+ * const file = join(tmpdir(), 'proposal.json');
+ * writeFileSync(file, JSON.stringify({ id: 'proposal', extends: 'xero-tiers-2026', appCap: 10 }));
+ * const proposal = loadPolicyFile(file);
+ * console.log(proposal.appCap, proposal.tiered); // → 10 true
+ * ```
+ */
 export function loadPolicyFile(file: string): Policy {
   let raw: unknown;
   try {
@@ -107,7 +121,15 @@ export function loadPolicyFile(file: string): Policy {
   return policy;
 }
 
-/** A policy by id or file, without the timeline. */
+/**
+ * A policy by id or file, without the timeline, with `key=value` overrides applied in order.
+ * @example
+ * ```ts
+ * import { resolvePolicy } from 'xero-connection-model';
+ * const strict = resolvePolicy('xero-oauth2-2019', ['appCap=3', 'reconsentAtCap=false']);
+ * console.log(strict.appCap, strict.reconsentAtCap); // → 3 false
+ * ```
+ */
 export function resolvePolicy(spec: string, sets: readonly string[] = []): Policy {
   const builtin = builtinPolicy(spec);
   let policy: Policy;

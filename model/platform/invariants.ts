@@ -57,7 +57,16 @@ function removedConnections(before: World, after: World): string[] {
   return removed;
 }
 
-/** The registry. The README lists the same names. */
+/**
+ * The registry. The README lists the same names; the property suite and the explorer check
+ * every one after every step.
+ * @example
+ * ```ts
+ * import { INVARIANTS } from 'xero-connection-model';
+ * console.log(INVARIANTS.length); // → 9
+ * console.log(INVARIANTS[0]?.name); // → appWithinCap
+ * ```
+ */
 export const INVARIANTS: readonly Invariant[] = [
   {
     name: 'appWithinCap',

@@ -23,7 +23,19 @@ function tierTransitions(tiers: readonly Tier[]) {
   return tiers.map((tier) => ({ guard: { type: 'movesTo' as const, params: { tier } }, target: `.${tier}` }));
 }
 
-/** The app lifecycle machine. New apps start uncertified on Starter. */
+/**
+ * The app lifecycle machine. New apps start uncertified on Starter.
+ * @example
+ * ```ts
+ * import { createActor } from 'xstate';
+ * import { appLifecycleMachine } from 'xero-connection-model';
+ * const app = createActor(appLifecycleMachine).start();
+ * app.send({ type: 'tier', tier: 'plus' }); // refused: Plus needs certification
+ * app.send({ type: 'certify' });
+ * app.send({ type: 'tier', tier: 'plus' });
+ * console.log(JSON.stringify(app.getSnapshot().value)); // → {"certified":"plus"}
+ * ```
+ */
 export const appLifecycleMachine = setup({
   types: { events: {} as LifecycleEvent },
   guards: {

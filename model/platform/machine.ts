@@ -110,7 +110,24 @@ export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPL
   });
 }
 
-/** The platform machine: the single source of truth of the rules. */
+/**
+ * The platform machine: the single source of truth of the rules. Pure and synchronous; its
+ * events are the driver's (a trace's `connect` of several tenants is a `consent`, then one
+ * `connect` per tenant; `check` and `run` do this for you).
+ * @example
+ * ```ts
+ * import { createActor } from 'xstate';
+ * import { platformMachine, resolvePolicy } from 'xero-connection-model';
+ * const platform = createActor(platformMachine, { input: { policy: resolvePolicy('xero-oauth2-2019', ['appCap=1']) } }).start();
+ * const outcomes = ['t1', 't2'].map((tenant) => {
+ *   platform.send({ type: 'tenant', tenant, kind: 'organisation' });
+ *   platform.send({ type: 'consent' });
+ *   platform.send({ type: 'connect', app: 'a', tenant, user: 'u', at: null });
+ *   return platform.getSnapshot().context.outcome;
+ * });
+ * console.log(outcomes.join(' ')); // → connected rejected:app-limit
+ * ```
+ */
 export const platformMachine = createPlatformMachine();
 
 /** A snapshot of the platform machine. */

@@ -105,10 +105,26 @@ const tiers = refine(oauth2, {
   tiered: true,
 });
 
-/** Every built-in policy, by id, oldest first. */
+/**
+ * Every built-in policy, by id, oldest first.
+ * @example
+ * ```ts
+ * import { BUILTIN_POLICIES } from 'xero-connection-model';
+ * console.log(BUILTIN_POLICIES.map((p) => `${p.id} ${p.appCap}`).join(', '));
+ * // → xero-partner-page-2019 20, xero-oauth2-2019 25, xero-bug-2020-02 25, xero-bug-2020-02/counts-app-tenants 25, xero-bug-2020-02/counts-every-app 25, xero-bug-2020-02/refuses-at-limit 25, xero-tiers-2026 5
+ * ```
+ */
 export const BUILTIN_POLICIES: readonly Policy[] = [partnerPage, oauth2, bugDefault, bugAppTenants, bugEveryApp, bugAtLimit, tiers];
 
-/** The built-in policy with this id, if any. */
+/**
+ * The built-in policy with this id, if any.
+ * @example
+ * ```ts
+ * import { builtinPolicy } from 'xero-connection-model';
+ * console.log(builtinPolicy('xero-oauth2-2019')?.orgCap); // → 2
+ * console.log(builtinPolicy('xero')); // → undefined
+ * ```
+ */
 export function builtinPolicy(id: string): Policy | undefined {
   return BUILTIN_POLICIES.find((p) => p.id === id);
 }
