@@ -25,7 +25,7 @@ export {
 export { compilePlatform, type CompiledState } from './engine/compiled.ts';
 export * from './engine/step.ts';
 export * from './platform/invariants.ts';
-export { Driver, observedOutcomes, type StepReport } from './engine/driver.ts';
+export { Driver, type StepReport } from './engine/driver.ts';
 export { explain, divergenceRule, type RuleName } from './oracle/explain.ts';
 export {
   check,
@@ -39,6 +39,7 @@ export {
   type RunRecord,
 } from './oracle/oracle.ts';
 export { applySet, choosePolicy, loadPolicyFile, resolvePolicy, type PolicyChoice } from './io/load-policy.ts';
+export { observedOutcomes, observedText, observedValue, traceLine, traceLineObject } from './io/trace-line.ts';
 export { parseTraceLine, readLineChunks, readLines, readTrace, scenarioHeader, type ScenarioHeader, type TraceLine } from './io/trace.ts';
 export { InputError, type InputLocation } from './errors.ts';
 export { INERT_SCOPE } from './platform/scope.ts';

@@ -8,6 +8,7 @@ import { checkFile, run, type CheckResult } from './oracle.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
 import { ERAS } from '../platform/timeline.ts';
 import { readTrace } from '../io/trace.ts';
+import { observedText } from '../io/trace-line.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
 export interface TraceCommandOptions {
@@ -46,14 +47,6 @@ export async function checkCommand(positionals: string[], options: TraceCommandO
   return result.ok ? 0 : 1;
 }
 
-function outcomeText(outcome: unknown): string {
-  return typeof outcome === 'string'
-    ? outcome
-    : Object.entries(outcome as Record<string, string>)
-        .map(([t, o]) => `${t}=${o}`)
-        .join(' ');
-}
-
 function eventText(event: Record<string, unknown>): string {
   const { type, observed: _o, at, ...rest } = event;
   const fields = Object.entries(rest)
@@ -75,7 +68,7 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
     } else {
       const mark = record.diverges ? '  <-- observed differs' : '';
       process.stdout.write(
-        `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${outcomeText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`,
+        `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${observedText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`,
       );
     }
   }

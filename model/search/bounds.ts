@@ -185,19 +185,6 @@ export function declarations(arena: Arena, moves: readonly TraceEvent[]): TraceE
   return out;
 }
 
-/** A trace event as a trace-file line: a single-tenant connect names `tenant`. */
-export function traceFileObject(event: TraceEvent): Record<string, unknown> {
-  if (event.type !== 'connect' || event.tenants.length !== 1) return { ...event };
-  const { tenants, ...rest } = event;
-  return {
-    type: rest.type,
-    app: rest.app,
-    tenant: tenants[0],
-    ...(rest.user === undefined ? {} : { user: rest.user }),
-    ...(rest.observed === undefined ? {} : { observed: rest.observed }),
-  };
-}
-
 /** Bounds in one line, for reports and CLI output. */
 export function formatBounds(bounds: Bounds): string {
   const kinds = (list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? '' : ` (${list.join(',')})`);

@@ -30,6 +30,7 @@ import { MODEL } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
+import { observedText, observedValue } from '../io/trace-line.ts';
 
 /** What the diff found. */
 export interface DiffResult {
@@ -85,10 +86,15 @@ export function diffBounds(a: Policy, b: Policy, given: Partial<Bounds> = {}): B
   ];
 }
 
+/** Whether two policies gave one move the same outcomes (the same move: as many outcomes each). */
+function sameOutcomes(a: readonly Outcome[], b: readonly Outcome[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A move's outcomes as the diff reports them: its `observed` value in one line of text. */
 function outcomeText(move: Move, outcomes: readonly Outcome[]): string {
-  const trace = move.trace;
-  if (trace.type !== 'connect' || trace.tenants.length === 1) return outcomes[outcomes.length - 1] ?? 'ok';
-  return trace.tenants.map((t, i) => `${t}=${outcomes[i] ?? 'ok'}`).join(' ');
+  return observedText(observedValue(move.trace, outcomes));
 }
 
 function playMove(from: CompiledState, afterConsent: CompiledState, move: Move): { state: CompiledState; outcomes: Outcome[] } {
@@ -136,9 +142,10 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
       const move = arena.moves[m] as Move;
       const na = playMove(sa, ca, move);
       const nb = playMove(sb, cb, move);
-      const textA = outcomeText(move, na.outcomes);
-      const textB = outcomeText(move, nb.outcomes);
-      if (textA !== textB) return { path: [...pathTo(head, parent, via), m], a: textA, b: textB, states: queue.length };
+      if (!sameOutcomes(na.outcomes, nb.outcomes)) {
+        const path = [...pathTo(head, parent, via), m];
+        return { path, a: outcomeText(move, na.outcomes), b: outcomeText(move, nb.outcomes), states: queue.length };
+      }
       const wa = na.state.context.world;
       const wb = nb.state.context.world;
       if (

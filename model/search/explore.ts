@@ -19,6 +19,7 @@ import { MODEL, type Model } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
+import { observedValue } from '../io/trace-line.ts';
 
 export type { Bounds } from './bounds.ts';
 
@@ -96,13 +97,6 @@ function play(model: Model, from: CompiledState, move: Move, afterConsent: Compi
   return { state, steps };
 }
 
-/** The outcome a move gave: the last connect's, or per tenant for a consent of several. */
-export function moveOutcome(move: Move, outcomes: readonly Outcome[]): Outcome | Record<string, Outcome> {
-  const trace = move.trace;
-  if (trace.type !== 'connect' || trace.tenants.length === 1) return outcomes[outcomes.length - 1] ?? 'ok';
-  return Object.fromEntries(trace.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
-}
-
 /** Replay moves from the start and annotate each with the model's outcome as `observed`. */
 export function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
   let state = initialState(arena, policy, model);
@@ -114,7 +108,7 @@ export function annotatedTrace(arena: Arena, policy: Policy, model: Model, path:
       state = model.compiled.step(state, event);
       if (event.type !== 'consent') outcomes.push(state.context.outcome ?? 'ok');
     }
-    return { ...move.trace, observed: moveOutcome(move, outcomes) } as TraceEvent;
+    return { ...move.trace, observed: observedValue(move.trace, outcomes) } as TraceEvent;
   });
   return [...declarations(arena, moves), ...moves];
 }
