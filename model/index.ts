@@ -39,7 +39,7 @@ export {
   type RunRecord,
 } from './oracle/oracle.ts';
 export { applySet, choosePolicy, loadPolicyFile, resolvePolicy, type PolicyChoice } from './io/load-policy.ts';
-export { observedOutcomes, observedText, observedValue, traceLine, traceLineObject } from './io/trace-line.ts';
+export { observedOutcomes } from './io/trace-line.ts';
 export { parseTraceLine, readLineChunks, readLines, readTrace, scenarioHeader, type ScenarioHeader, type TraceLine } from './io/trace.ts';
 export { InputError, type InputLocation } from './errors.ts';
 export { INERT_SCOPE } from './platform/scope.ts';

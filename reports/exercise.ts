@@ -16,7 +16,8 @@ import { choosePolicy } from '../model/io/load-policy.ts';
 import { machineEngine, type Engine } from '../model/engine/step.ts';
 import { scenarioHeader } from '../model/io/trace.ts';
 import { actions, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
-import { scenarioFiles, traceLines } from '../scenarios/replay.ts';
+import { traceLines } from '../model/io/trace.ts';
+import { scenarioFiles } from '../scenarios/replay.ts';
 
 /** What replaying one scenario showed about the invariants. */
 export interface ScenarioExercise {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../model/errors.ts';
 import { check, type CheckResult } from '../model/oracle/oracle.ts';
-import { parseTraceLine, scenarioHeader, type ScenarioHeader, type TraceLine } from '../model/io/trace.ts';
+import { scenarioHeader, traceLines, type ScenarioHeader } from '../model/io/trace.ts';
 
 /** One replayed scenario. */
 export interface ScenarioResult {
@@ -30,14 +30,6 @@ export function scenarioFiles(dir: string): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return scenarioFiles(path);
     return name.endsWith('.jsonl') ? [path] : [];
-  });
-}
-
-/** The events of a trace file's text. */
-export function traceLines(file: string, content: string): TraceLine[] {
-  return content.split('\n').flatMap((text, i) => {
-    const event = parseTraceLine(text, file, i + 1);
-    return event === null ? [] : [{ line: i + 1, event }];
   });
 }
 

@@ -8,7 +8,7 @@ import { Driver, type StepReport } from '../engine/driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy } from '../io/load-policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
-import { parseTraceLine, readLineChunks, type TraceLine } from '../io/trace.ts';
+import { readTraceChunks, type TraceLine } from '../io/trace.ts';
 import { observedOutcomes, observedValue } from '../io/trace-line.ts';
 import type { Observed, TraceEvent } from '../types.ts';
 
@@ -111,13 +111,7 @@ export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine
 /** Check a trace file, streamed a chunk at a time (no asynchronous step per event). */
 export async function checkFile(file: string, options: OracleOptions = {}): Promise<CheckResult> {
   const checker = createChecker(options);
-  let line = 0;
-  for await (const chunk of readLineChunks(file)) {
-    for (const text of chunk) {
-      const event = parseTraceLine(text, file, ++line);
-      if (event !== null) checker.take({ line, event });
-    }
-  }
+  for await (const lines of readTraceChunks(file)) for (const line of lines) checker.take(line);
   return checker.result();
 }
 
