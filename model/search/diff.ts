@@ -24,7 +24,7 @@
  */
 import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
 import type { CompiledState } from '../engine/compiled.ts';
-import { pathTo } from './explore.ts';
+import { BreadthFirst } from './breadth-first.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
@@ -122,20 +122,14 @@ interface Found {
 function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: DiffOptions): Found | { path: null; states: number } {
   const keys = new StateKeys(arena, options.symmetry ?? true, 2);
   const start = [initialState(arena, a), initialState(arena, b)] as const;
-  const queue: Array<readonly [CompiledState, CompiledState] | undefined> = [start];
-  const codes: Array<readonly [Code, Code] | undefined> = [[keys.code(start[0].context.world), keys.code(start[1].context.world)]];
-  const parent: number[] = [0];
-  const via: number[] = [-1];
-  const depth: number[] = [0];
-  const seen = new Set<number | string>([keys.key(codes[0] as [Code, Code])]);
+  const startCodes = [keys.code(start[0].context.world), keys.code(start[1].context.world)] as const;
+  const product = new BreadthFirst<readonly [CompiledState, CompiledState], readonly [Code, Code]>(start, startCodes, keys.key(startCodes));
   const consent: PlatformEvent = { type: 'consent' };
-  let lastProgress = Date.now();
-  for (let head = 0; head < queue.length; head++) {
-    if ((depth[head] ?? 0) >= maxDepth) break;
-    const [sa, sb] = queue[head] as readonly [CompiledState, CompiledState];
-    const [codeA, codeB] = codes[head] as readonly [Code, Code];
-    queue[head] = undefined;
-    codes[head] = undefined;
+  const expand = (
+    [sa, sb]: readonly [CompiledState, CompiledState],
+    [codeA, codeB]: readonly [Code, Code],
+    head: number,
+  ): Found | undefined => {
     const ca = MODEL.compiled.step(sa, consent);
     const cb = MODEL.compiled.step(sb, consent);
     for (let m = 0; m < arena.moves.length; m++) {
@@ -143,8 +137,12 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
       const na = playMove(sa, ca, move);
       const nb = playMove(sb, cb, move);
       if (!sameOutcomes(na.outcomes, nb.outcomes)) {
-        const path = [...pathTo(head, parent, via), m];
-        return { path, a: outcomeText(move, na.outcomes), b: outcomeText(move, nb.outcomes), states: queue.length };
+        return {
+          path: product.pathTo(head, m),
+          a: outcomeText(move, na.outcomes),
+          b: outcomeText(move, nb.outcomes),
+          states: product.states,
+        };
       }
       const wa = na.state.context.world;
       const wb = nb.state.context.world;
@@ -159,21 +157,11 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
         keys.code(wa, { world: sa.context.world, code: codeA }),
         keys.code(wb, { world: sb.context.world, code: codeB }),
       ] as const;
-      const key = keys.key(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      queue.push([na.state, nb.state]);
-      codes.push(next);
-      parent.push(head);
-      via.push(m);
-      depth.push((depth[head] ?? 0) + 1);
+      product.discover([na.state, nb.state], next, keys.key(next), head, m);
     }
-    if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
-      lastProgress = Date.now();
-      options.onProgress(queue.length);
-    }
-  }
-  return { path: null, states: queue.length };
+    return undefined;
+  };
+  return product.run(expand, { maxDepth, onProgress: options.onProgress }).found ?? { path: null, states: product.states };
 }
 
 /**
