@@ -20,12 +20,12 @@ import { replay, type GenTrace } from './harness.ts';
 import { hunt, type Hunt, type TraceProperty } from './property.ts';
 
 /** Where failing properties write their counterexamples (`FC_COUNTEREXAMPLES` overrides). */
-export function counterexampleDir(): string {
+function counterexampleDir(): string {
   return process.env.FC_COUNTEREXAMPLES ?? join(tmpdir(), 'xcm-counterexamples');
 }
 
 /** What a scenario file says about where its trace came from. */
-export interface Provenance {
+interface Provenance {
   property: TraceProperty;
   hunt: Hunt;
   /** The mutant the property caught, if any. */
@@ -33,7 +33,7 @@ export interface Provenance {
 }
 
 /** The scenario file of a counterexample (header, then every event with the model's outcomes). */
-export function scenarioText(trace: GenTrace, source: Provenance): string {
+function scenarioText(trace: GenTrace, source: Provenance): string {
   const model = replay(trace, MODEL).outcomes;
   const mutant = source.mutant === undefined ? null : replay(trace, source.mutant.model).outcomes;
   const { property, hunt: h } = source;

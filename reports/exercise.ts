@@ -68,7 +68,7 @@ function recording(inner: Engine, onStep: (before: PlatformContext, event: Platf
 }
 
 /** Replay one scenario file through the machine engine, judging every step. */
-export function exerciseScenario(file: string, dir: string): ScenarioExercise {
+function exerciseScenario(file: string, dir: string): ScenarioExercise {
   const content = readFileSync(file, 'utf8');
   const header = scenarioHeader(content);
   const choice = choosePolicy(header?.policy, header?.set ?? []);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_RUNS } from '../properties/config.ts';
 
 /** The folder of the property suite. */
-export const PROPERTIES_DIR = fileURLToPath(new URL('../properties', import.meta.url));
+const PROPERTIES_DIR = fileURLToPath(new URL('../properties', import.meta.url));
 
 /** How the suite checks one invariant: properties per family, and traces in a default run. */
 export interface PropertyChecks {

@@ -11,7 +11,7 @@ import { check, type CheckResult } from '../model/oracle/oracle.ts';
 import { scenarioHeader, traceLines, type ScenarioHeader } from '../model/io/trace.ts';
 
 /** One replayed scenario. */
-export interface ScenarioResult {
+interface ScenarioResult {
   file: string;
   header: ScenarioHeader;
   observed: number;
@@ -51,7 +51,7 @@ export async function replayAll(dir: string): Promise<ScenarioResult[]> {
 }
 
 /** The verdict table and the one-line summary. */
-export function formatTable(dir: string, results: readonly ScenarioResult[]): string {
+function formatTable(dir: string, results: readonly ScenarioResult[]): string {
   const rows = results.map((r) => [
     relative(dir, r.file),
     r.header.policy ?? 'xero',

@@ -11,7 +11,7 @@ import { readTrace } from '../io/trace.ts';
 import { observedText } from '../io/trace-line.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
-export interface TraceCommandOptions {
+interface TraceCommandOptions {
   policy?: string | undefined;
   set?: string[] | undefined;
   json?: boolean | undefined;
@@ -26,7 +26,7 @@ function requireTrace(positionals: string[], usage: string): string {
 }
 
 /** Print a check result as text. */
-export function formatCheck(file: string, result: CheckResult): string {
+function formatCheck(file: string, result: CheckResult): string {
   const lines = result.divergences.map(
     (d) => `${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}`,
   );

@@ -72,7 +72,7 @@ function cycle<T>(list: readonly T[] | undefined, fallback: T, n: number): T[] {
 }
 
 /** Check bounds a user gave; an `InputError` names the option. */
-export function validateBounds(bounds: Bounds): void {
+function validateBounds(bounds: Bounds): void {
   const positive = (n: number, field: string, max: number) => {
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });

@@ -11,7 +11,7 @@
 type Key = number | string;
 
 /** Options of `BreadthFirst.run`. */
-export interface BreadthFirstOptions {
+interface BreadthFirstOptions {
   /** Expand no state at this depth or deeper (default: no limit). */
   maxDepth?: number;
   /** Stop once this many states are known, after the expansion that reaches it (default: no limit). */

@@ -106,7 +106,7 @@ function policyHeader(spec: string, sets: readonly string[]): Record<string, unk
 }
 
 /** The explorer's result as text. */
-export function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
+function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
   const n = (x: number) => x.toLocaleString('en');
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
@@ -176,7 +176,7 @@ export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): Tra
 }
 
 /** The diff's result as text. */
-export function formatDiff(result: DiffResult): string {
+function formatDiff(result: DiffResult): string {
   const { a, b } = result.policies;
   const lines = [
     `diff ${a} vs ${b}`,

@@ -59,7 +59,7 @@ export interface DiffOptions {
 }
 
 /** Tenants enough to go one past the largest finite app cap of either policy (2 to 26). */
-export function capTenants(a: Policy, b: Policy): number {
+function capTenants(a: Policy, b: Policy): number {
   const caps = [a, b].flatMap((p) => [
     p.appCap,
     p.certifiedCap,

@@ -99,7 +99,7 @@ function play(model: Model, from: CompiledState, move: Move, afterConsent: Compi
 }
 
 /** Replay moves from the start and annotate each with the model's outcome as `observed`. */
-export function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
+function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
   let state = initialState(arena, policy, model);
   const moves = path.map((index) => {
     const move = arena.moves[index];
