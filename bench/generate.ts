@@ -18,7 +18,7 @@ import { LiveSet, mulberry32, NzTime, pick } from './generate-parts.ts';
 import { PlainChecker, type RawEvent } from './plain.ts';
 
 /** What the generator wrote. */
-export interface GeneratedTrace {
+interface GeneratedTrace {
   file: string;
   lines: number;
   bytes: number;
@@ -53,7 +53,7 @@ interface GenApp {
 }
 
 /** The cached file for `events` events, named by a hash of the generator and what it reads. */
-export function tracePath(events: number): string {
+function tracePath(events: number): string {
   const hash = createHash('sha1');
   for (const s of SOURCES) hash.update(readFileSync(new URL(`../${s}`, import.meta.url)));
   return join(tmpdir(), `xcm-bench-${events}-${SEED}-${hash.digest('hex').slice(0, 10)}.jsonl`);

@@ -44,12 +44,15 @@ export const OUTCOMES: readonly Outcome[] = [
   'rejected:requirements',
 ];
 
+/** What a trace says the platform did with one event: one outcome, or for a connect of several tenants an object tenant → outcome. */
+export type Observed = Outcome | Record<string, Outcome>;
+
 /** Fields every trace event may carry. */
 interface EventBase {
   /** ISO 8601 timestamp with offset; selects the policy in force on the timeline. */
   at?: string;
   /** What the real platform did; compared with the model's outcome by `xcm check`. */
-  observed?: Outcome | Record<string, Outcome>;
+  observed?: Observed;
 }
 
 /** Declare an app, or change its declared attributes. */

@@ -36,7 +36,7 @@ const offset: fc.Arbitrary<Offset> = fc.constantFrom(-1, 0, 1);
 const appKinds = (max: number) => fc.array(fc.constantFrom(...APP_KINDS), { minLength: 1, maxLength: max });
 
 /** Random worlds: every kind of app and tenant, starting anywhere on the timeline. */
-export const randomShape: fc.Arbitrary<Shape> = fc.record({
+const randomShape: fc.Arbitrary<Shape> = fc.record({
   type: fc.constant('random' as const),
   apps: appKinds(6),
   tenantKinds: fc.array(fc.constantFrom(...TENANT_KINDS), { maxLength: 3 }),
@@ -45,7 +45,7 @@ export const randomShape: fc.Arbitrary<Shape> = fc.record({
 });
 
 /** One app driven to cap-1, cap or cap+1 of one of the caps, then hovering there. */
-export const appCapShape: fc.Arbitrary<Shape> = fc.record({
+const appCapShape: fc.Arbitrary<Shape> = fc.record({
   type: fc.constant('app-cap' as const),
   cap: fc.constantFrom('flat', 'starter', 'core', 'custom', 'plus', 'advanced'),
   offset,
@@ -57,7 +57,7 @@ export const appCapShape: fc.Arbitrary<Shape> = fc.record({
 });
 
 /** One tenant given one fewer, as many or one more uncertified apps than its limit, then another app's consent. */
-export const orgLimitShape: fc.Arbitrary<Shape> = fc.record({
+const orgLimitShape: fc.Arbitrary<Shape> = fc.record({
   type: fc.constant('org-limit' as const),
   offset,
   tenantKind: fc.constantFrom(...TENANT_KINDS),
@@ -69,14 +69,14 @@ export const orgLimitShape: fc.Arbitrary<Shape> = fc.record({
 });
 
 /** A limit lowered while an app or a tenant is just under, at or above it. */
-export const loweredShape: fc.Arbitrary<Shape> = fc.record({
+const loweredShape: fc.Arbitrary<Shape> = fc.record({
   type: fc.constant('lowered' as const),
   lowering: fc.constantFrom('flat-to-starter', 'unlimited-to-plus', 'plus-to-core', 'org-certified-starter', 'org-tier-down'),
   offset,
 });
 
 /** Every opening, weighted towards the shaped ones. */
-export const shapes: fc.Arbitrary<Shape> = fc.oneof(
+const shapes: fc.Arbitrary<Shape> = fc.oneof(
   { weight: 2, arbitrary: randomShape },
   { weight: 3, arbitrary: appCapShape },
   { weight: 3, arbitrary: orgLimitShape },
@@ -84,7 +84,7 @@ export const shapes: fc.Arbitrary<Shape> = fc.oneof(
 );
 
 /** Longest random tail (with `size: 'max'`, lengths spread up to it). */
-export const MAX_TAIL = 40;
+const MAX_TAIL = 40;
 
 /** The generator every property draws its cases from. */
 export const caseSpecs: fc.Arbitrary<CaseSpec> = fc.record({

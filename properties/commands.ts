@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { IMPLICIT_USER, TIERS, type TraceEvent, type Tier } from '../model/types.ts';
 
 /** Instants the traces visit, in order: each era of the `xero` timeline and its edges. */
-export const INSTANTS: readonly string[] = [
+const INSTANTS: readonly string[] = [
   '2019-12-20T10:00:00+13:00', // OAuth 2.0 limits
   '2020-02-09T12:00:00+13:00', // the bug window opens (its first instant)
   '2020-02-10T11:59:59+13:00', // its last second
@@ -87,7 +87,7 @@ abstract class TraceCommand implements fc.Command<TraceBuilder, object> {
 }
 
 /** One user's consent of one app for one to three tenants (a pick of -1 asks for a new tenant). */
-export class ConnectCommand extends TraceCommand {
+class ConnectCommand extends TraceCommand {
   constructor(
     private readonly appPick: number,
     private readonly tenantPicks: readonly number[],
@@ -102,7 +102,7 @@ export class ConnectCommand extends TraceCommand {
 }
 
 /** Remove one connection a connect asked for (it may already be gone). */
-export class DisconnectCommand extends TraceCommand {
+class DisconnectCommand extends TraceCommand {
   constructor(private readonly askedPick: number) {
     super();
   }
@@ -116,7 +116,7 @@ export class DisconnectCommand extends TraceCommand {
 }
 
 /** Revoke the token of a user of an app some connect asked for. */
-export class RevokeCommand extends TraceCommand {
+class RevokeCommand extends TraceCommand {
   constructor(private readonly askedPick: number) {
     super();
   }
@@ -130,7 +130,7 @@ export class RevokeCommand extends TraceCommand {
 }
 
 /** Certify an app. */
-export class CertifyCommand extends TraceCommand {
+class CertifyCommand extends TraceCommand {
   constructor(private readonly appPick: number) {
     super();
   }
@@ -140,7 +140,7 @@ export class CertifyCommand extends TraceCommand {
 }
 
 /** Move an app to a tier (refused for Plus and above while uncertified). */
-export class TierCommand extends TraceCommand {
+class TierCommand extends TraceCommand {
   constructor(
     private readonly appPick: number,
     private readonly tier: Tier,
@@ -153,7 +153,7 @@ export class TierCommand extends TraceCommand {
 }
 
 /** Time passes to a later instant of {@link INSTANTS}; emits no event. */
-export class TickCommand implements fc.Command<TraceBuilder, object> {
+class TickCommand implements fc.Command<TraceBuilder, object> {
   constructor(private readonly steps: number) {}
   check(m: Readonly<TraceBuilder>): boolean {
     return m.clock < INSTANTS.length - 1;

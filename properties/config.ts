@@ -30,10 +30,10 @@ export const SEED = fromEnv('FC_SEED', DEFAULT_SEED);
 export const NUM_RUNS = Math.max(1, fromEnv('FC_NUM_RUNS', DEFAULT_RUNS));
 
 /** How much larger than a default run this one is (1 by default, 20 under `test:deep`). */
-export const SCALE = NUM_RUNS / DEFAULT_RUNS;
+const SCALE = NUM_RUNS / DEFAULT_RUNS;
 
 /** A counterexample path to replay (`FC_PATH`, as a failure prints it), if any. */
-export const PATH = process.env.FC_PATH === undefined || process.env.FC_PATH === '' ? undefined : process.env.FC_PATH;
+const PATH = process.env.FC_PATH === undefined || process.env.FC_PATH === '' ? undefined : process.env.FC_PATH;
 
 /** fast-check parameters for one property: this run's seed and run count (and path, when replaying). */
 export function fcParameters<T>(): Parameters<T> {

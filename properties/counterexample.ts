@@ -13,45 +13,27 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODEL, type Model } from '../model/engine/step.ts';
-import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../model/types.ts';
+import { observedValue, traceLine } from '../model/io/trace-line.ts';
+import type { TraceEvent } from '../model/types.ts';
 import { fcParameters } from './config.ts';
 import { replay, type GenTrace } from './harness.ts';
 import { hunt, type Hunt, type TraceProperty } from './property.ts';
 
 /** Where failing properties write their counterexamples (`FC_COUNTEREXAMPLES` overrides). */
-export function counterexampleDir(): string {
+function counterexampleDir(): string {
   return process.env.FC_COUNTEREXAMPLES ?? join(tmpdir(), 'xcm-counterexamples');
 }
 
 /** What a scenario file says about where its trace came from. */
-export interface Provenance {
+interface Provenance {
   property: TraceProperty;
   hunt: Hunt;
   /** The mutant the property caught, if any. */
   mutant?: { name: string; description: string; model: Model };
 }
 
-function shaped(event: TraceEvent, outcomes: readonly Outcome[]): Outcome | Record<string, Outcome> {
-  if (event.type !== 'connect' || event.tenants.length === 1) return outcomes[0] ?? 'ok';
-  return Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
-}
-
-/** One event as a scenario line: `tenant` for a single tenant, no implicit user, then `observed`. */
-function line(event: TraceEvent, observed: Outcome | Record<string, Outcome>, note: string | null): string {
-  const { type, at, observed: _old, ...fields } = event as TraceEvent & Record<string, unknown>;
-  const body: Record<string, unknown> = { type };
-  for (const [key, value] of Object.entries(fields)) {
-    if (key === 'tenants' && Array.isArray(value) && value.length === 1) body.tenant = value[0];
-    else if (!(key === 'user' && value === IMPLICIT_USER)) body[key] = value;
-  }
-  if (at !== undefined) body.at = at;
-  body.observed = observed;
-  if (note !== null) body.note = note;
-  return JSON.stringify(body);
-}
-
 /** The scenario file of a counterexample (header, then every event with the model's outcomes). */
-export function scenarioText(trace: GenTrace, source: Provenance): string {
+function scenarioText(trace: GenTrace, source: Provenance): string {
   const model = replay(trace, MODEL).outcomes;
   const mutant = source.mutant === undefined ? null : replay(trace, source.mutant.model).outcomes;
   const { property, hunt: h } = source;
@@ -73,8 +55,8 @@ export function scenarioText(trace: GenTrace, source: Provenance): string {
   const lines = trace.events.map((event, i) => {
     const expected = model[i] ?? [];
     const other = mutant?.[i];
-    const note = other?.some((o, k) => o !== expected[k]) ? `the mutant gives ${JSON.stringify(shaped(event, other))}` : null;
-    return line(event, shaped(event, expected), note);
+    const note = other?.some((o, k) => o !== expected[k]) ? `the mutant gives ${JSON.stringify(observedValue(event, other))}` : undefined;
+    return traceLine({ ...event, observed: observedValue(event, expected) } as TraceEvent, note);
   });
   return `${[JSON.stringify(header), ...lines].join('\n')}\n`;
 }

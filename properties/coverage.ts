@@ -13,7 +13,7 @@ import { appOf, isLinked, linkedApps, linkedTenantCount, tenantIds, tenantOf } f
 import type { Replay, Step } from './harness.ts';
 
 /** The caps whose boundaries are tracked: the app caps by kind, and the organisation limit. */
-export const CAPS = [
+const CAPS = [
   { key: 'flat', label: 'uncertified app cap (25)', real: true },
   { key: 'starter', label: 'Starter cap (5)', real: true },
   { key: 'core', label: 'Core cap (50)', real: true },
@@ -26,13 +26,13 @@ export const CAPS = [
 const POSITIONS = ['cap-1', 'cap', 'cap+1'] as const;
 
 /** One boundary class, and whether the default run must reach it with the real caps. */
-export interface BoundaryClass {
+interface BoundaryClass {
   name: string;
   needsRealCaps: boolean;
 }
 
 /** Every boundary class the suite must reach. */
-export const BOUNDARY_CLASSES: readonly BoundaryClass[] = [
+const BOUNDARY_CLASSES: readonly BoundaryClass[] = [
   ...CAPS.flatMap((cap) =>
     POSITIONS.filter((p) => !(cap.key === 'custom' && p === 'cap-1')).map((p) => ({
       name: `${cap.label}: a connect that would make ${p}`,

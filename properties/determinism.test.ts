@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../model/oracle/oracle.ts';
-import { traceLines } from '../scenarios/replay.ts';
+import { traceLines } from '../model/io/trace.ts';
 import { caseSpecs, materialize } from './arbitraries.ts';
 import { runBanner, SEED, timeoutMs } from './config.ts';
 import { assertHolds } from './counterexample.ts';

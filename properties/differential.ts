@@ -14,7 +14,7 @@ import type { TraceProperty } from './property.ts';
 import { ReferencePlatform } from './reference.ts';
 
 /** The reference's outcomes for a trace, and its live connections at the end. */
-export function referenceRun(trace: GenTrace): { outcomes: Outcome[][]; connections: string[] } {
+function referenceRun(trace: GenTrace): { outcomes: Outcome[][]; connections: string[] } {
   const choice = choosePolicy(undefined, trace.set);
   const ref = new ReferencePlatform(choice.choose(null, undefined));
   const registered = new Map<string, string>();

@@ -42,7 +42,7 @@ export interface Replay {
 }
 
 /** Which engine steps the model: the compiled table (the default) or the XState machine. */
-export type EngineKind = 'compiled' | 'machine';
+type EngineKind = 'compiled' | 'machine';
 
 /** Replay a trace through a model, from an empty world. */
 export function replay(trace: GenTrace, model: Model = MODEL, engine: EngineKind = 'compiled'): Replay {

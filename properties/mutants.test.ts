@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../model/oracle/oracle.ts';
 import { scenarioHeader } from '../model/io/trace.ts';
-import { traceLines } from '../scenarios/replay.ts';
+import { traceLines } from '../model/io/trace.ts';
 import { DEFAULT_SEED, runBanner, SEED, timeoutMs } from './config.ts';
 import { assertHolds } from './counterexample.ts';
 import { MUTANTS, mutantByName } from './mutants.ts';

@@ -17,7 +17,7 @@ import { keeps } from './safety.ts';
  * The refusal the rules require for a connect from this context, or null when none does: a
  * refused re-consent, or the first limit exceeded in the policy's check order.
  */
-export function requiredRefusal(before: PlatformContext, app: string, tenant: string, user: string): Outcome | null {
+function requiredRefusal(before: PlatformContext, app: string, tenant: string, user: string): Outcome | null {
   const { world, policy } = before;
   const a = appOf(world, app);
   const t = tenantOf(world, tenant);
@@ -30,7 +30,7 @@ export function requiredRefusal(before: PlatformContext, app: string, tenant: st
 const isRefusal = (o: Outcome | null) => o === 'rejected:app-limit' || o === 'rejected:org-limit';
 
 /** Steps decided under a correct policy (outside the bug window). */
-export function underCorrectPolicy(check: (s: Step) => string | null): (s: Step) => string | null {
+function underCorrectPolicy(check: (s: Step) => string | null): (s: Step) => string | null {
   return (s) => (s.before.policy.orgLimitReading === 'correct' ? check(s) : null);
 }
 

@@ -13,7 +13,7 @@ import type { Coverage } from './coverage.ts';
 import { prefix, replay, type GenTrace, type Step } from './harness.ts';
 
 /** The rule families, one test file each. */
-export type Family = 'safety' | 'precision' | 'recovery' | 'no-loss' | 'determinism' | 'differential' | 'compiled';
+type Family = 'safety' | 'precision' | 'recovery' | 'no-loss' | 'determinism' | 'differential' | 'compiled';
 
 /** A property that does not hold on a case: the trace that shows it, and what went wrong. */
 export interface Failure {

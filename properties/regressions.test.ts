@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check } from '../model/oracle/oracle.ts';
-import { traceLines } from '../scenarios/replay.ts';
+import { traceLines } from '../model/io/trace.ts';
 import { mutantByName } from './mutants.ts';
 
 const DIR = fileURLToPath(new URL('../scenarios/regressions', import.meta.url));

@@ -12,7 +12,7 @@ import type { Step } from './harness.ts';
 import { firstBrokenStep, type TraceProperty } from './property.ts';
 
 /** The registry invariant of this name. */
-export function invariant(name: string): Invariant {
+function invariant(name: string): Invariant {
   const found = INVARIANTS.find((i) => i.name === name);
   if (found === undefined) throw new Error(`no invariant ${name} in the registry`);
   return found;

@@ -25,12 +25,12 @@ export const APP_KINDS = [
   'certified-starter',
 ] as const;
 /** A kind of app. */
-export type AppKind = (typeof APP_KINDS)[number];
+type AppKind = (typeof APP_KINDS)[number];
 
 /** The caps a shaped trace drives an app to. */
-export type CapKind = 'flat' | 'starter' | 'core' | 'custom' | 'plus' | 'advanced';
+type CapKind = 'flat' | 'starter' | 'core' | 'custom' | 'plus' | 'advanced';
 /** Ways a limit is lowered under connections already held. */
-export type LoweringKind = 'flat-to-starter' | 'unlimited-to-plus' | 'plus-to-core' | 'org-certified-starter' | 'org-tier-down';
+type LoweringKind = 'flat-to-starter' | 'unlimited-to-plus' | 'plus-to-core' | 'org-certified-starter' | 'org-tier-down';
 /** Apps that share a tenant without taking one of its uncertified slots. */
 export type ExtraApp = 'certified' | 'custom' | 'oauth1';
 /** Where a shaped trace stops relative to the cap. */
@@ -64,7 +64,7 @@ export type Shape =
 const USERS = [IMPLICIT_USER, 'u2', 'u3'];
 
 /** The declaration of an app of a kind. */
-export function declareApp(app: string, kind: AppKind): TraceEvent {
+function declareApp(app: string, kind: AppKind): TraceEvent {
   switch (kind) {
     case 'uncertified':
       return { type: 'app', app };

@@ -37,7 +37,7 @@ export function catchMutant(mutant: Mutant, parameters = fcParameters<[CaseSpec]
 }
 
 /** Whether the model and the mutant give different outcomes on a trace (a regression scenario must). */
-export function diverges(trace: GenTrace, mutant: Mutant): boolean {
+function diverges(trace: GenTrace, mutant: Mutant): boolean {
   const model = replay(trace, MODEL).outcomes;
   const broken = replay(trace, mutant.model).outcomes;
   return model.some((o, i) => JSON.stringify(o) !== JSON.stringify(broken[i]));
@@ -47,7 +47,7 @@ export function diverges(trace: GenTrace, mutant: Mutant): boolean {
  * The trace followed by a disconnect of every connection the model keeps and the mutant lost, so
  * that a lost connection shows in the outcomes (`disconnected` against `not-connected`).
  */
-export function witnessed(trace: GenTrace, mutant: Mutant): GenTrace {
+function witnessed(trace: GenTrace, mutant: Mutant): GenTrace {
   const key = (c: { app: string; tenant: string; user: string }) => `${c.user}/${c.app}/${c.tenant}`;
   const left = new Set([...allConnections(replay(trace, mutant.model).context.world)].map(key));
   const at = trace.events.at(-1)?.at;

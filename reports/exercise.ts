@@ -14,10 +14,10 @@ import { Driver } from '../model/engine/driver.ts';
 import { INVARIANTS, type Invariant } from '../model/platform/invariants.ts';
 import { choosePolicy } from '../model/io/load-policy.ts';
 import { machineEngine, type Engine } from '../model/engine/step.ts';
-import { scenarioHeader } from '../model/io/trace.ts';
+import { scenarioHeader, traceLines } from '../model/io/trace.ts';
 import { actions, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
 import { withoutConnections } from '../model/world/world.ts';
-import { scenarioFiles, traceLines } from '../scenarios/replay.ts';
+import { scenarioFiles } from '../scenarios/replay.ts';
 
 /** What replaying one scenario showed about the invariants. */
 export interface ScenarioExercise {
@@ -68,7 +68,7 @@ function recording(inner: Engine, onStep: (before: PlatformContext, event: Platf
 }
 
 /** Replay one scenario file through the machine engine, judging every step. */
-export function exerciseScenario(file: string, dir: string): ScenarioExercise {
+function exerciseScenario(file: string, dir: string): ScenarioExercise {
   const content = readFileSync(file, 'utf8');
   const header = scenarioHeader(content);
   const choice = choosePolicy(header?.policy, header?.set ?? []);

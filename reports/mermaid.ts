@@ -13,7 +13,7 @@ type Node = StateNode<any, any>;
 type Transition = { eventType: string; guard?: unknown; actions: readonly unknown[]; target?: readonly Node[] | undefined };
 
 /** A guard or action reference as text: its name, with parameters in parentheses. */
-export function refText(ref: unknown): string {
+function refText(ref: unknown): string {
   if (typeof ref === 'string') return ref;
   if (typeof ref === 'object' && ref !== null && 'type' in ref) {
     const { type, params } = ref as { type: unknown; params?: unknown };

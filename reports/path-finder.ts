@@ -32,7 +32,7 @@ export interface Story {
 }
 
 /** One step of a found path: the event and what the machine did with it. */
-export interface PathStep {
+interface PathStep {
   event: PlatformEvent;
   outcome: string;
   regime: string;
@@ -40,7 +40,7 @@ export interface PathStep {
 }
 
 /** The shortest path to one goal, and the size of the graph it was chosen from. */
-export interface FoundLeg {
+interface FoundLeg {
   goal: string;
   steps: PathStep[];
   reachable: number;
@@ -50,7 +50,7 @@ export interface FoundLeg {
  * What identifies a state for the search: regime, policy, apps, live (app, tenant, user) links and
  * the last outcome. Connection ids and serials are left out, so equivalent states merge.
  */
-export function stateKey(snapshot: PlatformSnapshot): string {
+function stateKey(snapshot: PlatformSnapshot): string {
   const { policy, world, outcome } = snapshot.context;
   const apps = appIds(world)
     .map((id) => appOf(world, id))

@@ -15,7 +15,7 @@ import type { TraceEvent } from '../model/types.ts';
 import { code, table } from './markdown.ts';
 
 /** Pairs compared: the partner page's claim, then each change of era on the timeline. */
-export function comparedPairs(): Array<[string, string]> {
+function comparedPairs(): Array<[string, string]> {
   const pairs: Array<[string, string]> = [['xero-partner-page-2019', 'xero-oauth2-2019']];
   for (let i = 1; i < ERAS.length; i++) {
     const before = ERAS[i - 1]?.policyId;
@@ -32,13 +32,13 @@ function policy(id: string): Policy {
 }
 
 /** The outcomes of each event of a trace under one fixed policy. */
-export function outcomesUnder(policy: Policy, trace: readonly TraceEvent[]): string[] {
+function outcomesUnder(policy: Policy, trace: readonly TraceEvent[]): string[] {
   const driver = new Driver(compiledEngine({ policy }), () => policy);
   return trace.map((event) => driver.apply(event).outcomes.join(', '));
 }
 
 /** A trace event in words. */
-export function traceEventText(event: TraceEvent): string {
+function traceEventText(event: TraceEvent): string {
   const user = 'user' in event && event.user !== undefined ? ` (user ${event.user})` : '';
   switch (event.type) {
     case 'connect':
@@ -119,7 +119,7 @@ function boundsText(bounds: DiffResult['bounds']): string {
 }
 
 /** The section for one pair. */
-export function pairSection(idA: string, idB: string): string {
+function pairSection(idA: string, idB: string): string {
   const a = policy(idA);
   const b = policy(idB);
   const result = diffPolicies(a, b);

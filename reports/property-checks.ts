@@ -13,7 +13,7 @@ import { packagePath } from '../model/io/files.ts';
 import { DEFAULT_RUNS } from '../properties/config.ts';
 
 /** The folder of the property suite. */
-export const PROPERTIES_DIR = packagePath('properties');
+const PROPERTIES_DIR = packagePath('properties');
 
 /** How the suite checks one invariant: properties per family, and traces in a default run. */
 export interface PropertyChecks {

@@ -9,13 +9,13 @@ import { join, relative } from 'node:path';
 import { InputError } from '../model/errors.ts';
 import { packagePath } from '../model/io/files.ts';
 import { check, type CheckResult } from '../model/oracle/oracle.ts';
-import { parseTraceLine, scenarioHeader, type ScenarioHeader, type TraceLine } from '../model/io/trace.ts';
+import { scenarioHeader, traceLines, type ScenarioHeader } from '../model/io/trace.ts';
 
 /** The scenarios the package ships (this folder). */
 export const SCENARIOS_DIR = packagePath('scenarios');
 
 /** One replayed scenario. */
-export interface ScenarioResult {
+interface ScenarioResult {
   file: string;
   header: ScenarioHeader;
   observed: number;
@@ -37,14 +37,6 @@ export function scenarioFiles(dir: string): string[] {
   });
 }
 
-/** The events of a trace file's text. */
-export function traceLines(file: string, content: string): TraceLine[] {
-  return content.split('\n').flatMap((text, i) => {
-    const event = parseTraceLine(text, file, i + 1);
-    return event === null ? [] : [{ line: i + 1, event }];
-  });
-}
-
 /** Replay one scenario file. */
 export async function replayScenario(file: string): Promise<ScenarioResult> {
   const content = readFileSync(file, 'utf8');
@@ -63,7 +55,7 @@ export async function replayAll(dir: string): Promise<ScenarioResult[]> {
 }
 
 /** The verdict table and the one-line summary. */
-export function formatTable(dir: string, results: readonly ScenarioResult[]): string {
+function formatTable(dir: string, results: readonly ScenarioResult[]): string {
   const rows = results.map((r) => [
     relative(dir, r.file),
     r.header.policy ?? 'xero',

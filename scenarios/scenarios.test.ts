@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../model/oracle/oracle.ts';
 import { scenarioHeader, type TraceLine } from '../model/io/trace.ts';
 import { OUTCOMES, type Outcome } from '../model/types.ts';
-import { replayAll, replayScenario, scenarioFiles, traceLines } from './replay.ts';
+import { traceLines } from '../model/io/trace.ts';
+import { replayAll, replayScenario, scenarioFiles } from './replay.ts';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const FILES = scenarioFiles(DIR);

@@ -109,12 +109,3 @@ function appChanges(event: Extract<TraceEvent, { type: 'app' }>): AppChanges {
   if (event.registered !== undefined) changes.registered = event.registered;
   return changes;
 }
-
-/** The observed outcomes of an event, in the order of the model's outcomes (undefined: none). */
-export function observedOutcomes(event: TraceEvent): Array<Outcome | undefined> | undefined {
-  const observed = event.observed;
-  if (observed === undefined) return undefined;
-  if (event.type !== 'connect') return [typeof observed === 'string' ? observed : undefined];
-  if (typeof observed === 'string') return [observed];
-  return event.tenants.map((t) => observed[t]);
-}

@@ -57,12 +57,36 @@ export async function* readLines(file: string): AsyncGenerator<{ text: string; l
   for await (const parts of readLineChunks(file)) for (const part of parts) yield { text: part, line: ++line };
 }
 
+/**
+ * The events of consecutive lines of a trace file, the first of them line `first` (1-based, blank
+ * lines included). Every reader of a trace parses its lines here.
+ */
+function traceLinesOf(file: string, texts: readonly string[], first = 1): TraceLine[] {
+  const lines: TraceLine[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const event = parseTraceLine(texts[i] as string, file, first + i);
+    if (event !== null) lines.push({ line: first + i, event });
+  }
+  return lines;
+}
+
+/** The events of a trace's whole text. */
+export function traceLines(file: string, content: string): TraceLine[] {
+  return traceLinesOf(file, content.split('\n'));
+}
+
+/** The events of a trace file, streamed a chunk at a time (no asynchronous step per event). */
+export async function* readTraceChunks(file: string): AsyncGenerator<TraceLine[]> {
+  let first = 1;
+  for await (const texts of readLineChunks(file)) {
+    yield traceLinesOf(file, texts, first);
+    first += texts.length;
+  }
+}
+
 /** The events of a trace file, streamed. */
 export async function* readTrace(file: string): AsyncGenerator<TraceLine> {
-  for await (const { text, line } of readLines(file)) {
-    const event = parseTraceLine(text, file, line);
-    if (event !== null) yield { line, event };
-  }
+  for await (const lines of readTraceChunks(file)) yield* lines;
 }
 
 /** The scenario header of a trace's text, if its first non-blank line is one. */

@@ -8,9 +8,10 @@ import { checkFile, run, type CheckResult } from './oracle.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
 import { ERAS } from '../platform/timeline.ts';
 import { readTrace } from '../io/trace.ts';
+import { observedText } from '../io/trace-line.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
-export interface TraceCommandOptions {
+interface TraceCommandOptions {
   policy?: string | undefined;
   set?: string[] | undefined;
   json?: boolean | undefined;
@@ -25,7 +26,7 @@ function requireTrace(positionals: string[], usage: string): string {
 }
 
 /** Print a check result as text. */
-export function formatCheck(file: string, result: CheckResult): string {
+function formatCheck(file: string, result: CheckResult): string {
   const lines = result.divergences.map(
     (d) => `${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}`,
   );
@@ -44,14 +45,6 @@ export async function checkCommand(positionals: string[], options: TraceCommandO
   const result = await checkFile(file, { policy: options.policy, set: options.set ?? [], engine: options.engine ?? 'compiled' });
   process.stdout.write(options.json === true ? `${JSON.stringify(result)}\n` : `${formatCheck(file, result)}\n`);
   return result.ok ? 0 : 1;
-}
-
-function outcomeText(outcome: unknown): string {
-  return typeof outcome === 'string'
-    ? outcome
-    : Object.entries(outcome as Record<string, string>)
-        .map(([t, o]) => `${t}=${o}`)
-        .join(' ');
 }
 
 function eventText(event: Record<string, unknown>): string {
@@ -75,7 +68,7 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
     } else {
       const mark = record.diverges ? '  <-- observed differs' : '';
       process.stdout.write(
-        `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${outcomeText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`,
+        `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${observedText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`,
       );
     }
   }

@@ -4,12 +4,13 @@
  * traces of millions of events); `run` annotates every event.
  * @module
  */
-import { Driver, observedOutcomes, type StepReport } from '../engine/driver.ts';
+import { Driver, type StepReport } from '../engine/driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy } from '../io/load-policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
-import { parseTraceLine, readLineChunks, type TraceLine } from '../io/trace.ts';
-import type { Outcome, TraceEvent } from '../types.ts';
+import { readTraceChunks, type TraceLine } from '../io/trace.ts';
+import { observedOutcomes, observedValue } from '../io/trace-line.ts';
+import type { Observed, TraceEvent } from '../types.ts';
 
 /** Where the model and an observation disagree. */
 export interface Divergence {
@@ -34,7 +35,7 @@ export interface RunRecord {
   line: number;
   event: TraceEvent;
   policy: string;
-  outcome: Outcome | Record<string, Outcome>;
+  outcome: Observed;
   reason: string;
   diverges: boolean;
 }
@@ -56,11 +57,6 @@ function makeDriver(options: OracleOptions) {
   const start = choice.fixed ?? choice.choose(null, undefined);
   const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
   return { driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose), label: choice.label };
-}
-
-function shape(event: TraceEvent, outcomes: Outcome[]): Outcome | Record<string, Outcome> {
-  if (event.type !== 'connect' || event.tenants.length === 1) return outcomes[0] ?? 'ok';
-  return Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
 }
 
 function divergencesOf(line: number, event: TraceEvent, report: StepReport): Divergence[] {
@@ -115,13 +111,7 @@ export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine
 /** Check a trace file, streamed a chunk at a time (no asynchronous step per event). */
 export async function checkFile(file: string, options: OracleOptions = {}): Promise<CheckResult> {
   const checker = createChecker(options);
-  let line = 0;
-  for await (const chunk of readLineChunks(file)) {
-    for (const text of chunk) {
-      const event = parseTraceLine(text, file, ++line);
-      if (event !== null) checker.take({ line, event });
-    }
-  }
+  for await (const lines of readTraceChunks(file)) for (const line of lines) checker.take(line);
   return checker.result();
 }
 
@@ -139,7 +129,7 @@ export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>
       line,
       event,
       policy: report.policy.id,
-      outcome: shape(event, report.outcomes),
+      outcome: observedValue(event, report.outcomes),
       reason,
       diverges: divergencesOf(line, event, report).length > 0,
     };

@@ -4,6 +4,7 @@
  * the invariants and explanations call them too. No other file restates a rule.
  * @module
  */
+import { UNCERTIFIED_TIERS } from './lifecycle.ts';
 import { tierCap, type PolicyParameters } from './policy.ts';
 import type { App, Tenant } from '../types.ts';
 import { appRecord, forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from '../world/world.ts';
@@ -60,7 +61,7 @@ export function heldTenants(world: World, policy: P, appId: string): number {
  */
 export function appCountsTowardOrgLimit(policy: P, app: App): boolean {
   if (app.custom || isOutsideLimits(app)) return false;
-  if (policy.tiered) return app.tier === 'starter' || app.tier === 'core';
+  if (policy.tiered) return UNCERTIFIED_TIERS.includes(app.tier);
   return !app.certified;
 }
 

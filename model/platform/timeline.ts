@@ -26,11 +26,6 @@ export const TIERS_START = '2026-03-02T00:00:00+13:00';
 /** Apps registered on or after this date are on the tiers from registration. */
 export const TIERS_REGISTRATION_CUTOFF = '2025-12-04T00:00:00+13:00';
 
-const bugStart = Date.parse(BUG_WINDOW.start);
-const bugEnd = Date.parse(BUG_WINDOW.end);
-const tiersStart = Date.parse(TIERS_START);
-const registrationCutoff = Date.parse(TIERS_REGISTRATION_CUTOFF);
-
 /** One era of the timeline: a policy and the instants it covers (`until` exclusive). */
 export interface Era {
   policyId: string;
@@ -52,15 +47,28 @@ export const ERAS: readonly Era[] = [
   { policyId: 'xero-tiers-2026', from: TIERS_START, until: null, note: '2026 tiers' },
 ];
 
+/** The eras with their bounds in epoch milliseconds (null: open), for `policyIdAt`. */
+const ERA_BOUNDS = ERAS.map((era) => ({
+  policyId: era.policyId,
+  from: era.from === null ? null : Date.parse(era.from),
+  until: era.until === null ? null : Date.parse(era.until),
+}));
+/** The newest era's policy: in force when no time is known, and for apps registered on the tiers. */
+const NEWEST = (ERAS[ERAS.length - 1] as Era).policyId;
+const registrationCutoff = Date.parse(TIERS_REGISTRATION_CUTOFF);
+
 /**
  * The id of the policy in force at `atMs` (epoch milliseconds; null: no time known, the newest
- * era) for an event about `app` (undefined: an event about no app).
+ * era) for an event about `app` (undefined: an event about no app). An app registered on or after
+ * the cutoff is on the newest era's policy (the tiers) whatever the time.
  */
 export function policyIdAt(atMs: number | null, app: App | undefined): string {
-  if (atMs === null || atMs >= tiersStart) return 'xero-tiers-2026';
-  if (app?.registered != null && Date.parse(app.registered) >= registrationCutoff) return 'xero-tiers-2026';
-  if (atMs >= bugStart && atMs < bugEnd) return 'xero-bug-2020-02';
-  return 'xero-oauth2-2019';
+  if (atMs === null) return NEWEST;
+  if (app?.registered != null && Date.parse(app.registered) >= registrationCutoff) return NEWEST;
+  for (const era of ERA_BOUNDS)
+    if ((era.from === null || atMs >= era.from) && (era.until === null || atMs < era.until)) return era.policyId;
+  // The eras cover every instant; only a time that is not a number (NaN) falls through.
+  return (ERAS[0] as Era).policyId;
 }
 
 /** A policy chooser: the policy in force for an event. */

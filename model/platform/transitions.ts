@@ -182,8 +182,3 @@ export const actions = {
   /** Refuse a lifecycle change whose prerequisites the app does not meet. */
   refuseRequirements: (c: PlatformContext) => result(c, c.world, 'rejected:requirements'),
 };
-
-/** A guard's name. */
-export type GuardName = keyof typeof guards;
-/** An action's name. */
-export type ActionName = keyof typeof actions;

@@ -72,7 +72,7 @@ function cycle<T>(list: readonly T[] | undefined, fallback: T, n: number): T[] {
 }
 
 /** Check bounds a user gave; an `InputError` names the option. */
-export function validateBounds(bounds: Bounds): void {
+function validateBounds(bounds: Bounds): void {
   const positive = (n: number, field: string, max: number) => {
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });
@@ -183,19 +183,6 @@ export function declarations(arena: Arena, moves: readonly TraceEvent[]): TraceE
     if (kind !== 'organisation' && usedTenants.has(tenant)) out.push({ type: 'tenant', tenant, kind });
   });
   return out;
-}
-
-/** A trace event as a trace-file line: a single-tenant connect names `tenant`. */
-export function traceFileObject(event: TraceEvent): Record<string, unknown> {
-  if (event.type !== 'connect' || event.tenants.length !== 1) return { ...event };
-  const { tenants, ...rest } = event;
-  return {
-    type: rest.type,
-    app: rest.app,
-    tenant: tenants[0],
-    ...(rest.user === undefined ? {} : { user: rest.user }),
-    ...(rest.observed === undefined ? {} : { observed: rest.observed }),
-  };
 }
 
 /** Bounds in one line, for reports and CLI output. */

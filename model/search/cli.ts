@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { COMMON_OPTIONS, count, parse } from '../io/args.ts';
-import { formatBounds, traceFileObject, type AppKind, type Bounds } from './bounds.ts';
+import { formatBounds, type AppKind, type Bounds } from './bounds.ts';
 import { diffPolicies, type DiffResult } from './diff.ts';
 import { Driver } from '../engine/driver.ts';
 import { InputError } from '../errors.ts';
@@ -17,6 +17,7 @@ import { resolvePolicy } from '../io/load-policy.ts';
 import type { Policy } from '../platform/policy.ts';
 import { compiledEngine } from '../engine/step.ts';
 import type { TenantKind, TraceEvent } from '../types.ts';
+import { observedValue, traceLine, traceLineObject } from '../io/trace-line.ts';
 
 const BOUNDS_OPTIONS = {
   apps: { type: 'string' },
@@ -74,7 +75,7 @@ function progress(label: string): (states: number) => void {
 }
 
 function scenarioText(header: Record<string, unknown>, events: readonly TraceEvent[]): string {
-  return `${[header, ...events.map(traceFileObject)].map((o) => JSON.stringify(o)).join('\n')}\n`;
+  return `${[JSON.stringify(header), ...events.map((e) => traceLine(e))].join('\n')}\n`;
 }
 
 function emitTrace(text: string, out: string | undefined): void {
@@ -105,7 +106,7 @@ function policyHeader(spec: string, sets: readonly string[]): Record<string, unk
 }
 
 /** The explorer's result as text. */
-export function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
+function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
   const n = (x: number) => x.toLocaleString('en');
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
@@ -150,7 +151,7 @@ export function exploreCommand(argv: string[]): number {
   const v = result.violation;
   if (values.json === true) {
     process.stdout.write(
-      `${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map(traceFileObject) } }, null, 2)}\n`,
+      `${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map((e) => traceLineObject(e)) } }, null, 2)}\n`,
     );
   } else {
     process.stdout.write(`${formatExplore(policy, result, seconds)}\n`);
@@ -171,18 +172,11 @@ export function exploreCommand(argv: string[]): number {
 /** The outcomes a policy gives each event of a trace, in the trace format's `observed` shape. */
 export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): TraceEvent[] {
   const driver = new Driver(compiledEngine({ policy }), () => policy);
-  return trace.map((event) => {
-    const outcomes = driver.apply(event).outcomes;
-    const observed =
-      event.type === 'connect' && event.tenants.length > 1
-        ? Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']))
-        : (outcomes[0] ?? 'ok');
-    return { ...event, observed } as TraceEvent;
-  });
+  return trace.map((event) => ({ ...event, observed: observedValue(event, driver.apply(event).outcomes) }) as TraceEvent);
 }
 
 /** The diff's result as text. */
-export function formatDiff(result: DiffResult): string {
+function formatDiff(result: DiffResult): string {
   const { a, b } = result.policies;
   const lines = [
     `diff ${a} vs ${b}`,
@@ -214,7 +208,7 @@ export function diffCommand(argv: string[]): number {
   const b = resolvePolicy(specB, sets);
   const result = diffPolicies(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, onProgress: progress('diff') });
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ ...result, trace: result.trace.map(traceFileObject) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, trace: result.trace.map((e) => traceLineObject(e)) }, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatDiff(result)}\n`);
   }

@@ -24,13 +24,14 @@
  */
 import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
 import type { CompiledState } from '../engine/compiled.ts';
-import { pathTo } from './explore.ts';
+import { BreadthFirst } from './breadth-first.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
+import { observedText, observedValue } from '../io/trace-line.ts';
 
 /** What the diff found. */
 export interface DiffResult {
@@ -59,7 +60,7 @@ export interface DiffOptions {
 }
 
 /** Tenants enough to go one past the largest finite app cap of either policy (2 to 26). */
-export function capTenants(a: Policy, b: Policy): number {
+function capTenants(a: Policy, b: Policy): number {
   const caps = [a, b].flatMap((p) => [
     p.appCap,
     p.certifiedCap,
@@ -86,10 +87,15 @@ export function diffBounds(a: Policy, b: Policy, given: Partial<Bounds> = {}): B
   ];
 }
 
+/** Whether two policies gave one move the same outcomes (the same move: as many outcomes each). */
+function sameOutcomes(a: readonly Outcome[], b: readonly Outcome[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A move's outcomes as the diff reports them: its `observed` value in one line of text. */
 function outcomeText(move: Move, outcomes: readonly Outcome[]): string {
-  const trace = move.trace;
-  if (trace.type !== 'connect' || trace.tenants.length === 1) return outcomes[outcomes.length - 1] ?? 'ok';
-  return trace.tenants.map((t, i) => `${t}=${outcomes[i] ?? 'ok'}`).join(' ');
+  return observedText(observedValue(move.trace, outcomes));
 }
 
 function playMove(from: CompiledState, afterConsent: CompiledState, move: Move): { state: CompiledState; outcomes: Outcome[] } {
@@ -117,29 +123,28 @@ interface Found {
 function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: DiffOptions): Found | { path: null; states: number } {
   const keys = new StateKeys(arena, options.symmetry ?? true, 2);
   const start = [initialState(arena, a), initialState(arena, b)] as const;
-  const queue: Array<readonly [CompiledState, CompiledState] | undefined> = [start];
-  const codes: Array<readonly [Code, Code] | undefined> = [[keys.code(start[0].context.world), keys.code(start[1].context.world)]];
-  const parent: number[] = [0];
-  const via: number[] = [-1];
-  const depth: number[] = [0];
-  const seen = new Set<number | string>([keys.key(codes[0] as [Code, Code])]);
+  const startCodes = [keys.code(start[0].context.world), keys.code(start[1].context.world)] as const;
+  const product = new BreadthFirst<readonly [CompiledState, CompiledState], readonly [Code, Code]>(start, startCodes, keys.key(startCodes));
   const consent: PlatformEvent = { type: 'consent' };
-  let lastProgress = Date.now();
-  for (let head = 0; head < queue.length; head++) {
-    if ((depth[head] ?? 0) >= maxDepth) break;
-    const [sa, sb] = queue[head] as readonly [CompiledState, CompiledState];
-    const [codeA, codeB] = codes[head] as readonly [Code, Code];
-    queue[head] = undefined;
-    codes[head] = undefined;
+  const expand = (
+    [sa, sb]: readonly [CompiledState, CompiledState],
+    [codeA, codeB]: readonly [Code, Code],
+    head: number,
+  ): Found | undefined => {
     const ca = MODEL.compiled.step(sa, consent);
     const cb = MODEL.compiled.step(sb, consent);
     for (let m = 0; m < arena.moves.length; m++) {
       const move = arena.moves[m] as Move;
       const na = playMove(sa, ca, move);
       const nb = playMove(sb, cb, move);
-      const textA = outcomeText(move, na.outcomes);
-      const textB = outcomeText(move, nb.outcomes);
-      if (textA !== textB) return { path: [...pathTo(head, parent, via), m], a: textA, b: textB, states: queue.length };
+      if (!sameOutcomes(na.outcomes, nb.outcomes)) {
+        return {
+          path: product.pathTo(head, m),
+          a: outcomeText(move, na.outcomes),
+          b: outcomeText(move, nb.outcomes),
+          states: product.states,
+        };
+      }
       const wa = na.state.context.world;
       const wb = nb.state.context.world;
       if (
@@ -153,21 +158,11 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
         keys.code(wa, { world: sa.context.world, code: codeA }),
         keys.code(wb, { world: sb.context.world, code: codeB }),
       ] as const;
-      const key = keys.key(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      queue.push([na.state, nb.state]);
-      codes.push(next);
-      parent.push(head);
-      via.push(m);
-      depth.push((depth[head] ?? 0) + 1);
+      product.discover([na.state, nb.state], next, keys.key(next), head, m);
     }
-    if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
-      lastProgress = Date.now();
-      options.onProgress(queue.length);
-    }
-  }
-  return { path: null, states: queue.length };
+    return undefined;
+  };
+  return product.run(expand, { maxDepth, onProgress: options.onProgress }).found ?? { path: null, states: product.states };
 }
 
 /**

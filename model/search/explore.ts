@@ -16,10 +16,12 @@ import type { CompiledState } from '../engine/compiled.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
+import { BreadthFirst } from './breadth-first.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
+import { observedValue } from '../io/trace-line.ts';
 
 export type { Bounds } from './bounds.ts';
 
@@ -97,15 +99,8 @@ function play(model: Model, from: CompiledState, move: Move, afterConsent: Compi
   return { state, steps };
 }
 
-/** The outcome a move gave: the last connect's, or per tenant for a consent of several. */
-export function moveOutcome(move: Move, outcomes: readonly Outcome[]): Outcome | Record<string, Outcome> {
-  const trace = move.trace;
-  if (trace.type !== 'connect' || trace.tenants.length === 1) return outcomes[outcomes.length - 1] ?? 'ok';
-  return Object.fromEntries(trace.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
-}
-
 /** Replay moves from the start and annotate each with the model's outcome as `observed`. */
-export function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
+function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
   let state = initialState(arena, policy, model);
   const moves = path.map((index) => {
     const move = arena.moves[index];
@@ -115,16 +110,9 @@ export function annotatedTrace(arena: Arena, policy: Policy, model: Model, path:
       state = model.compiled.step(state, event);
       if (event.type !== 'consent') outcomes.push(state.context.outcome ?? 'ok');
     }
-    return { ...move.trace, observed: moveOutcome(move, outcomes) } as TraceEvent;
+    return { ...move.trace, observed: observedValue(move.trace, outcomes) } as TraceEvent;
   });
   return [...declarations(arena, moves), ...moves];
-}
-
-/** The moves from the start to a discovered state, by parent pointers. */
-export function pathTo(index: number, parent: readonly number[], via: readonly number[]): number[] {
-  const path: number[] = [];
-  for (let i = index; i > 0; i = parent[i] ?? 0) path.push(via[i] ?? 0);
-  return path.reverse();
 }
 
 /** Explore every reachable state within the bounds, checking every invariant on every step. */
@@ -134,17 +122,9 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
   const keys = new StateKeys(arena, options.symmetry ?? true, 1);
   const checks = new Array<number>(INVARIANTS.length).fill(0);
   const start = initialState(arena, policy, model);
-  // The queue: states and their codes are dropped once expanded; parent and move stay for paths.
-  const queue: Array<CompiledState | undefined> = [start];
-  const codes: Array<Code | undefined> = [keys.code(start.context.world)];
-  const parent: number[] = [0];
-  const via: number[] = [-1];
-  const depthOf: number[] = [0];
-  const seen = new Set<number | string>([keys.key([codes[0] as Code])]);
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  const startCode = keys.code(start.context.world);
+  const search = new BreadthFirst<CompiledState, Code>(start, startCode, keys.key([startCode]));
   let transitions = 0;
-  let lastProgress = Date.now();
-  let complete = true;
 
   const broken = (steps: readonly Step[]): string[] => {
     const names: string[] = [];
@@ -156,27 +136,26 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
   const counted = () => {
     for (let i = 0; i < checks.length; i++) checks[i] = (checks[i] ?? 0) + 1;
   };
-  const result = (violation: ExploreResult['violation']): ExploreResult => ({
-    states: queue.length,
+  const result = (violation: ExploreResult['violation'], complete: boolean): ExploreResult => ({
+    states: search.states,
     transitions,
     checks: Object.fromEntries(INVARIANTS.map((inv, i) => [inv.name, checks[i] ?? 0])),
     violation,
     symmetryReduced: keys.symmetry,
     complete,
-    depth: depthOf[depthOf.length - 1] ?? 0,
+    depth: search.depth,
     bounds,
   });
   const violationAt = (index: number, moveIndex: number, names: string[]): ExploreResult => {
-    const path = [...pathTo(index, parent, via), moveIndex];
-    return result({ invariant: names[0] ?? '', broken: names, trace: annotatedTrace(arena, policy, model, path), depth: path.length });
+    const path = search.pathTo(index, moveIndex);
+    return result(
+      { invariant: names[0] ?? '', broken: names, trace: annotatedTrace(arena, policy, model, path), depth: path.length },
+      true,
+    );
   };
 
   const consentIndex = arena.moves.findIndex((m) => m.consent);
-  for (let head = 0; head < queue.length; head++) {
-    const state = queue[head] as CompiledState;
-    const code = codes[head] as Code;
-    queue[head] = undefined;
-    codes[head] = undefined;
+  const expand = (state: CompiledState, code: Code, head: number): ExploreResult | undefined => {
     // Every connect opens with the same consent from this state: play and check it once; it is
     // part of (and counted with) each connect transition below.
     let afterConsent: CompiledState | null = null;
@@ -200,23 +179,13 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
       const world = next.context.world;
       if (sameLinks(state.context.world, world) && sameApps(state.context.world, world)) continue;
       const nextCode = keys.code(world, { world: state.context.world, code });
-      const key = keys.key([nextCode]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      queue.push(next);
-      codes.push(nextCode);
-      parent.push(head);
-      via.push(m);
-      depthOf.push((depthOf[head] ?? 0) + 1);
+      search.discover(next, nextCode, keys.key([nextCode]), head, m);
     }
-    if (queue.length >= maxStates) {
-      complete = false;
-      break;
-    }
-    if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
-      lastProgress = Date.now();
-      options.onProgress(queue.length);
-    }
-  }
-  return result(null);
+    return undefined;
+  };
+  const { found, complete } = search.run(expand, {
+    onProgress: options.onProgress,
+    ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+  });
+  return found ?? result(null, complete);
 }

@@ -24,7 +24,7 @@ import type { World } from '../world/world.ts';
 export type { Code } from './state-code.ts';
 
 /** Renamings tried per state before settling for a sound, less reduced key. */
-export const MAX_CANDIDATES = 5040;
+const MAX_CANDIDATES = 5040;
 
 function permutations(items: readonly number[]): number[][] {
   if (items.length <= 1) return [[...items]];

@@ -1,0 +1,56 @@
+/**
+ * One event as a trace says it (DESIGN.md, "Trace file"): the `observed` value of its outcomes,
+ * read back into the model's order, and the event written as a trace line. Every writer of a trace
+ * (counterexamples, `xcm explore`, `xcm diff`) and every reader of `observed` goes through here.
+ * @module
+ */
+import { IMPLICIT_USER, type Observed, type Outcome, type TraceEvent } from '../types.ts';
+
+/**
+ * The model's outcomes of an event (for a connect, one per tenant in the consent's order) as the
+ * trace's `observed` value: one outcome, or for a consent of several tenants an object tenant →
+ * outcome. A missing outcome is `ok`.
+ */
+export function observedValue(event: TraceEvent, outcomes: readonly Outcome[]): Observed {
+  if (event.type !== 'connect' || event.tenants.length === 1) return outcomes[0] ?? 'ok';
+  return Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
+}
+
+/** The observed outcomes of an event, in the order of the model's outcomes (undefined: none). */
+export function observedOutcomes(event: TraceEvent): Array<Outcome | undefined> | undefined {
+  const observed = event.observed;
+  if (observed === undefined) return undefined;
+  if (event.type !== 'connect') return [typeof observed === 'string' ? observed : undefined];
+  if (typeof observed === 'string') return [observed];
+  return event.tenants.map((t) => observed[t]);
+}
+
+/** An `observed` value in one line of text: the outcome, or `tenant=outcome` per tenant. */
+export function observedText(observed: Observed): string {
+  if (typeof observed === 'string') return observed;
+  return Object.entries(observed)
+    .map(([t, o]) => `${t}=${o}`)
+    .join(' ');
+}
+
+/**
+ * An event as the object of a trace line: `type` first, `tenant` for a one-tenant connect, the
+ * implicit user left out, then `at`, `observed` (when the event has one) and `note` (when given).
+ */
+export function traceLineObject(event: TraceEvent, note?: string): Record<string, unknown> {
+  const { type, at, observed, ...fields } = event as TraceEvent & Record<string, unknown>;
+  const body: Record<string, unknown> = { type };
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === 'tenants' && Array.isArray(value) && value.length === 1) body.tenant = value[0];
+    else if (!(key === 'user' && value === IMPLICIT_USER)) body[key] = value;
+  }
+  if (at !== undefined) body.at = at;
+  if (observed !== undefined) body.observed = observed;
+  if (note !== undefined) body.note = note;
+  return body;
+}
+
+/** An event as a trace line (JSON, no newline); see `traceLineObject`. */
+export function traceLine(event: TraceEvent, note?: string): string {
+  return JSON.stringify(traceLineObject(event, note));
+}

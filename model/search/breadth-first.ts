@@ -1,0 +1,97 @@
+/**
+ * The breadth-first search the explorer (`explore.ts`) and the policy diff (`diff.ts`) both run:
+ * a flat queue with a head index (states are dropped once expanded; parent pointers and moves stay
+ * for paths), a set of the keys seen, each state's depth, a stop at a depth or a number of states,
+ * and progress about once a second. What a state is, how it is expanded and what ends the search
+ * early is the caller's.
+ * @module
+ */
+
+/** A state's key in the set of states seen (`StateKeys.key`). */
+type Key = number | string;
+
+/** Options of `BreadthFirst.run`. */
+interface BreadthFirstOptions {
+  /** Expand no state at this depth or deeper (default: no limit). */
+  maxDepth?: number;
+  /** Stop once this many states are known, after the expansion that reaches it (default: no limit). */
+  maxStates?: number;
+  /** Called about once a second with the states found so far. */
+  onProgress?: ((states: number) => void) | undefined;
+}
+
+/** A breadth-first search from one start state; `S` is a state, `C` its compact code. */
+export class BreadthFirst<S, C> {
+  private readonly queue: Array<S | undefined>;
+  private readonly codes: Array<C | undefined>;
+  private readonly parent: number[] = [0];
+  private readonly via: number[] = [-1];
+  private readonly depths: number[] = [0];
+  private readonly seen: Set<Key>;
+
+  constructor(start: S, code: C, key: Key) {
+    this.queue = [start];
+    this.codes = [code];
+    this.seen = new Set([key]);
+  }
+
+  /** States discovered so far, the start included. */
+  get states(): number {
+    return this.queue.length;
+  }
+
+  /** The depth of the last state discovered: the longest shortest path from the start. */
+  get depth(): number {
+    return this.depths[this.depths.length - 1] ?? 0;
+  }
+
+  /** A state reached from state `from` by move `move`, queued unless its key was seen. */
+  discover(state: S, code: C, key: Key, from: number, move: number): void {
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.queue.push(state);
+    this.codes.push(code);
+    this.parent.push(from);
+    this.via.push(move);
+    this.depths.push((this.depths[from] ?? 0) + 1);
+  }
+
+  /** The moves from the start to state `index` (by parent pointers), then `move`. */
+  pathTo(index: number, move: number): number[] {
+    const path: number[] = [];
+    for (let i = index; i > 0; i = this.parent[i] ?? 0) path.push(this.via[i] ?? 0);
+    path.reverse();
+    path.push(move);
+    return path;
+  }
+
+  /**
+   * Expand the states in breadth-first order until `expand` returns an answer (it gets the state,
+   * its code and its index, and calls `discover` for the states it reaches) or none is left.
+   * `complete` is false when `maxStates` stopped the search.
+   */
+  run<R>(
+    expand: (state: S, code: C, index: number) => R | undefined,
+    options: BreadthFirstOptions = {},
+  ): { found: R | undefined; complete: boolean } {
+    const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    const { queue, codes, depths } = this;
+    let lastProgress = Date.now();
+    for (let head = 0; head < queue.length; head++) {
+      if ((depths[head] ?? 0) >= maxDepth) break;
+      const state = queue[head] as S;
+      const code = codes[head] as C;
+      queue[head] = undefined;
+      codes[head] = undefined;
+      const found = expand(state, code, head);
+      if (found !== undefined) return { found, complete: true };
+      if (queue.length >= maxStates) return { found: undefined, complete: false };
+      if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
+        lastProgress = Date.now();
+        options.onProgress(queue.length);
+      }
+    }
+    return { found: undefined, complete: true };
+  }
+}
