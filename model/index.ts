@@ -20,6 +20,7 @@ export type {
   CertifyEvent,
   ConnectEvent,
   DisconnectEvent,
+  Observed,
   Outcome,
   RevokeEvent,
   TenantEvent,

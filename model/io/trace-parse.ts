@@ -122,7 +122,20 @@ function isBlank(source: string): boolean {
   return first !== 123 /* { */ && source.trim() === '';
 }
 
-/** Parse one line of a trace; null for a blank line or a scenario header. */
+/**
+ * Parse one line of a trace; null for a blank line or a scenario header. A connect's `tenant`
+ * becomes `tenants`. Bad input is an `InputError` naming the file, the line and the field.
+ * @example
+ * ```ts
+ * import { InputError, parseTraceLine } from 'xero-connection-model';
+ * console.log(parseTraceLine('{"type":"connect","app":"a","tenant":"t"}', 'inline', 1)); // → { type: 'connect', app: 'a', tenants: [ 't' ] }
+ * try {
+ *   parseTraceLine('{"type":"connect","app":"a","tennant":"t"}', 'inline', 2);
+ * } catch (error) {
+ *   console.log(error instanceof InputError, (error as Error).message.slice(0, 32)); // → true inline:2: field "tennant": not a
+ * }
+ * ```
+ */
 export function parseTraceLine(source: string, file: string, line: number): TraceEvent | null {
   if (isBlank(source)) return null;
   const where: Where = { file, line };

@@ -84,7 +84,21 @@ export async function* readTraceChunks(file: string): AsyncGenerator<TraceLine[]
   }
 }
 
-/** The events of a trace file, streamed. */
+/**
+ * The events of a trace file, streamed, each with its 1-based line (blank lines counted).
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { readTrace } from 'xero-connection-model';
+ * const file = join(tmpdir(), 'two-events.jsonl');
+ * writeFileSync(file, '{"type":"tenant","tenant":"demo","kind":"demo"}\n\n{"type":"connect","app":"a","tenant":"demo"}\n');
+ * for await (const { line, event } of readTrace(file)) console.log(line, event.type);
+ * // → 1 tenant
+ * // → 3 connect
+ * ```
+ */
 export async function* readTrace(file: string): AsyncGenerator<TraceLine> {
   for await (const lines of readTraceChunks(file)) yield* lines;
 }

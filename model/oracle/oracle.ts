@@ -101,21 +101,65 @@ export function createChecker(options: OracleOptions = {}): Checker {
   };
 }
 
-/** Check a trace: every event with `observed` is compared with the model. */
+/**
+ * Check a trace: every event with `observed` is compared with the model; each divergence names
+ * its line, the expected and observed outcome, the rule and the counts behind the verdict.
+ * @example
+ * ```ts
+ * import { check } from 'xero-connection-model';
+ * const lines = ['org-1', 'org-2', 'org-3'].map((tenant, i) => ({
+ *   line: i + 1,
+ *   event: { type: 'connect' as const, app: 'my-app', tenants: [tenant], observed: 'connected' as const },
+ * }));
+ * const result = await check(lines, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
+ * console.log(result.ok, result.divergences[0]?.line, result.divergences[0]?.expected); // → false 3 rejected:app-limit
+ * ```
+ */
 export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): Promise<CheckResult> {
   const checker = createChecker(options);
   for await (const line of lines) checker.take(line);
   return checker.result();
 }
 
-/** Check a trace file, streamed a chunk at a time (no asynchronous step per event). */
+/**
+ * Check a trace file, streamed a chunk at a time (no asynchronous step per event). Bad input is
+ * an `InputError` naming the file, the line and the field.
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { checkFile } from 'xero-connection-model';
+ * const file = join(tmpdir(), 'twenty-first.jsonl');
+ * const connects = Array.from({ length: 21 }, (_, i) => ({ type: 'connect', app: 'tims-app', tenant: `org-${i + 1}`, observed: 'connected' }));
+ * writeFileSync(file, connects.map((e) => JSON.stringify(e)).join('\n'));
+ * const partnerPage = await checkFile(file, { policy: 'xero-partner-page-2019' });
+ * console.log(partnerPage.ok, partnerPage.divergences[0]?.line, partnerPage.divergences[0]?.rule); // → false 21 app-cap
+ * console.log((await checkFile(file, { policy: 'xero-oauth2-2019' })).ok); // → true
+ * ```
+ */
 export async function checkFile(file: string, options: OracleOptions = {}): Promise<CheckResult> {
   const checker = createChecker(options);
   for await (const lines of readTraceChunks(file)) for (const line of lines) checker.take(line);
   return checker.result();
 }
 
-/** Run a trace: every event with the model's outcome and reason. */
+/**
+ * Run a trace: every event with the model's outcome, the policy in force and the reason.
+ * @example
+ * ```ts
+ * import { run } from 'xero-connection-model';
+ * const lines = [
+ *   { line: 1, event: { type: 'connect' as const, app: 'a', tenants: ['t1'], at: '2020-02-09T20:30:00+13:00' } },
+ *   { line: 2, event: { type: 'connect' as const, app: 'a', tenants: ['t2'], at: '2020-02-09T20:31:00+13:00' } },
+ *   { line: 3, event: { type: 'connect' as const, app: 'a', tenants: ['t3'], at: '2020-02-09T20:32:00+13:00' } },
+ * ];
+ * for await (const record of run(lines)) console.log(record.line, record.outcome, record.policy);
+ * // → 1 connected xero-bug-2020-02
+ * // → 2 connected xero-bug-2020-02
+ * // → 3 rejected:org-limit xero-bug-2020-02
+ * ```
+ */
 export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): AsyncGenerator<RunRecord> {
   const { driver } = makeDriver(options);
   for await (const { line, event } of lines) {

@@ -168,6 +168,12 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
 /**
  * The shortest event sequence after which policies `a` and `b` give different outcomes, within
  * the bounds (the two default searches when none are given; see the module comment).
+ * @example
+ * ```ts
+ * import { diffPolicies, resolvePolicy } from 'xero-connection-model';
+ * const result = diffPolicies(resolvePolicy('xero-partner-page-2019'), resolvePolicy('xero-oauth2-2019'));
+ * console.log(result.equivalent, result.difference); // → false { index: 20, a: 'rejected:app-limit', b: 'connected' }
+ * ```
  */
 export function diffPolicies(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): DiffResult {
   const searched = diffBounds(a, b, bounds);

@@ -115,7 +115,18 @@ function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readon
   return [...declarations(arena, moves), ...moves];
 }
 
-/** Explore every reachable state within the bounds, checking every invariant on every step. */
+/**
+ * Explore every reachable state within the bounds, checking every invariant on every step; on a
+ * violation, the shortest trace to it.
+ * @example
+ * ```ts
+ * import { explore, resolvePolicy } from 'xero-connection-model';
+ * const scaled = explore(resolvePolicy('xero-oauth2-2019', ['appCap=2']), { apps: 3, tenants: 3, users: 1 });
+ * console.log(scaled.states, scaled.violation); // → 168 null
+ * const bug = explore(resolvePolicy('xero-bug-2020-02/refuses-at-limit'), { apps: 3, tenants: 2, users: 1 });
+ * console.log(bug.violation?.invariant, bug.violation?.depth); // → refusalsAreRequired 2
+ * ```
+ */
 export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions = {}): ExploreResult {
   const model = options.model ?? MODEL;
   const arena = arenaOf(bounds, [policy]);
