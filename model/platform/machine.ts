@@ -46,25 +46,23 @@ function bind(impl: PlatformImplementations) {
   return { boundGuards, boundActions };
 }
 
-/** The connect decision of the normal regime, in order: re-consent, outside the limits, the app's cap, the tenant's limit. */
-const connect = [
-  { guard: 'reconsentRefused', actions: 'refuseAppLimit' },
-  { guard: 'isReconsent', actions: 'renewConnection' },
-  { guard: 'isOutsideLimits', actions: 'addConnection' },
-  { guard: 'appLimitRefuses', actions: 'refuseAppLimit' },
-  { guard: 'orgLimitRefuses', actions: 'refuseOrgLimit' },
-  { actions: 'addConnection' },
-] as const;
-
-/** The connect decision in the bug window: the same order, with the bug's organisation check. */
-const connectInBugWindow = [
-  { guard: 'reconsentRefused', actions: 'refuseAppLimit' },
-  { guard: 'isReconsent', actions: 'renewConnection' },
-  { guard: 'isOutsideLimits', actions: 'addConnection' },
-  { guard: 'bugAppLimitRefuses', actions: 'refuseAppLimit' },
-  { guard: 'bugOrgLimitRefuses', actions: 'refuseOrgLimit' },
-  { actions: 'addConnection' },
-] as const;
+/**
+ * A regime's connect decision, in order: re-consent, outside the limits, the app's cap, the
+ * tenant's limit; the regime names the guards of the two limits.
+ */
+function connectDecision<App extends 'appLimitRefuses' | 'bugAppLimitRefuses', Org extends 'orgLimitRefuses' | 'bugOrgLimitRefuses'>(
+  appLimit: App,
+  orgLimit: Org,
+) {
+  return [
+    { guard: 'reconsentRefused', actions: 'refuseAppLimit' },
+    { guard: 'isReconsent', actions: 'renewConnection' },
+    { guard: 'isOutsideLimits', actions: 'addConnection' },
+    { guard: appLimit, actions: 'refuseAppLimit' },
+    { guard: orgLimit, actions: 'refuseOrgLimit' },
+    { actions: 'addConnection' },
+  ] as const;
+}
 
 /** A platform machine over the given implementations (the model's by default). */
 export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPLEMENTATIONS) {
@@ -86,7 +84,7 @@ export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPL
       /** Decisions follow the rules; entering a policy that is a reading of the 2020 bug opens the bug window. */
       normal: {
         always: { guard: 'policyIsBuggy', target: 'bugWindow' },
-        on: { connect: [...connect] },
+        on: { connect: [...connectDecision('appLimitRefuses', 'orgLimitRefuses')] },
       },
       /**
        * The February 2020 bug window: the organisation check misbehaves as the policy's
@@ -94,7 +92,7 @@ export function createPlatformMachine(impl: PlatformImplementations = MODEL_IMPL
        */
       bugWindow: {
         always: { guard: 'policyIsCorrect', target: 'normal' },
-        on: { connect: [...connectInBugWindow] },
+        on: { connect: [...connectDecision('bugAppLimitRefuses', 'bugOrgLimitRefuses')] },
       },
     },
     on: {
