@@ -125,7 +125,11 @@ export const IMPLICIT_USER = 'user';
 export interface App {
   id: string;
   certified: boolean;
-  tier: Tier;
+  /**
+   * The 2026 tier the app declared (an `app` event's `tier`, or a `tier` event); null when it
+   * declared none, and the tiers then assume one (`assumedTier`, `assumedCertifiedTier`).
+   */
+  tier: Tier | null;
   custom: boolean;
   auth: AuthProtocol;
   registered: string | null;

@@ -40,7 +40,8 @@ function freeAppCap(c: PlatformContext, appId: string, method: FreeingMethod): D
   const held = rules.heldTenants(c.world, c.policy, appId);
   if (method === 'certify' && !app.custom && !c.policy.tiered) return { method, events: [{ type: 'certify', app: appId }] };
   if (method === 'tier' && !app.custom && c.policy.tiered) {
-    if (app.tier === 'starter' && held < c.policy.coreCap) return { method, events: [{ type: 'tier', app: appId, tier: 'core' }] };
+    if (rules.tierOf(c.policy, app) === 'starter' && held < c.policy.coreCap)
+      return { method, events: [{ type: 'tier', app: appId, tier: 'core' }] };
     const enterprise: TraceEvent = { type: 'tier', app: appId, tier: 'enterprise' };
     return { method, events: app.certified ? [enterprise] : [{ type: 'certify', app: appId }, enterprise] };
   }

@@ -111,13 +111,13 @@ export const MUTANTS: readonly Mutant[] = [
     'app-cap-minus-one',
     'the app cap off by one: refuses at cap-1',
     'precision/required',
-    cap((p) => ({ appCap: p.appCap - 1 })),
+    cap((p) => ({ appCap: p.appCap - 1, starterCap: p.starterCap - 1 })),
   ),
   mutant(
     'app-cap-plus-one',
     'the app cap off by one: allows cap+1',
     'safety/app-cap',
-    cap((p) => ({ appCap: p.appCap + 1 })),
+    cap((p) => ({ appCap: p.appCap + 1, starterCap: p.starterCap + 1 })),
   ),
   mutant(
     'org-limit-plus-one',

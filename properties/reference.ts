@@ -11,7 +11,8 @@ import type { AuthProtocol, Outcome, TenantKind, Tier } from '../model/types.ts'
 /** An app as the reference knows it. */
 interface RefApp {
   certified: boolean;
-  tier: Tier;
+  /** The tier it declared; undefined until it declares one (the policy then assumes one). */
+  tier: Tier | undefined;
   custom: boolean;
   auth: AuthProtocol;
   registered: string | null;
@@ -37,7 +38,7 @@ export interface RefAppChanges {
 const CERTIFIED_ONLY_TIERS: readonly Tier[] = ['plus', 'advanced', 'enterprise'];
 
 function defaultApp(): RefApp {
-  return { certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null };
+  return { certified: false, tier: undefined, custom: false, auth: 'oauth2', registered: null };
 }
 
 /**
@@ -72,10 +73,7 @@ export class ReferencePlatform {
     if (changes.auth !== undefined) app.auth = changes.auth;
     if (changes.registered !== undefined) app.registered = changes.registered;
     if (changes.certified === false && app.certified) return 'rejected:requirements';
-    if (changes.certified === true && !app.certified) {
-      app.certified = true;
-      if (!existing && changes.tier === undefined) app.tier = 'plus';
-    }
+    if (changes.certified === true) app.certified = true;
     if (changes.tier !== undefined) {
       if (CERTIFIED_ONLY_TIERS.includes(changes.tier) && !app.certified) return 'rejected:requirements';
       app.tier = changes.tier;
@@ -195,21 +193,27 @@ export class ReferencePlatform {
     const p = this.policy;
     if (a.custom) return p.customCap;
     const byTier: Record<Tier, number | null> = {
-      starter: p.appCap,
+      starter: p.starterCap,
       core: p.coreCap,
       plus: p.plusCap,
       advanced: p.advancedCap,
       enterprise: p.enterpriseCap,
     };
-    if (p.tiered) return byTier[a.tier];
+    if (p.tiered) return byTier[this.tierOf(a)];
     return a.certified ? p.certifiedCap : p.appCap;
   }
 
   /** Whether the app takes one of a tenant's slots for uncertified apps. */
   private takesOrgSlot(a: RefApp): boolean {
     if (a.custom || a.auth === 'oauth1') return false;
-    if (this.policy.tiered) return a.tier === 'starter' || a.tier === 'core';
-    return !a.certified;
+    if (a.certified) return false;
+    return !this.policy.tiered || ['starter', 'core'].includes(this.tierOf(a));
+  }
+
+  /** The tier the app is on: the declared one, else the one the policy assumes for its kind. */
+  private tierOf(a: RefApp): Tier {
+    if (a.tier !== undefined) return a.tier;
+    return a.certified ? this.policy.assumedCertifiedTier : this.policy.assumedTier;
   }
 
   /** Distinct tenants with at least one live connection to the app (any kind, any user). */

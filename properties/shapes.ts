@@ -9,7 +9,7 @@ import { IMPLICIT_USER, type TenantKind, type TraceEvent } from '../model/types.
 import { TraceBuilder } from './commands.ts';
 
 /** The overrides of a scaled-down run: small caps, so short traces reach every tier's cap. */
-export const SCALED_SET: readonly string[] = ['appCap=3', 'coreCap=5', 'plusCap=7', 'advancedCap=9'];
+export const SCALED_SET: readonly string[] = ['appCap=3', 'starterCap=3', 'coreCap=5', 'plusCap=7', 'advancedCap=9'];
 
 /** Every app kind a trace declares: each certification state, each 2026 tier, custom, OAuth 1.0a. */
 export const APP_KINDS = [

@@ -32,7 +32,11 @@ const RUNS: ReadonlyArray<{ label: string; policy: Policy; bounds: Bounds }> = [
     policy: scaled('xero-oauth2-2019', { appCap: 1, orgCap: 1 }),
     bounds: { apps: 2, tenants: 2, users: 2, appKinds: ['uncertified', 'certified'], tenantKinds: ['organisation', 'demo'] },
   },
-  { label: 'tiers', policy: scaled('xero-tiers-2026', { appCap: 1, coreCap: 2, plusCap: 3 }), bounds: { apps: 2, tenants: 2, users: 1 } },
+  {
+    label: 'tiers',
+    policy: scaled('xero-tiers-2026', { starterCap: 1, coreCap: 2, plusCap: 3 }),
+    bounds: { apps: 2, tenants: 2, users: 1 },
+  },
   { label: 'bug', policy: scaled('xero-bug-2020-02', { appCap: 2 }), bounds: { apps: 3, tenants: 3, users: 1 } },
 ];
 

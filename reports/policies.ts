@@ -25,7 +25,7 @@ const BASELINE = 'xero-oauth2-2019';
 const GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<keyof PolicyParameters> }> = [
   {
     title: 'Caps',
-    keys: ['appCap', 'orgCap', 'certifiedCap', 'customCap', 'tiered', 'coreCap', 'plusCap', 'advancedCap', 'enterpriseCap'],
+    keys: ['appCap', 'orgCap', 'certifiedCap', 'customCap', 'tiered', 'starterCap', 'coreCap', 'plusCap', 'advancedCap', 'enterpriseCap'],
   },
   { title: 'What counts', keys: ['demoCountsTowardAppCap', 'demoSubjectToOrgLimit', 'orgLimitReading'] },
   {

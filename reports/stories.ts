@@ -86,7 +86,7 @@ const tiersStory: Story = {
   title: 'The 2026 tiers: Starter, Core, and Plus after certification',
   intro:
     'One app A, new on Starter, and three organisations, under the 2026 tiers with the caps scaled from 5, 50 and 1,000 to 1, 2 and 3.',
-  policy: scaled('xero-tiers-2026', { appCap: 1, coreCap: 2, plusCap: 3 }),
+  policy: scaled('xero-tiers-2026', { starterCap: 1, coreCap: 2, plusCap: 3 }),
   world: worldOf({ apps: ['A'], tenants: ['T1', 'T2', 'T3'] }),
   events: [
     ...each(['A'], ['T1', 'T2', 'T3'], connect),

@@ -29,7 +29,13 @@ function appCountText(c: PlatformContext, appId: string): string {
   const app = appOf(c.world, appId);
   const cap = rules.appCap(c.policy, app);
   const held = rules.heldTenants(c.world, c.policy, appId);
-  const kind = app.custom ? 'custom connection' : c.policy.tiered ? `${app.tier} app` : app.certified ? 'certified app' : 'uncertified app';
+  const kind = app.custom
+    ? 'custom connection'
+    : c.policy.tiered
+      ? `${rules.tierOf(c.policy, app)} app`
+      : app.certified
+        ? 'certified app'
+        : 'uncertified app';
   return `${kind} ${appId} holds ${held} of ${capText(cap)} tenants`;
 }
 

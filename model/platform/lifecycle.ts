@@ -64,19 +64,22 @@ const memo = new Map<string, { certified: boolean; tier: Tier } | null>();
 
 /**
  * The app after a lifecycle event, or null when the lifecycle does not allow it (a tier whose
- * prerequisites the app does not meet). Memoised: the answer depends only on the app's
- * certification, its tier and the event.
+ * prerequisites the app does not meet). Certification keeps the tier, a declared one or none
+ * (`tier: null`: the tiers assume one, see `rules.tierOf`); a tier event declares one. Memoised:
+ * the answer depends only on the app's certification, its tier and the event.
  */
 export function lifecycleStep(app: App, event: LifecycleEvent): App | null {
-  const key = `${app.certified}|${app.tier}|${event.type}|${event.type === 'tier' ? event.tier : ''}`;
+  // An app that declared no tier stands in the lifecycle's initial tier of its status.
+  const tier = app.tier ?? (app.certified ? 'plus' : 'starter');
+  const key = `${app.certified}|${tier}|${event.type}|${event.type === 'tier' ? event.tier : ''}`;
   let next = memo.get(key);
   if (next === undefined) {
-    next = computeStep(app.certified, app.tier, event);
+    next = computeStep(app.certified, tier, event);
     memo.set(key, next);
   }
-  return next === null ? null : { ...app, ...next };
+  if (next === null) return null;
+  return { ...app, certified: next.certified, tier: event.type === 'tier' ? next.tier : app.tier };
 }
-
 function computeStep(certified: boolean, tier: Tier, event: LifecycleEvent): { certified: boolean; tier: Tier } | null {
   const status = certified ? 'certified' : 'uncertified';
   const snapshot = appLifecycleMachine.resolveState({ value: { [status]: tier }, context: {} });

@@ -69,9 +69,11 @@ const MUTANTS = {
         guards.bugOrgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: 'counts-every-app' } }, e),
     },
   }),
-  tiersIgnoredByOrgLimit: mutant({
+  certifiedCountedOnCore: mutant({
     guards: {
-      orgLimitRefuses: (c: PlatformContext, e: Connect) => guards.orgLimitRefuses({ ...c, policy: { ...c.policy, tiered: false } }, e),
+      // Under the tiers, counts every app on the tenant, so a certified app on Core takes a slot.
+      orgLimitRefuses: (c: PlatformContext, e: Connect) =>
+        guards.bugOrgLimitRefuses({ ...c, policy: { ...c.policy, orgLimitReading: c.policy.tiered ? 'counts-every-app' : 'correct' } }, e),
     },
   }),
   bugNotModelled: mutant({
@@ -203,12 +205,12 @@ const CASES: RuleCase[] = [
     expected: [['connected'], ['connected']],
   },
   {
-    rule: 'counts Starter and Core apps as uncertified under the 2026 tiers, even when certified',
-    mutant: 'tiersIgnoredByOrgLimit',
+    rule: 'never counts a certified app toward an organisation limit under the 2026 tiers, even on Core',
+    mutant: 'certifiedCountedOnCore',
     observe: (m) =>
       play([{ type: 'app', app: 'A', certified: true, tier: 'core' }, connect('A', 'T'), connect('B', 'T'), connect('C', 'T')], tiers, m)
         .last,
-    expected: ['rejected:org-limit'],
+    expected: ['connected'],
   },
   {
     rule: 'refuses, in the bug window, a demo company to an app already on two tenants, and accepts it the next morning',

@@ -20,10 +20,13 @@ const oauth2: Policy = {
   certifiedCap: null,
   customCap: 1,
   tiered: false,
+  starterCap: 5,
   coreCap: 50,
   plusCap: 1000,
   advancedCap: 10000,
   enterpriseCap: null,
+  assumedTier: 'starter',
+  assumedCertifiedTier: 'plus',
   demoCountsTowardAppCap: false,
   demoSubjectToOrgLimit: true,
   reconsentAtCap: true,
@@ -101,7 +104,6 @@ const tiers = refine(oauth2, {
     '[DOC] oauth2/limits (2026): "New apps default to the starter tier with 5 connections. Moving up to Core will give you up to 50 connections."',
     '[DOC] faq/remote-mcp: "Apps on Plus, Advanced and Enterprise must be certified"',
   ],
-  appCap: 5,
   tiered: true,
 });
 
@@ -110,7 +112,7 @@ const tiers = refine(oauth2, {
  * @example
  * ```ts
  * import { BUILTIN_POLICIES } from 'xero-connection-model';
- * console.log(BUILTIN_POLICIES.map((p) => `${p.id} ${p.appCap}`).join(', '));
+ * console.log(BUILTIN_POLICIES.map((p) => `${p.id} ${p.tiered ? p.starterCap : p.appCap}`).join(', '));
  * // → xero-partner-page-2019 20, xero-oauth2-2019 25, xero-bug-2020-02 25, xero-bug-2020-02/counts-app-tenants 25, xero-bug-2020-02/counts-every-app 25, xero-bug-2020-02/refuses-at-limit 25, xero-tiers-2026 5
  * ```
  */

@@ -4,6 +4,7 @@
  * hard-codes a number.
  * @module
  */
+import { TIERS, type Tier } from '../types.ts';
 
 /** How the per-organisation check counts and compares; every value but `correct` is a reading
  * of the February 2020 bug (rules document section 4: "What the bug did exactly is unknown"). */
@@ -13,7 +14,7 @@ export const ORG_LIMIT_READINGS: readonly OrgLimitReading[] = ['correct', 'count
 
 /** The parameters of a policy: the values `--set` and policy files may change. */
 export interface PolicyParameters {
-  /** Tenants an uncertified app may hold; under the 2026 tiers, the Starter cap. */
+  /** Tenants an uncertified app may hold outside the 2026 tiers. */
   appCap: number;
   /** Uncertified apps one organisation or practice may have connected. */
   orgCap: number;
@@ -23,6 +24,8 @@ export interface PolicyParameters {
   customCap: number;
   /** Whether the 2026 tiers decide an app's cap (otherwise certification does). */
   tiered: boolean;
+  /** Starter tier cap (2026). */
+  starterCap: number;
   /** Core tier cap (2026). */
   coreCap: number;
   /** Plus tier cap (2026). */
@@ -31,6 +34,10 @@ export interface PolicyParameters {
   advancedCap: number;
   /** Enterprise tier cap (2026); null is unlimited. */
   enterpriseCap: number | null;
+  /** The tier the 2026 tiers give an uncertified app that declared none. */
+  assumedTier: 'starter' | 'core';
+  /** The tier the 2026 tiers give a certified app that declared none. */
+  assumedCertifiedTier: Tier;
   /** Whether demo tenants count toward an app's cap. */
   demoCountsTowardAppCap: boolean;
   /** Whether a demo tenant is subject to the organisation's limit of uncertified apps. */
@@ -74,7 +81,7 @@ export const PARAMETERS: readonly ParameterDoc[] = [
   {
     key: 'appCap',
     kind: 'count',
-    meaning: "tenants an uncertified app may hold at once (under the 2026 tiers: Starter's cap)",
+    meaning: 'tenants an uncertified app may hold at once, outside the 2026 tiers (under the tiers: starterCap and the others)',
     why: '[DOC] oauth2/limits: "Uncertified apps will be limited to 25 connections."',
   },
   {
@@ -101,6 +108,7 @@ export const PARAMETERS: readonly ParameterDoc[] = [
     meaning: "whether the 2026 tiers decide an app's cap",
     why: '[DOC] pricing-and-policy-updates: tiers replace the flat cap from 2026-03-02.',
   },
+  { key: 'starterCap', kind: 'count', meaning: 'tenants an app on Starter may hold (2026)', why: '[DOC] /pricing: Starter 5.' },
   { key: 'coreCap', kind: 'count', meaning: 'tenants an app on Core may hold', why: '[DOC] /pricing: Core 50.' },
   { key: 'plusCap', kind: 'count', meaning: 'tenants an app on Plus may hold', why: '[DOC] /pricing: Plus 1,000.' },
   { key: 'advancedCap', kind: 'count', meaning: 'tenants an app on Advanced may hold', why: '[DOC] /pricing: Advanced 10,000.' },
@@ -109,6 +117,21 @@ export const PARAMETERS: readonly ParameterDoc[] = [
     kind: 'count-or-unlimited',
     meaning: 'tenants an app on Enterprise may hold',
     why: '[DOC] /pricing: Enterprise unlimited.',
+  },
+  {
+    key: 'assumedTier',
+    kind: 'enum',
+    values: ['starter', 'core'],
+    meaning:
+      'the tier the 2026 tiers give an uncertified app whose trace declares none (declare one with "tier" on its app event, or a tier event)',
+    why: 'Assumption: a trace seldom says which tier an app chose. Default starter: [DOC] oauth2/limits (2026): "New apps default to the starter tier with 5 connections", and [DOC] the pricing FAQ: "In order to add a 6th connection, you will need to first add your payment details" (Core); no source says an existing app was moved to Core.',
+  },
+  {
+    key: 'assumedCertifiedTier',
+    kind: 'enum',
+    values: TIERS,
+    meaning: 'the tier the 2026 tiers give a certified app whose trace declares none',
+    why: 'Assumption: no source says which tier a certified App Partner app was put on. Default plus, the cheapest tier a certified app can hold ([DOC] faq/remote-mcp: "Apps on Plus, Advanced and Enterprise must be certified"): it keeps connecting (1,000) and, being certified, takes no organisation slot, as before the tiers.',
   },
   {
     key: 'demoCountsTowardAppCap',
@@ -162,10 +185,10 @@ export function parameterDoc(key: string): ParameterDoc | undefined {
 }
 
 /** The cap of a tier under a policy (null: unlimited). */
-export function tierCap(policy: PolicyParameters, tier: import('../types.ts').Tier): number | null {
+export function tierCap(policy: PolicyParameters, tier: Tier): number | null {
   switch (tier) {
     case 'starter':
-      return policy.appCap;
+      return policy.starterCap;
     case 'core':
       return policy.coreCap;
     case 'plus':

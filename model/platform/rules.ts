@@ -6,7 +6,7 @@
  */
 import { UNCERTIFIED_TIERS } from './lifecycle.ts';
 import { tierCap, type PolicyParameters } from './policy.ts';
-import type { App, Tenant } from '../types.ts';
+import type { App, Tenant, Tier } from '../types.ts';
 import { appRecord, forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from '../world/world.ts';
 
 type P = PolicyParameters;
@@ -21,6 +21,20 @@ export function isOutsideLimits(app: App): boolean {
 }
 
 /**
+ * The app's 2026 tier: the one it declared, else the one the policy assumes for an app of its
+ * certification (`assumedTier`, `assumedCertifiedTier`; no source says which tier an existing
+ * app was given when the tiers began).
+ */
+export function tierOf(policy: P, app: App): Tier {
+  return app.tier ?? (app.certified ? policy.assumedCertifiedTier : policy.assumedTier);
+}
+
+/** Whether the app's tier is the policy's assumption rather than one it declared. */
+export function tierIsAssumed(app: App): boolean {
+  return app.tier === null;
+}
+
+/**
  * The cap on the tenants an app may hold (null: unlimited).
  * [DOC] oauth2/limits: "Uncertified apps will be limited to 25 connections"; certified apps have
  * "no connection limit" ([DOC] faq/migration); a custom connection connects one organisation;
@@ -28,7 +42,7 @@ export function isOutsideLimits(app: App): boolean {
  */
 export function appCap(policy: P, app: App): number | null {
   if (app.custom) return policy.customCap;
-  if (policy.tiered) return tierCap(policy, app.tier);
+  if (policy.tiered) return tierCap(policy, tierOf(policy, app));
   return app.certified ? policy.certifiedCap : policy.appCap;
 }
 
@@ -55,14 +69,14 @@ export function heldTenants(world: World, policy: P, appId: string): number {
 
 /**
  * Whether an app takes one of an organisation's uncertified slots. Certified apps and custom
- * connections never do ([DOC] oauth2/limits: "There is no limit on connecting certified apps";
- * [DOC] faq/custom-integration). Under the 2026 tiers, Starter and Core apps are uncertified and
- * do (inference from [DOC] faq/remote-mcp), whatever the certification flag says.
+ * connections never do ([DOC] oauth2/limits, still on the 2026 page: "There is no limit on
+ * connecting certified apps"; [DOC] faq/custom-integration). Under the 2026 tiers an uncertified
+ * app takes one on Starter or Core, the only tiers it can hold (inference from [DOC]
+ * faq/remote-mcp); a certified app on Starter or Core is still certified and takes none.
  */
 export function appCountsTowardOrgLimit(policy: P, app: App): boolean {
-  if (app.custom || isOutsideLimits(app)) return false;
-  if (policy.tiered) return UNCERTIFIED_TIERS.includes(app.tier);
-  return !app.certified;
+  if (app.custom || isOutsideLimits(app) || app.certified) return false;
+  return !policy.tiered || UNCERTIFIED_TIERS.includes(tierOf(policy, app));
 }
 
 /** Whether a tenant is subject to the organisation's limit (a demo tenant: `demoSubjectToOrgLimit`). */

@@ -11,10 +11,8 @@ import * as rules from './rules.ts';
 import type { App, Outcome, Tier, TenantKind, AuthProtocol } from '../types.ts';
 import {
   appOf,
-  appRecord,
   connectionOf,
   connectionSerial,
-  defaultApp,
   currentAuthEventId,
   withApp,
   withConnection,
@@ -58,19 +56,16 @@ type Ev<T extends PlatformEvent['type']> = Extract<PlatformEvent, { type: T }>;
 
 /**
  * The app an `app` event declares, or null when its lifecycle refuses the change (a tier whose
- * prerequisites it does not meet, or a certification withdrawn). A new app declared certified
- * without a tier goes on Plus, the cheapest tier a certified app can hold (assumption).
+ * prerequisites it does not meet, or a certification withdrawn). `certified: true` is the
+ * lifecycle's certification, exactly as a `certify` event: the app keeps its tier, declared or
+ * not, so the two ways of writing one fact give one app.
  */
 export function declaredApp(world: World, event: Ev<'app'>): App | null {
-  const existing = appRecord(world, event.app);
-  let app: App | null = existing ?? defaultApp(event.app);
+  let app: App | null = appOf(world, event.app);
   const { certified, tier, ...plain } = event.changes;
   app = { ...app, ...plain };
   if (certified === false && app.certified) return null;
-  if (certified === true && !app.certified) {
-    app = lifecycleStep(app, { type: 'certify' });
-    if (app !== null && existing === undefined && tier === undefined) app = lifecycleStep(app, { type: 'tier', tier: 'plus' });
-  }
+  if (certified === true && !app.certified) app = lifecycleStep(app, { type: 'certify' });
   if (app !== null && tier !== undefined) app = lifecycleStep(app, { type: 'tier', tier });
   return app;
 }

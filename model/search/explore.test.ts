@@ -17,7 +17,7 @@ function policy(id: string, changes: Partial<Policy> = {}): Policy {
 }
 
 const SCALED = policy('xero-oauth2-2019', { appCap: 2, orgCap: 2 });
-const TIERS = policy('xero-tiers-2026', { appCap: 1, coreCap: 2, plusCap: 3 });
+const TIERS = policy('xero-tiers-2026', { starterCap: 1, coreCap: 2, plusCap: 3 });
 
 const lines = (trace: readonly TraceEvent[]) => trace.map((event, i) => ({ line: i + 1, event }));
 
@@ -27,7 +27,8 @@ describe('explore: pinned state counts (a change to the state space shows up her
     ['caps 2/2, 2 apps x 2 tenants x 2 users', SCALED, { apps: 2, tenants: 2, users: 2 }, 1024, 168],
     ['caps 2/2, 3 apps x 3 tenants x 1 user', SCALED, { apps: 3, tenants: 3, users: 1 }, 3297, 168],
     ['real caps, the default bounds (3 apps x 3 tenants x 1 user)', policy('xero-oauth2-2019'), DEFAULT_BOUNDS, 3927, 207],
-    ['tiers scaled to 1/2/3, 2 apps x 3 tenants x 1 user, tier moves', TIERS, { apps: 2, tenants: 3, users: 1 }, 2916, 456],
+    // An app that declared no tier is a state of its own (the tiers assume one for it), beside each declared tier.
+    ['tiers scaled to 1/2/3, 2 apps x 3 tenants x 1 user, tier moves', TIERS, { apps: 2, tenants: 3, users: 1 }, 4356, 681],
     ['caps 2/2, two-tenant consents, 2 apps x 3 tenants x 1 user', SCALED, { apps: 2, tenants: 3, users: 1, pairs: true }, 225, 38],
     [
       'caps 2/2, OAuth 1.0a app and practices',

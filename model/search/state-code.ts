@@ -42,7 +42,9 @@ export class WorldCoder {
         : appIds.map((id) => {
             const app = appRecord(world, id);
             if (app === undefined) return 2 ** LIFE_BITS - 1;
-            return TIERS.indexOf(app.tier) + (app.certified ? 5 : 0) + (app.custom ? 10 : 0) + (app.auth === 'oauth1' ? 20 : 0);
+            // Six tier values (five declared, or none), then the flags: at most 47 < 2 ** LIFE_BITS - 1.
+            const tier = app.tier === null ? TIERS.length : TIERS.indexOf(app.tier);
+            return tier + (app.certified ? 6 : 0) + (app.custom ? 12 : 0) + (app.auth === 'oauth1' ? 24 : 0);
           });
     const cells = new Array<number>(this.apps * this.tenants);
     for (let a = 0; a < this.apps; a++) {

@@ -15,9 +15,9 @@ import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from '
 import type { App, Connection, Tenant } from '../types.ts';
 import { appsOnTenant, withNoUsersAt, withoutUserAt, withUserAt, type Links, type TenantLinks } from './links.ts';
 
-/** A new app: uncertified, on Starter, OAuth 2.0, not a custom connection, no registration date. */
+/** A new app: uncertified, no tier declared, OAuth 2.0, not a custom connection, no registration date. */
 export function defaultApp(id: string): App {
-  return { id, certified: false, tier: 'starter', custom: false, auth: 'oauth2', registered: null };
+  return { id, certified: false, tier: null, custom: false, auth: 'oauth2', registered: null };
 }
 
 /** A new tenant: an organisation. */
