@@ -6,7 +6,7 @@
  */
 import * as rules from '../platform/rules.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
-import type { Outcome } from '../types.ts';
+import type { ObservedOutcome, Outcome } from '../types.ts';
 import { appOf, connectionOf, isLinked, linkedApps, linkedTenants, tenantOf } from '../world/world.ts';
 
 /** The rule an outcome is about, for divergence reports. */
@@ -115,7 +115,7 @@ export function explain(before: PlatformContext, event: PlatformEvent, outcome: 
 }
 
 /** The rule a divergence is about: the limit either side names, else the model's own rule. */
-export function divergenceRule(modelRule: RuleName, expected: Outcome, observed: Outcome): RuleName {
+export function divergenceRule(modelRule: RuleName, expected: Outcome, observed: ObservedOutcome): RuleName {
   for (const o of [observed, expected]) {
     if (o === 'rejected:app-limit') return 'app-cap';
     if (o === 'rejected:org-limit') return 'org-limit';
