@@ -83,7 +83,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     usage: 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]',
     summary: "every event with the model's outcome, the policy in force and the reason",
     details: [
-      'Prints every event of TRACE with the outcome the model gives it and why; `--json` writes the annotated trace as JSON Lines.',
+      'Prints every event of TRACE with the outcome the model gives it and why (a consent of several tenants: a line per tenant), then a summary line of events, outcomes and divergences; `--json` writes the annotated trace as JSON Lines. A scenario file runs under the policy and `set` its header pins, unless --policy or --set is given.',
       'Exit status: 0 when no observation diverges, 1 when one does, 2 on bad input.',
     ],
     options: [

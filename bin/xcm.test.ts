@@ -257,6 +257,8 @@ describe('xcm help', () => {
     expect(xcm('explore', '--help').stdout).toContain('--no-symmetry');
     expect(xcm('explore', '--help').stdout).toContain('--max-states N');
     expect(xcm('check', '--help').stdout).toContain('--engine compiled|machine');
+    expect(xcm('check', '--help').stdout).toContain('--follow observed|model');
+    expect(xcm('run', '--help').stdout).toContain('--follow observed|model');
   });
 
   it('should print the overview on help and exit 0, and on no command exit 2', () => {
