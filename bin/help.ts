@@ -27,6 +27,11 @@ const POLICY: OptionHelp = {
     'a built-in policy id (see xcm policies), the timeline `xero` (the policy in force at each event\'s `at`), or a JSON policy file such as {"id": "proposal", "extends": "xero-tiers-2026", "appCap": 10}',
 };
 const SET: OptionHelp = { flag: '--set KEY=VALUE', meaning: 'change one parameter of every policy used (repeatable; the keys are below)' };
+const FOLLOW: OptionHelp = {
+  flag: '--follow observed|model',
+  meaning:
+    "after a divergence, go on from what the platform did (observed, the default: the model takes the observed outcome, so each divergence is judged from the platform's real state and its consequences are not reported again) or from the model's own outcome (model: later events may diverge only as a consequence)",
+};
 const JSON_OUT: OptionHelp = { flag: '--json', meaning: 'machine-readable output instead of text' };
 const HELP: OptionHelp = { flag: '-h, --help', meaning: 'this help' };
 const BOUNDS: readonly OptionHelp[] = [
@@ -54,15 +59,16 @@ const BOUNDS: readonly OptionHelp[] = [
 export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'check',
-    usage: 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--json]',
+    usage: 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]',
     summary: "compare a trace's observed outcomes with the model",
     details: [
-      'Replays TRACE (JSON Lines, one event per line) through the model and prints each divergence: its line, the expected and observed outcome, the rule and the counts behind it. Events without `observed` are replayed, not compared.',
+      'Replays TRACE (JSON Lines, one event per line) through the model and prints each divergence: its line, the expected and observed outcome, the rule and the counts behind it. Events without `observed` are replayed, not compared. A scenario file is checked under the policy and `set` its header pins, unless --policy or --set is given.',
       'Exit status: 0 when every observation agrees, 1 when one diverges, 2 on bad input (the message names the file, line and field).',
     ],
     options: [
       POLICY,
       SET,
+      FOLLOW,
       JSON_OUT,
       {
         flag: '--engine compiled|machine',
@@ -74,15 +80,16 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     name: 'run',
-    usage: 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--json]',
+    usage: 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]',
     summary: "every event with the model's outcome, the policy in force and the reason",
     details: [
-      'Prints every event of TRACE with the outcome the model gives it and why; `--json` writes the annotated trace as JSON Lines.',
+      'Prints every event of TRACE with the outcome the model gives it and why (a consent of several tenants: a line per tenant), then a summary line of events, outcomes and divergences; `--json` writes the annotated trace as JSON Lines. A scenario file runs under the policy and `set` its header pins, unless --policy or --set is given.',
       'Exit status: 0 when no observation diverges, 1 when one does, 2 on bad input.',
     ],
     options: [
       POLICY,
       SET,
+      FOLLOW,
       JSON_OUT,
       { flag: '--engine compiled|machine', meaning: "step the compiled table (default) or the XState machine's snapshots" },
       HELP,

@@ -84,6 +84,79 @@ describe('xcm check', () => {
   });
 });
 
+describe('xcm check: following the platform, counting lines, scenario headers', () => {
+  /** 25 connected, a 26th observed connected (the model refuses it), then its consequences; line 27 is the wrong one. */
+  function knockOn(name: string): string {
+    const { path } = capTrace(name, 'connected');
+    writeFileSync(
+      path,
+      `${[
+        { type: 'disconnect', app: 'A', tenant: 't26', observed: 'disconnected' },
+        { type: 'connect', app: 'A', tenant: 't27', observed: 'rejected:app-limit' },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n')}\n`,
+      { flag: 'a' },
+    );
+    return path;
+  }
+
+  it('should report one wrong observation once, at its line, and with --follow model its knock-on divergences', () => {
+    const path = knockOn('knock-on.jsonl');
+    const followed = xcm('check', path);
+    expect(followed.status).toBe(1);
+    expect(followed.stdout.split('\n').filter((l) => l.startsWith(`${path}:`))).toEqual([
+      `${path}:28: expected rejected:app-limit, observed connected [app-cap]`,
+    ]);
+    expect(followed.stdout).toContain('1 line diverges in 29 events under xero\n');
+    const json = JSON.parse(xcm('check', path, '--json').stdout) as { divergences: Array<{ line: number; followed: number }> };
+    expect(json.divergences.map((d) => [d.line, d.followed])).toEqual([[28, 0]]);
+    const own = xcm('check', path, '--follow', 'model');
+    expect(own.stdout.split('\n').filter((l) => l.startsWith(`${path}:`))).toEqual([
+      `${path}:28: expected rejected:app-limit, observed connected [app-cap]`,
+      `${path}:29: expected not-connected, observed disconnected [disconnect]`,
+    ]);
+    expect(own.stdout).toContain('2 lines diverge in 29 events under xero\n');
+    expect(xcm('check', path, '--follow', 'nobody')).toMatchObject({ status: 2, stderr: expect.stringContaining('field "--follow"') });
+  });
+
+  it('should say how many earlier divergences a divergence was judged after', () => {
+    const path = knockOn('judged-after.jsonl');
+    writeFileSync(path, `${JSON.stringify({ type: 'connect', app: 'A', tenant: 't28', observed: 'connected' })}\n`, { flag: 'a' });
+    const result = xcm('check', path);
+    expect(result.stdout).toContain(`${path}:31: expected rejected:app-limit, observed connected [app-cap]`);
+    expect(result.stdout).toContain('  judged after following 1 earlier divergent observation\n');
+  });
+
+  it('should count lines, not outcomes, in the summary', () => {
+    const path = file('consents.jsonl', [
+      { type: 'connect', app: 'A', tenants: ['t1', 't2'], observed: { t1: 'rejected:app-limit', t2: 'rejected:app-limit' } },
+      { type: 'connect', app: 'A', tenant: 't3', observed: 'connected' },
+      { type: 'connect', app: 'B', tenant: 't1', observed: 'rejected' },
+    ]);
+    const result = xcm('check', path, '--policy', 'xero-oauth2-2019');
+    expect(result.stdout).toContain('2 lines diverge (3 outcomes) in 3 events under xero-oauth2-2019\n');
+  });
+
+  it("should check a scenario file under its header's policy and set unless --policy or --set is given, and say so", () => {
+    const path = file('pinned.jsonl', [
+      { type: 'scenario', title: 't', story: 's', source: 'x', policy: 'xero-partner-page-2019', set: ['appCap=1'] },
+      { type: 'connect', app: 'A', tenant: 't1', observed: 'connected' },
+      { type: 'connect', app: 'A', tenant: 't2', observed: 'rejected:app-limit' },
+    ]);
+    const pinned = xcm('check', path);
+    expect(pinned.status).toBe(0);
+    expect(pinned.stdout).toBe(
+      `${path}: checked under policy xero-partner-page-2019 and set appCap=1 from the scenario header\nok: 2 events agree with the model under xero-partner-page-2019\n`,
+    );
+    expect(JSON.parse(xcm('check', path, '--json').stdout)).toMatchObject({ ok: true, pinned: expect.stringContaining('scenario header') });
+    const overridden = xcm('check', path, '--set', 'appCap=2');
+    expect(overridden.status).toBe(1);
+    expect(overridden.stdout).toContain(`${path}: checked under policy xero-partner-page-2019 from the scenario header\n`);
+    expect(xcm('check', path, '--policy', 'xero-oauth2-2019', '--set', 'appCap=5').stdout).not.toContain('scenario header');
+  });
+});
+
 describe('xcm check on bad input', () => {
   it.each([
     { name: 'malformed JSON', lines: ['{"type":"connect","app":"A"'], at: 1, field: null, words: 'malformed JSON' },
@@ -138,6 +211,23 @@ describe('xcm run and xcm policies', () => {
     expect(records[1]?.policy).toBe('xero-oauth2-2019');
   });
 
+  it('should print a line per tenant of a consent and end with a summary line', () => {
+    const path = file('run-text.jsonl', [
+      { type: 'connect', app: 'A', tenants: ['t1', 't2'], observed: { t1: 'connected', t2: 'connected' } },
+      { type: 'disconnect', app: 'A', tenant: 't2', observed: 'disconnected' },
+    ]);
+    const result = xcm('run', path, '--policy', 'xero-oauth2-2019', '--set', 'appCap=1');
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      '   1  connect app=A tenants=t1,t2',
+      '      -> t1=connected t2=rejected:app-limit (xero-oauth2-2019)  <-- observed differs',
+      expect.stringMatching(/^ {6}t1 -> connected: no limit refuses it: /),
+      expect.stringMatching(/^ {6}t2 -> rejected:app-limit: t2 would be a new tenant past the cap: /),
+    ]);
+    expect(lines.at(-1)).toBe('2 events, 3 outcomes, 1 divergence');
+  });
+
   it('should list every built-in policy id', () => {
     const result = xcm('policies');
     expect(result.status).toBe(0);
@@ -167,6 +257,8 @@ describe('xcm help', () => {
     expect(xcm('explore', '--help').stdout).toContain('--no-symmetry');
     expect(xcm('explore', '--help').stdout).toContain('--max-states N');
     expect(xcm('check', '--help').stdout).toContain('--engine compiled|machine');
+    expect(xcm('check', '--help').stdout).toContain('--follow observed|model');
+    expect(xcm('run', '--help').stdout).toContain('--follow observed|model');
   });
 
   it('should print the overview on help and exit 0, and on no command exit 2', () => {

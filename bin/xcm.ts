@@ -32,13 +32,16 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const { values, positionals } = parse(
         rest,
-        { ...COMMON_OPTIONS, engine: { type: 'string' } },
-        `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--json]`,
+        { ...COMMON_OPTIONS, engine: { type: 'string' }, follow: { type: 'string' } },
+        `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]`,
       );
       const engine = values.engine ?? 'compiled';
       if (engine !== 'compiled' && engine !== 'machine')
         throw new InputError(`unknown engine ${JSON.stringify(engine)}`, { file: 'xcm', field: '--engine' }, 'compiled or machine');
-      const options = { policy: values.policy, set: values.set, json: values.json, engine } as const;
+      const follow = values.follow ?? 'observed';
+      if (follow !== 'observed' && follow !== 'model')
+        throw new InputError(`unknown follow ${JSON.stringify(follow)}`, { file: 'xcm', field: '--follow' }, 'observed or model');
+      const options = { policy: values.policy, set: values.set, json: values.json, engine, follow } as const;
       const { checkCommand, runCommand } = await import('../model/oracle/cli.ts');
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
     }

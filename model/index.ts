@@ -21,6 +21,7 @@ export type {
   ConnectEvent,
   DisconnectEvent,
   Observed,
+  ObservedOutcome,
   Outcome,
   RevokeEvent,
   TenantEvent,

@@ -44,8 +44,17 @@ export const OUTCOMES: readonly Outcome[] = [
   'rejected:requirements',
 ];
 
+/**
+ * One outcome as a trace may observe it: an outcome, or `rejected` when the platform refused a
+ * connect without saying by which limit (it matches `rejected:app-limit` and `rejected:org-limit`).
+ */
+export type ObservedOutcome = Outcome | 'rejected';
+
+/** The observed outcome that matches either refusal of a connect. */
+export const ANY_REFUSAL = 'rejected';
+
 /** What a trace says the platform did with one event: one outcome, or for a connect of several tenants an object tenant → outcome. */
-export type Observed = Outcome | Record<string, Outcome>;
+export type Observed = ObservedOutcome | Record<string, ObservedOutcome>;
 
 /** Fields every trace event may carry. */
 interface EventBase {

@@ -62,6 +62,9 @@ export function replay(trace: GenTrace, model: Model = MODEL, engine: EngineKind
       inner.send(event);
       steps.push({ index, before, event, after: inner.context, regime: inner.regime });
     },
+    adopt(context) {
+      inner.adopt(context);
+    },
   };
   const driver = new Driver(recording, choice.choose);
   const outcomes: Outcome[][] = [];

@@ -64,6 +64,9 @@ function recording(inner: Engine, onStep: (before: PlatformContext, event: Platf
       inner.send(event);
       onStep(before, event, inner.context);
     },
+    adopt(context) {
+      inner.adopt(context);
+    },
   };
 }
 

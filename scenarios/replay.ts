@@ -96,7 +96,9 @@ export async function scenariosCommand(dir: string, json: boolean): Promise<numb
     process.stdout.write(`${formatTable(dir, results)}\n`);
     for (const r of results) {
       for (const d of r.result.divergences)
-        process.stdout.write(`\n${r.file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}\n`);
+        process.stdout.write(
+          `\n${r.file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}\n${d.followed === 0 ? '' : `  judged after following ${d.followed} earlier divergent observation${d.followed === 1 ? '' : 's'}\n`}`,
+        );
     }
   }
   return results.every((r) => r.result.ok) ? 0 : 1;

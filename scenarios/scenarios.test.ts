@@ -77,15 +77,25 @@ describe('the scenarios', () => {
       expect(result.divergences).toEqual([]);
     });
 
-    it('should report a divergence at exactly the line whose observed outcome is flipped', async () => {
+    it('should report a divergence at exactly the line whose observed outcome is flipped, going on from the model', async () => {
       const header = scenarioHeader(content);
       for (const line of observedLines(traceLines(file, content))) {
         const flipped = traceLines(file, flipObserved(content, line));
-        const result = await check(flipped, { policy: header?.policy, set: header?.set ?? [] });
+        const result = await check(flipped, { policy: header?.policy, set: header?.set ?? [], follow: 'model' });
         expect(
           result.divergences.map((d) => d.line),
           `flipping line ${line}`,
         ).toEqual([line]);
+      }
+    });
+
+    it('should report the flipped line first when following the observations, judged from its own state', async () => {
+      const header = scenarioHeader(content);
+      for (const line of observedLines(traceLines(file, content))) {
+        const flipped = traceLines(file, flipObserved(content, line));
+        const result = await check(flipped, { policy: header?.policy, set: header?.set ?? [] });
+        expect(result.divergences[0]?.line, `flipping line ${line}`).toBe(line);
+        expect(result.divergences[0]?.followed, `flipping line ${line}`).toBe(0);
       }
     });
   });

@@ -8,8 +8,10 @@ import type { Policy } from '../platform/policy.ts';
 import type { Engine } from './step.ts';
 import type { PolicyChooser } from '../platform/timeline.ts';
 import type { AppChanges, PlatformContext, PlatformEvent } from '../platform/transitions.ts';
+import { observedContext } from './follow.ts';
 import { instantOf, isoInstant } from '../io/instant.ts';
-import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../types.ts';
+import { observedOutcomes, outcomeMatches } from '../io/trace-line.ts';
+import { IMPLICIT_USER, type ObservedOutcome, type Outcome, type TraceEvent } from '../types.ts';
 import { appRecord, defaultTenant, tenantRecord } from '../world/world.ts';
 
 /** What the model did with one trace event. */
@@ -20,6 +22,11 @@ export interface StepReport {
   policy: Policy;
   /** For each outcome, the context just before its decision and the machine event decided. */
   decisions: Array<{ before: PlatformContext; event: PlatformEvent }>;
+  /**
+   * For each outcome, whether the model then took the observed outcome instead of its own (only
+   * when following observations, and only where they differ and the machine can make the change).
+   */
+  adopted: boolean[];
 }
 
 /** Drives an engine with trace events. */
@@ -27,14 +34,21 @@ export class Driver {
   private lastAtMs: number | null = null;
   /** The ISO form of `lastAtMs`, made when a connect first needs it. */
   private lastAtIso: string | null = null;
+  /** The observed outcomes of the event being applied, when following them. */
+  private observed: Array<ObservedOutcome | undefined> | undefined = undefined;
 
   constructor(
     readonly engine: Engine,
     private readonly choose: PolicyChooser,
   ) {}
 
-  /** Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. */
-  apply(event: TraceEvent, keepDecisions = false): StepReport {
+  /**
+   * Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. With
+   * `follow`, an outcome that differs from the event's observed one is replaced by the observed
+   * one (see `follow.ts`): the next decision, in this consent or a later event, starts from the
+   * state the platform was really in.
+   */
+  apply(event: TraceEvent, keepDecisions = false, follow = false): StepReport {
     if (event.at !== undefined) {
       this.lastAtMs = instantOf(event.at);
       this.lastAtIso = null;
@@ -45,7 +59,8 @@ export class Driver {
     else if (event.type === 'disconnect') this.declareTenant(event.tenant);
     const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : appRecord(engine.context.world, event.app));
     if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
-    const report: StepReport = { outcomes: [], policy, decisions: [] };
+    const report: StepReport = { outcomes: [], policy, decisions: [], adopted: [] };
+    this.observed = follow ? observedOutcomes(event) : undefined;
     const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
     switch (event.type) {
       case 'app':
@@ -79,9 +94,15 @@ export class Driver {
   /** Send one deciding machine event and collect its outcome. */
   private decide(report: StepReport, keepDecisions: boolean, machineEvent: PlatformEvent): void {
     const engine = this.engine;
-    if (keepDecisions) report.decisions.push({ before: engine.context, event: machineEvent });
+    const before = engine.context;
+    if (keepDecisions) report.decisions.push({ before, event: machineEvent });
     engine.send(machineEvent);
-    report.outcomes.push(engine.context.outcome ?? 'ok');
+    const outcome = engine.context.outcome ?? 'ok';
+    report.outcomes.push(outcome);
+    const seen = this.observed?.[report.outcomes.length - 1];
+    const adopted = seen === undefined || outcomeMatches(outcome, seen) ? null : observedContext(before, machineEvent, seen);
+    if (adopted !== null) engine.adopt(adopted);
+    report.adopted.push(adopted !== null);
   }
 
   /** The time of the last `at`, as the ISO string connections record (null: none yet). */

@@ -52,6 +52,8 @@ export interface Engine {
   readonly context: PlatformContext;
   /** Take one event. */
   send(event: PlatformEvent): void;
+  /** Replace the context, keeping the regime (the oracle following what the platform did). */
+  adopt(context: PlatformContext): void;
 }
 
 /** An engine over the XState machine's snapshots. */
@@ -70,6 +72,9 @@ export function machineEngine(input: PlatformInput, model: Model = MODEL): Engin
     send(event) {
       snapshot = step(snapshot, event, model);
     },
+    adopt(context) {
+      snapshot = model.machine.resolveState({ value: snapshot.value, context });
+    },
   };
 }
 
@@ -85,6 +90,9 @@ export function compiledEngine(input: PlatformInput, model: Model = MODEL): Engi
     },
     send(event) {
       state = model.compiled.step(state, event);
+    },
+    adopt(context) {
+      state = { regime: state.regime, context };
     },
   };
 }

@@ -4,7 +4,7 @@
  * (counterexamples, `xcm explore`, `xcm diff`) and every reader of `observed` goes through here.
  * @module
  */
-import { IMPLICIT_USER, type Observed, type Outcome, type TraceEvent } from '../types.ts';
+import { ANY_REFUSAL, IMPLICIT_USER, type Observed, type ObservedOutcome, type Outcome, type TraceEvent } from '../types.ts';
 
 /**
  * The model's outcomes of an event (for a connect, one per tenant in the consent's order) as the
@@ -17,12 +17,20 @@ export function observedValue(event: TraceEvent, outcomes: readonly Outcome[]): 
 }
 
 /** The observed outcomes of an event, in the order of the model's outcomes (undefined: none). */
-export function observedOutcomes(event: TraceEvent): Array<Outcome | undefined> | undefined {
+export function observedOutcomes(event: TraceEvent): Array<ObservedOutcome | undefined> | undefined {
   const observed = event.observed;
   if (observed === undefined) return undefined;
   if (event.type !== 'connect') return [typeof observed === 'string' ? observed : undefined];
   if (typeof observed === 'string') return [observed];
   return event.tenants.map((t) => observed[t]);
+}
+
+/**
+ * Whether an observation agrees with the model's outcome: the same outcome, or `rejected` for
+ * either refusal of a connect.
+ */
+export function outcomeMatches(expected: Outcome, observed: ObservedOutcome): boolean {
+  return observed === expected || (observed === ANY_REFUSAL && (expected === 'rejected:app-limit' || expected === 'rejected:org-limit'));
 }
 
 /** An `observed` value in one line of text: the outcome, or `tenant=outcome` per tenant. */

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.ts';
 import { instantOf } from './instant.ts';
-import { EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS, type Outcome, type TraceEvent } from '../types.ts';
+import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -57,11 +57,14 @@ function flag(value: unknown, field: string, where: Where): boolean | undefined 
   return value as boolean | undefined;
 }
 
-function outcome(value: unknown, field: string, where: Where): Outcome {
+/** An observed outcome; on a connect, `rejected` (either refusal) too. */
+function outcome(value: unknown, field: string, where: Where, connect: boolean): ObservedOutcome {
+  if (connect && value === ANY_REFUSAL) return ANY_REFUSAL;
   if (typeof value !== 'string' || !OUTCOME_SET.has(value)) {
-    fail(where, field, `unknown outcome ${JSON.stringify(value)}`, `expected one of ${OUTCOMES.join(', ')}`);
+    const allowed = connect ? [...OUTCOMES, ANY_REFUSAL] : OUTCOMES;
+    fail(where, field, `unknown outcome ${JSON.stringify(value)}`, `expected one of ${allowed.join(', ')}`);
   }
-  return value as Outcome;
+  return value as ObservedOutcome;
 }
 
 function observedOf(value: unknown, tenants: readonly string[] | null, where: Where): TraceEvent['observed'] {
@@ -69,15 +72,15 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
   if (typeof value === 'string') {
     if (tenants !== null && tenants.length > 1)
       fail(where, 'observed', 'a consent of several tenants needs an object from tenant to outcome');
-    return outcome(value, 'observed', where);
+    return outcome(value, 'observed', where, tenants !== null);
   }
   if (tenants === null || typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(where, 'observed', `expected an outcome string, got ${JSON.stringify(value)}`);
   }
-  const byTenant: Record<string, Outcome> = {};
+  const byTenant: Record<string, ObservedOutcome> = {};
   for (const [tenant, o] of Object.entries(value)) {
     if (!tenants.includes(tenant)) fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
-    byTenant[tenant] = outcome(o, `observed.${tenant}`, where);
+    byTenant[tenant] = outcome(o, `observed.${tenant}`, where, true);
   }
   return byTenant;
 }

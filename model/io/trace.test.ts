@@ -36,6 +36,15 @@ describe('reading a trace line', () => {
     expect(event?.observed).toEqual({ T: 'connected', U: 'rejected:app-limit' });
   });
 
+  it('accepts "rejected" as the observed outcome of a connect (either refusal), per tenant too, and only on a connect', () => {
+    expect(parseTraceLine('{"type":"connect","app":"A","tenant":"T","observed":"rejected"}', 'f', 1)?.observed).toBe('rejected');
+    const several = parseTraceLine('{"type":"connect","app":"A","tenants":["T","U"],"observed":{"T":"connected","U":"rejected"}}', 'f', 1);
+    expect(several?.observed).toEqual({ T: 'connected', U: 'rejected' });
+    expect(problem('{"type":"disconnect","app":"A","tenant":"T","observed":"rejected"}')).toContain(
+      'trace.jsonl:7: field "observed": unknown outcome "rejected"',
+    );
+  });
+
   it.each([
     ['{"type":"connect",', 'trace.jsonl:7: malformed JSON'],
     ['[1,2]', 'trace.jsonl:7: expected a JSON object'],

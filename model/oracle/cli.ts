@@ -4,10 +4,10 @@
  * @module
  */
 import { InputError } from '../errors.ts';
-import { checkFile, run, type CheckResult } from './oracle.ts';
+import { checkFile, run, type CheckResult, type RunRecord } from './oracle.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
 import { ERAS } from '../platform/timeline.ts';
-import { readTrace } from '../io/trace.ts';
+import { readLines, readTrace, scenarioHeader, type ScenarioHeader } from '../io/trace.ts';
 import { observedText } from '../io/trace-line.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
@@ -16,6 +16,7 @@ interface TraceCommandOptions {
   set?: string[] | undefined;
   json?: boolean | undefined;
   engine?: 'compiled' | 'machine';
+  follow?: 'observed' | 'model';
 }
 
 function requireTrace(positionals: string[], usage: string): string {
@@ -25,25 +26,66 @@ function requireTrace(positionals: string[], usage: string): string {
   return file;
 }
 
+/** The policy and overrides to replay under, and what of them a scenario header pinned. */
+interface Replay {
+  policy: string | undefined;
+  set: string[];
+  /** What the header pinned and the command line did not override, in words (null: nothing). */
+  pinned: string | null;
+}
+
+/** The header of a scenario file, read from its first non-blank line (null: not a scenario). */
+async function headerOf(file: string): Promise<ScenarioHeader | null> {
+  for await (const { text } of readLines(file)) if (text.trim() !== '') return scenarioHeader(text);
+  return null;
+}
+
+/**
+ * The policy and `set` of a check or run: the command line's, else a scenario header's (a
+ * scenario pins the policy its observations were made under); `--policy` and `--set` each
+ * override their own part.
+ */
+async function replayOf(file: string, options: TraceCommandOptions): Promise<Replay> {
+  const header = await headerOf(file);
+  const policy = options.policy ?? header?.policy;
+  const set = options.set ?? header?.set ?? [];
+  const parts: string[] = [];
+  if (options.policy === undefined && header?.policy !== undefined) parts.push(`policy ${header.policy}`);
+  if (options.set === undefined && header?.set !== undefined && header.set.length > 0) parts.push(`set ${header.set.join(' ')}`);
+  return { policy, set, pinned: parts.length === 0 ? null : `${parts.join(' and ')} from the scenario header` };
+}
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+
 /** Print a check result as text. */
-function formatCheck(file: string, result: CheckResult): string {
-  const lines = result.divergences.map(
-    (d) => `${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}`,
-  );
-  const n = result.divergences.length;
+function formatCheck(file: string, result: CheckResult, pinned: string | null): string {
+  const lines = pinned === null ? [] : [`${file}: checked under ${pinned}`];
+  for (const d of result.divergences) {
+    const followed = d.followed === 0 ? '' : `\n  judged after following ${plural(d.followed, 'earlier divergent observation')}`;
+    lines.push(`${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}${followed}`);
+  }
+  const outcomes = result.divergences.length;
+  const diverging = new Set(result.divergences.map((d) => d.line)).size;
   lines.push(
-    n === 0
-      ? `ok: ${result.events} events agree with the model under ${result.policy}`
-      : `${n} divergence${n === 1 ? '' : 's'} in ${result.events} events under ${result.policy}`,
+    outcomes === 0
+      ? `ok: ${plural(result.events, 'event')} agree with the model under ${result.policy}`
+      : `${plural(diverging, 'line diverges', 'lines diverge')}${outcomes === diverging ? '' : ` (${plural(outcomes, 'outcome')})`} in ${plural(result.events, 'event')} under ${result.policy}`,
   );
   return lines.join('\n');
 }
 
 /** `xcm check TRACE`: exit 0 when every observation agrees, 1 on a divergence. */
 export async function checkCommand(positionals: string[], options: TraceCommandOptions): Promise<number> {
-  const file = requireTrace(positionals, 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--json]');
-  const result = await checkFile(file, { policy: options.policy, set: options.set ?? [], engine: options.engine ?? 'compiled' });
-  process.stdout.write(options.json === true ? `${JSON.stringify(result)}\n` : `${formatCheck(file, result)}\n`);
+  const file = requireTrace(positionals, 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]');
+  const replay = await replayOf(file, options);
+  const result = await checkFile(file, {
+    policy: replay.policy,
+    set: replay.set,
+    engine: options.engine ?? 'compiled',
+    follow: options.follow ?? 'observed',
+  });
+  const json = replay.pinned === null ? result : { ...result, pinned: replay.pinned };
+  process.stdout.write(options.json === true ? `${JSON.stringify(json)}\n` : `${formatCheck(file, result, replay.pinned)}\n`);
   return result.ok ? 0 : 1;
 }
 
@@ -55,24 +97,46 @@ function eventText(event: Record<string, unknown>): string {
   return `${String(type)} ${fields}${at === undefined ? '' : ` @${String(at)}`}`;
 }
 
-/** `xcm run TRACE`: every event with the model's outcome and reason. */
+/** One record of `xcm run` as text: the event, then the outcome and reason (for a consent of several tenants, a line per tenant). */
+function runText(record: RunRecord): string {
+  const mark = record.diverges ? '  <-- observed differs' : '';
+  const head = `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n`;
+  const outcome = record.outcome;
+  if (typeof outcome === 'string') return `${head}      -> ${outcome} (${record.policy})${mark}\n      ${record.reason}\n`;
+  const tenants = Object.entries(outcome).map(([t, o], i) => `      ${t} -> ${o}: ${record.reasons[i] ?? ''}\n`);
+  return `${head}      -> ${observedText(outcome)} (${record.policy})${mark}\n${tenants.join('')}`;
+}
+
+/** `xcm run TRACE`: every event with the model's outcome and reason, then a summary line. */
 export async function runCommand(positionals: string[], options: TraceCommandOptions): Promise<number> {
-  const file = requireTrace(positionals, 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--json]');
-  let diverged = false;
-  for await (const record of run(readTrace(file), { policy: options.policy, set: options.set ?? [] })) {
-    diverged ||= record.diverges;
+  const file = requireTrace(positionals, 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]');
+  const replay = await replayOf(file, options);
+  let events = 0;
+  let outcomes = 0;
+  let divergences = 0;
+  if (options.json !== true && replay.pinned !== null) process.stdout.write(`${file}: run under ${replay.pinned}\n`);
+  const records = run(readTrace(file), {
+    policy: replay.policy,
+    set: replay.set,
+    engine: options.engine ?? 'compiled',
+    follow: options.follow ?? 'observed',
+  });
+  for await (const record of records) {
+    events++;
+    outcomes += record.reasons.length;
+    divergences += record.divergences;
     if (options.json === true) {
       process.stdout.write(
         `${JSON.stringify({ ...record.event, line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason })}\n`,
       );
     } else {
-      const mark = record.diverges ? '  <-- observed differs' : '';
-      process.stdout.write(
-        `${String(record.line).padStart(4)}  ${eventText(record.event as unknown as Record<string, unknown>)}\n      -> ${observedText(record.outcome)} (${record.policy})${mark}\n      ${record.reason}\n`,
-      );
+      process.stdout.write(runText(record));
     }
   }
-  return diverged ? 1 : 0;
+  if (options.json !== true) {
+    process.stdout.write(`${plural(events, 'event')}, ${plural(outcomes, 'outcome')}, ${plural(divergences, 'divergence')}\n`);
+  }
+  return divergences > 0 ? 1 : 0;
 }
 
 /** `xcm policies`: the built-in policies with their dates, caps and sources. */

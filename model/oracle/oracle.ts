@@ -9,8 +9,8 @@ import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy } from '../io/load-policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
 import { readTraceChunks, type TraceLine } from '../io/trace.ts';
-import { observedOutcomes, observedValue } from '../io/trace-line.ts';
-import type { Observed, TraceEvent } from '../types.ts';
+import { observedOutcomes, observedValue, outcomeMatches } from '../io/trace-line.ts';
+import type { Observed, ObservedOutcome, TraceEvent } from '../types.ts';
 
 /** Where the model and an observation disagree. */
 export interface Divergence {
@@ -20,6 +20,12 @@ export interface Divergence {
   observed: string;
   rule: RuleName;
   explanation: string;
+  /**
+   * How many earlier divergent outcomes the model had adopted (taken the observed outcome instead
+   * of its own) before judging this one: 0 when it is judged from the model's own state. Always 0
+   * with `follow: 'model'`.
+   */
+  followed: number;
 }
 
 /** The verdict of `check`. */
@@ -36,8 +42,14 @@ export interface RunRecord {
   event: TraceEvent;
   policy: string;
   outcome: Observed;
+  /** The reason, for a consent of several tenants each tenant's after its name, joined by ` | `. */
   reason: string;
+  /** The reason of each outcome (for a consent of several tenants, one per tenant in order). */
+  reasons: string[];
+  /** Whether some observed outcome of the event differs from the model's. */
   diverges: boolean;
+  /** How many of the event's observed outcomes differ from the model's. */
+  divergences: number;
 }
 
 /** Options shared by `check` and `run`. */
@@ -50,6 +62,13 @@ export interface OracleOptions {
   engine?: 'compiled' | 'machine';
   /** The model to replay against (a mutant in the property suite); the model itself by default. */
   model?: Model;
+  /**
+   * After a divergence, go on from what the platform did (`observed`, the default: the model
+   * adopts the observed outcome, so each divergence is judged from the state the platform was
+   * really in and its consequences are not reported again) or from the model's own decision
+   * (`model`: later events may diverge only as a consequence of an earlier one).
+   */
+  follow?: 'observed' | 'model';
 }
 
 function makeDriver(options: OracleOptions) {
@@ -59,18 +78,25 @@ function makeDriver(options: OracleOptions) {
   return { driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose), label: choice.label };
 }
 
-function divergencesOf(line: number, event: TraceEvent, report: StepReport): Divergence[] {
-  const observed = observedOutcomes(event) ?? [];
+/**
+ * The divergences of one event; `followed` is how many divergent outcomes the model had adopted
+ * before it. Returns them with the count after the event.
+ */
+function divergencesOf(line: number, event: TraceEvent, report: StepReport, followed: number): { found: Divergence[]; followed: number } {
+  const observed: Array<ObservedOutcome | undefined> = observedOutcomes(event) ?? [];
   const found: Divergence[] = [];
+  let adopted = followed;
   report.outcomes.forEach((expected, i) => {
     const seen = observed[i];
-    if (seen === undefined || seen === expected) return;
+    if (seen === undefined || outcomeMatches(expected, seen)) return;
     const decision = report.decisions[i];
     const why = decision === undefined ? { rule: 'connect' as RuleName, text: '' } : explain(decision.before, decision.event, expected);
     const tenant = event.type === 'connect' && event.tenants.length > 1 ? `${event.tenants[i]}: ` : '';
-    found.push({ line, expected, observed: seen, rule: divergenceRule(why.rule, expected, seen), explanation: `${tenant}${why.text}` });
+    const rule = divergenceRule(why.rule, expected, seen);
+    found.push({ line, expected, observed: seen, rule, explanation: `${tenant}${why.text}`, followed: adopted });
+    if (report.adopted[i] === true) adopted++;
   });
-  return found;
+  return { found, followed: adopted };
 }
 
 /** A checker fed one trace line at a time; `result` gives the verdict so far. */
@@ -84,17 +110,21 @@ export interface Checker {
 /** A checker: every event with `observed` is compared with the model. */
 export function createChecker(options: OracleOptions = {}): Checker {
   const { driver, label } = makeDriver(options);
+  const follow = options.follow !== 'model';
   const divergences: Divergence[] = [];
   let events = 0;
+  let followed = 0;
   return {
     take({ line, event }) {
       events++;
       const observed = event.observed;
       // Contexts are immutable, so keeping the ones before each decision costs a reference each.
-      const report = driver.apply(event, observed !== undefined);
+      const report = driver.apply(event, observed !== undefined, follow);
       // The common case, one outcome observed as expected, needs no closer look.
       if (observed !== undefined && !(typeof observed === 'string' && report.outcomes[0] === observed)) {
-        divergences.push(...divergencesOf(line, event, report));
+        const step = divergencesOf(line, event, report, followed);
+        divergences.push(...step.found);
+        followed = step.followed;
       }
     },
     result: () => ({ ok: divergences.length === 0, events, policy: label, divergences }),
@@ -162,20 +192,26 @@ export async function checkFile(file: string, options: OracleOptions = {}): Prom
  */
 export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): AsyncGenerator<RunRecord> {
   const { driver } = makeDriver(options);
+  const follow = options.follow !== 'model';
+  let followed = 0;
   for await (const { line, event } of lines) {
-    const report = driver.apply(event, true);
+    const report = driver.apply(event, true, follow);
     const reasons = report.decisions.map((d, i) => explain(d.before, d.event, report.outcomes[i] ?? 'ok').text);
     const reason =
       event.type === 'connect' && event.tenants.length > 1
         ? event.tenants.map((t, i) => `${t}: ${reasons[i] ?? ''}`).join(' | ')
         : (reasons[0] ?? '');
+    const step = divergencesOf(line, event, report, followed);
+    followed = step.followed;
     yield {
       line,
       event,
       policy: report.policy.id,
       outcome: observedValue(event, report.outcomes),
       reason,
-      diverges: divergencesOf(line, event, report).length > 0,
+      reasons,
+      diverges: step.found.length > 0,
+      divergences: step.found.length,
     };
   }
 }
