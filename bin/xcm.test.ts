@@ -147,7 +147,7 @@ describe('xcm check: following the platform, counting lines, scenario headers', 
     const pinned = xcm('check', path);
     expect(pinned.status).toBe(0);
     expect(pinned.stdout).toBe(
-      `${path}: checked under policy xero-partner-page-2019 and set appCap=1 from the scenario header\nok: 2 events agree with the model under xero-partner-page-2019\n`,
+      `${path}: checked under policy xero-partner-page-2019 and set appCap=1 from the scenario header\nok: 2 events agree with the model under xero-partner-page-2019 with appCap=1\n`,
     );
     expect(JSON.parse(xcm('check', path, '--json').stdout)).toMatchObject({ ok: true, pinned: expect.stringContaining('scenario header') });
     const overridden = xcm('check', path, '--set', 'appCap=2');
@@ -221,7 +221,7 @@ describe('xcm run and xcm policies', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.slice(0, 4)).toEqual([
       '   1  connect app=A tenants=t1,t2',
-      '      -> t1=connected t2=rejected:app-limit (xero-oauth2-2019)  <-- observed differs',
+      '      -> t1=connected t2=rejected:app-limit (xero-oauth2-2019 with appCap=1)  <-- observed differs',
       expect.stringMatching(/^ {6}t1 -> connected: no limit refuses it: /),
       expect.stringMatching(/^ {6}t2 -> rejected:app-limit: t2 would be a new tenant past the cap: /),
     ]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { applySet, choosePolicy, resolvePolicy } from './load-policy.ts';
+import { applySet, choosePolicy, overridesNote, resolvePolicy } from './load-policy.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
 import { PARAMETERS } from '../platform/policy.ts';
 
@@ -65,5 +65,53 @@ describe('choosing a policy', () => {
         .sort();
       expect(own).toEqual(keys);
     }
+  });
+});
+
+describe('a policy file that extends the timeline with a dated change', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xcm-dated-'));
+  const write = (name: string, body: object) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(body));
+    return file;
+  };
+  const cap20 = write('cap-20.json', { id: 'cap-20', extends: 'xero', from: '2025-07-01T00:00:00+12:00', appCap: 20 });
+
+  it('should change the policies in force from its date on, and no earlier one', () => {
+    const choice = choosePolicy(cap20);
+    expect(choice.label).toBe('cap-20 (xero, changed from 2025-07-01T00:00:00+12:00)');
+    const before = choice.choose(Date.parse('2025-06-30T23:59:59+12:00'), undefined);
+    const after = choice.choose(Date.parse('2025-07-01T00:00:00+12:00'), undefined);
+    expect([before.id, before.appCap, before.overrides]).toEqual(['xero-oauth2-2019', 25, undefined]);
+    expect([after.id, after.appCap, after.overrides]).toEqual([
+      'xero-oauth2-2019',
+      20,
+      ['appCap=20 (cap-20 from 2025-07-01T00:00:00+12:00)'],
+    ]);
+    expect(choice.choose(null, undefined).id).toBe('xero-tiers-2026');
+  });
+
+  it('should refuse the timeline where one policy is needed, naming the policies to pick from', () => {
+    expect(() => resolvePolicy(cap20)).toThrow(
+      /extends xero: it is the timeline \(a policy per era\), and this command takes one policy \(pick one of its policies: xero-partner-page-2019/,
+    );
+    expect(() => resolvePolicy('xero')).toThrow(/^xcm: xero is the timeline/);
+  });
+
+  it('should refuse a bad date, and a date on a policy that does not extend the timeline', () => {
+    expect(() => choosePolicy(write('bad-date.json', { id: 'x', extends: 'xero', from: '2025-07-01' }))).toThrow(
+      /field "from": expected an ISO 8601 instant with offset/,
+    );
+    expect(() => choosePolicy(write('dated.json', { id: 'y', extends: 'xero-oauth2-2019', from: '2025-07-01T00:00:00+12:00' }))).toThrow(
+      /field "from": a dated change extends the timeline/,
+    );
+  });
+
+  it('should say which policies a --set changes and under which it changes nothing', () => {
+    expect(overridesNote(undefined, ['appCap=20', 'starterCap=3'])).toBe(
+      '--set appCap=20 applies to xero-oauth2-2019, xero-bug-2020-02; it changes nothing under xero-tiers-2026\n--set starterCap=3 applies to xero-tiers-2026; it changes nothing under xero-oauth2-2019, xero-bug-2020-02',
+    );
+    expect(overridesNote('xero-oauth2-2019', [])).toBeNull();
+    expect(applySet(oauth2, 'appCap=20').overrides).toEqual(['appCap=20']);
   });
 });

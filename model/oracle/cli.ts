@@ -9,6 +9,7 @@ import { BUILTIN_POLICIES } from '../platform/policies.ts';
 import { ERAS } from '../platform/timeline.ts';
 import { readLines, readTrace, scenarioHeader, type ScenarioHeader } from '../io/trace.ts';
 import { observedText } from '../io/trace-line.ts';
+import { overridesNote } from '../io/load-policy.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
 interface TraceCommandOptions {
@@ -85,6 +86,8 @@ export async function checkCommand(positionals: string[], options: TraceCommandO
     follow: options.follow ?? 'observed',
   });
   const json = replay.pinned === null ? result : { ...result, pinned: replay.pinned };
+  const note = overridesNote(replay.policy, replay.set);
+  if (options.json !== true && note !== null) process.stdout.write(`${note}\n`);
   process.stdout.write(options.json === true ? `${JSON.stringify(json)}\n` : `${formatCheck(file, result, replay.pinned)}\n`);
   return result.ok ? 0 : 1;
 }
@@ -115,6 +118,8 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
   let outcomes = 0;
   let divergences = 0;
   if (options.json !== true && replay.pinned !== null) process.stdout.write(`${file}: run under ${replay.pinned}\n`);
+  const note = overridesNote(replay.policy, replay.set);
+  if (options.json !== true && note !== null) process.stdout.write(`${note}\n`);
   const records = run(readTrace(file), {
     policy: replay.policy,
     set: replay.set,
@@ -148,7 +153,7 @@ export function policiesCommand(json: boolean): number {
   const cap = (n: number | null) => (n === null ? 'unlimited' : String(n));
   for (const p of BUILTIN_POLICIES) {
     const caps = p.tiered
-      ? `tiers: starter ${p.appCap}, core ${p.coreCap}, plus ${p.plusCap}, advanced ${p.advancedCap}, enterprise ${cap(p.enterpriseCap)}`
+      ? `tiers: starter ${p.starterCap}, core ${p.coreCap}, plus ${p.plusCap}, advanced ${p.advancedCap}, enterprise ${cap(p.enterpriseCap)}`
       : `uncertified app ${p.appCap} tenants, certified ${cap(p.certifiedCap)}`;
     process.stdout.write(
       `${p.id}\n  ${p.title}\n  in force: ${p.inForce}\n  ${caps}; ${p.orgCap} uncertified apps per organisation; org check: ${p.orgLimitReading}\n`,

@@ -70,20 +70,20 @@ describe('the explanations', () => {
       ['appCap=1'],
     );
     expect(reasons).toEqual([
-      "no limit refuses it: demo tenant d is not counted toward a's cap, so the cap does not refuse it; uncertified app a holds 1 of 1 tenant; tenant d has 0 of 2 uncertified apps; under xero-oauth2-2019",
+      "no limit refuses it: demo tenant d is not counted toward a's cap, so the cap does not refuse it; uncertified app a holds 1 of 1 tenant; tenant d has 0 of 2 uncertified apps; under xero-oauth2-2019 with appCap=1",
     ]);
   });
 
   it('should read counts right and end an app-cap refusal with what to do', async () => {
     expect(await lastReasons([connect('a', 't1'), connect('a', 't2')], 'xero-oauth2-2019', ['appCap=1'])).toEqual([
-      "t2 would be a new tenant past the cap: uncertified app a holds 1 of 1 tenant; tenant t2 has 0 of 2 uncertified apps; under xero-oauth2-2019; to connect it: disconnect one of a's tenants, or certify a",
+      "t2 would be a new tenant past the cap: uncertified app a holds 1 of 1 tenant; tenant t2 has 0 of 2 uncertified apps; under xero-oauth2-2019 with appCap=1; to connect it: disconnect one of a's tenants, or certify a",
     ]);
     expect(await lastReasons([connect('a', 't1'), connect('a', 't2')], 'xero-tiers-2026', ['starterCap=1'])).toEqual([
-      't2 would be a new tenant past the cap: starter app (tier assumed) a holds 1 of 1 tenant; tenant t2 has 0 of 2 uncertified apps; under xero-tiers-2026; to connect it: disconnect one of a\'s tenants, or move a to a higher tier; the trace declares no tier for a, so starter is assumed (assumedTier): if it is on another, declare it, e.g. {"type":"tier","app":"a","tier":"core"}',
+      't2 would be a new tenant past the cap: starter app (tier assumed) a holds 1 of 1 tenant; tenant t2 has 0 of 2 uncertified apps; under xero-tiers-2026 with starterCap=1; to connect it: disconnect one of a\'s tenants, or move a to a higher tier; the trace declares no tier for a, so starter is assumed (assumedTier): if it is on another, declare it, e.g. {"type":"tier","app":"a","tier":"core"}',
     ]);
     const declared = [{ type: 'app' as const, app: 'a', tier: 'starter' as const }, connect('a', 't1'), connect('a', 't2')];
     expect(await lastReasons(declared, 'xero-tiers-2026', ['starterCap=1'])).toEqual([
-      "t2 would be a new tenant past the cap: starter app a holds 1 of 1 tenant; tenant t2 has 0 of 2 uncertified apps; under xero-tiers-2026; to connect it: disconnect one of a's tenants, or move a to a higher tier",
+      "t2 would be a new tenant past the cap: starter app a holds 1 of 1 tenant; tenant t2 has 0 of 2 uncertified apps; under xero-tiers-2026 with starterCap=1; to connect it: disconnect one of a's tenants, or move a to a higher tier",
     ]);
   });
 

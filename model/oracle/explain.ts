@@ -5,7 +5,7 @@
  * rule functions the machine's guards call; no rule is restated here.
  * @module
  */
-import type { Policy } from '../platform/policy.ts';
+import { policyLabel, type Policy } from '../platform/policy.ts';
 import * as rules from '../platform/rules.ts';
 import { BUG_WINDOW } from '../platform/timeline.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
@@ -184,7 +184,7 @@ function freeingText(c: PlatformContext, appId: string, tenantId: string, leavin
 
 /** The rule and the sentence behind one decision. */
 export function explain(before: PlatformContext, event: PlatformEvent, outcome: Outcome): { rule: RuleName; text: string } {
-  const under = `under ${before.policy.id}`;
+  const under = `under ${policyLabel(before.policy)}`;
   switch (event.type) {
     case 'connect': {
       const app = appOf(before.world, event.app);

@@ -7,6 +7,7 @@
 import { Driver, type StepReport } from '../engine/driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy } from '../io/load-policy.ts';
+import { policyLabel } from '../platform/policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
 import { readTraceChunks, type TraceLine } from '../io/trace.ts';
 import { observedOutcomes, observedValue, outcomeMatches } from '../io/trace-line.ts';
@@ -206,7 +207,7 @@ export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>
     yield {
       line,
       event,
-      policy: report.policy.id,
+      policy: policyLabel(report.policy),
       outcome: observedValue(event, report.outcomes),
       reason,
       reasons,

@@ -62,6 +62,24 @@ export interface Policy extends PolicyParameters {
   inForce: string;
   /** Where the numbers come from (labels of the rules document). */
   sources: string[];
+  /** The changes made to it by `--set` or a policy file's dated change, as `key=value`, in order. */
+  overrides?: readonly string[];
+}
+
+/**
+ * Keys that change nothing under a policy: the flat caps under the tiers, the tiers' keys
+ * outside them. `--set` says which policies such a key leaves as they are.
+ */
+export function inertKeys(policy: PolicyParameters): readonly (keyof PolicyParameters)[] {
+  return policy.tiered
+    ? ['appCap', 'certifiedCap']
+    : ['starterCap', 'coreCap', 'plusCap', 'advancedCap', 'enterpriseCap', 'assumedTier', 'assumedCertifiedTier'];
+}
+
+/** A policy as reasons name it: its id, and the overrides in force (`xero-oauth2-2019 with appCap=20`). */
+export function policyLabel(policy: Policy): string {
+  const overrides = policy.overrides ?? [];
+  return overrides.length === 0 ? policy.id : `${policy.id} with ${overrides.join(', ')}`;
 }
 
 /** One documented parameter: its meaning, its default, and why that default was chosen. */
