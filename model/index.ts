@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 
-// The trace format and the outcomes (DESIGN.md, "Trace file").
+// The trace format and the outcomes (README, "The trace format").
 export type {
   AppEvent,
   AuthProtocol,

@@ -2,7 +2,7 @@
  * The vocabulary of the model: the events of a trace, the outcomes the platform gives, and the
  * world those events act on. Shapes only; the rules live in `rules.ts` and `machine.ts`.
  *
- * The trace format is the stable contract of DESIGN.md: JSON Lines, one event per line.
+ * The trace format is the stable contract of the README's "The trace format": JSON Lines, one event per line.
  * @module
  */
 

@@ -1,6 +1,6 @@
 /**
  * An independent reference implementation of the connection limits, written from
- * ../shared/domain/xero-connection-rules.md and the policy parameters alone, for differential
+ * RULES.md and the policy parameters alone, for differential
  * testing only. It shares no code with the machine in `model/`: plain Maps, no xstate, and it
  * tracks only which (user, app, tenant) connections are live (no connection ids or auth events).
  * @module

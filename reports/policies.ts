@@ -15,7 +15,7 @@ public sources leave open. The model never hard-codes a number; it reads the pol
 The **timeline** picks the policy in force for an event from its date. For each pair of policies
 that follow each other, the last section gives the shortest sequence of events after which they
 give a different answer, found by searching both models at once. Sources are labelled as in the
-rules document: [DOC] Xero documentation, [STAFF] a Xero staff member, [3P] a third party,
+RULES.md: [DOC] Xero documentation, [STAFF] a Xero staff member, [3P] a third party,
 [NOTES] someone's notes quoting a Xero page.`;
 
 /** The policy the others are compared with: values that differ from it are in bold. */

@@ -1,5 +1,5 @@
 /**
- * One event as a trace says it (DESIGN.md, "Trace file"): the `observed` value of its outcomes,
+ * One event as a trace says it (README, "The trace format"): the `observed` value of its outcomes,
  * read back into the model's order, and the event written as a trace line. Every writer of a trace
  * (counterexamples, `xcm explore`, `xcm diff`) and every reader of `observed` goes through here.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Parsing one line of a trace (DESIGN.md, "Trace file"). Every problem is an `InputError` naming
+ * Parsing one line of a trace (README, "The trace format"). Every problem is an `InputError` naming
  * the file, the 1-based line (blank lines included) and the field, with a hint.
  * @module
  */

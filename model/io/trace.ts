@@ -1,5 +1,5 @@
 /**
- * Reading trace files: JSON Lines, one event per line (DESIGN.md, "Trace file"), streamed. Every
+ * Reading trace files: JSON Lines, one event per line (README, "The trace format"), streamed. Every
  * problem is an `InputError` naming the file, the 1-based line (blank lines included) and the
  * field; the parsing of one line is in `trace-parse.ts`.
  * A scenario file may start with one `{"type":"scenario", "title", "story", "source"}` line.

@@ -7,7 +7,7 @@
 import { TIERS, type Tier } from '../types.ts';
 
 /** How the per-organisation check counts and compares; every value but `correct` is a reading
- * of the February 2020 bug (rules document section 4: "What the bug did exactly is unknown"). */
+ * of the February 2020 bug (RULES.md section 4: "What the bug did exactly is unknown"). */
 export type OrgLimitReading = 'correct' | 'counts-every-app' | 'refuses-at-limit' | 'counts-app-tenants';
 /** Every reading of the organisation check. */
 export const ORG_LIMIT_READINGS: readonly OrgLimitReading[] = ['correct', 'counts-every-app', 'refuses-at-limit', 'counts-app-tenants'];
@@ -60,7 +60,7 @@ export interface Policy extends PolicyParameters {
   title: string;
   /** When the policy was in force, in words, with the bounds the timeline uses. */
   inForce: string;
-  /** Where the numbers come from (labels of the rules document). */
+  /** Where the numbers come from (labels of RULES.md). */
   sources: string[];
   /** The changes made to it by `--set` or a policy file's dated change, as `key=value`, in order. */
   overrides?: readonly string[];
@@ -93,7 +93,7 @@ export interface ParameterDoc {
 
 /**
  * Every parameter, documented. The `why` of an assumption names the source that is silent
- * (rules document section 5 lists the open questions).
+ * (RULES.md section 5 lists the open questions).
  */
 export const PARAMETERS: readonly ParameterDoc[] = [
   {
@@ -161,25 +161,25 @@ export const PARAMETERS: readonly ParameterDoc[] = [
     key: 'demoSubjectToOrgLimit',
     kind: 'boolean',
     meaning: "whether a demo tenant is subject to the organisation's limit of uncertified apps",
-    why: 'Assumption (open question 4): no source says. Default true: the seed thread reports a demo tenant refused by the per-tenant check, which could not happen if demo tenants were exempt.',
+    why: 'Assumption (RULES.md, open question 4): no source says. Default true: the forum thread (community 110074711) reports a demo tenant refused by the per-tenant check, which could not happen if demo tenants were exempt.',
   },
   {
     key: 'reconsentAtCap',
     kind: 'boolean',
     meaning: 'whether re-consent of an already-connected (user, app, tenant) succeeds while the app is at its cap',
-    why: "Assumption (open question 6): no source says. Default true: re-consent adds no tenant, so no cap is exceeded; Fivetran's advice to stay at 24 of 25 is a caution, not a report of refusal.",
+    why: "Assumption (RULES.md, open question 6): no source says. Default true: re-consent adds no tenant, so no cap is exceeded; Fivetran's advice to stay at 24 of 25 is a caution, not a report of refusal.",
   },
   {
     key: 'reconsentKeepsConnectionId',
     kind: 'boolean',
     meaning: 'whether a re-consent keeps the connection id',
-    why: 'Assumption (open question 2): no source says. Default true: the record is "already connected" and updatedDateUtc changes, which reads as the same record updated.',
+    why: 'Assumption (RULES.md, open question 2): no source says. Default true: the record is "already connected" and updatedDateUtc changes, which reads as the same record updated.',
   },
   {
     key: 'reconsentTakesNewAuthEvent',
     kind: 'boolean',
     meaning: "whether a re-consent gives the connection the new consent's authEventId",
-    why: 'Assumption (open question 3): reports conflict. Default true: authEventId is "shared across connections authorised at the same time", and a re-consent is an authorisation.',
+    why: 'Assumption (RULES.md, open question 3): reports conflict. Default true: authEventId is "shared across connections authorised at the same time", and a re-consent is an authorisation.',
   },
   {
     key: 'checkOrder',

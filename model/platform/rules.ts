@@ -13,7 +13,7 @@ type P = PolicyParameters;
 
 /**
  * OAuth 1.0a apps sit outside the OAuth 2.0 limits: never counted, never refused by them.
- * Assumption: they had limits of their own and ended in 2021; in the seed thread, removing them
+ * Assumption: they had limits of their own and ended in 2021; in the forum thread (community 110074711), removing them
  * freed no slot ("I removed the OAuth1 apps listed but it hasn't helped").
  */
 export function isOutsideLimits(app: App): boolean {
@@ -162,7 +162,7 @@ export function bugExceedsOrgLimit(world: World, policy: P, app: App, tenant: Te
 
 /**
  * Re-consent of an existing connection is refused only when `reconsentAtCap` is false and the
- * app is at its cap (open question 6).
+ * app is at its cap (RULES.md, open question 6).
  */
 export function reconsentRefused(world: World, policy: P, app: App): boolean {
   return !policy.reconsentAtCap && !isOutsideLimits(app) && isAtAppCap(world, policy, app);
