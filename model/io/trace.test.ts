@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { parseTraceLine } from './trace.ts';
+import { parseTraceLine, traceLines } from './trace.ts';
 
 function problem(line: string): string {
   try {
@@ -67,5 +67,24 @@ describe('reading a trace line', () => {
     ['{"type":"app","app":"A","registered":"last week"}', 'trace.jsonl:7: field "registered": not an ISO 8601 date'],
   ])('rejects %s naming the file, line and field', (line, message) => {
     expect(problem(line)).toContain(message);
+  });
+});
+
+describe('a trace file as editors and loggers write it', () => {
+  it('should accept a byte-order mark at the start of the file', () => {
+    const lines = traceLines('bom.jsonl', '\uFEFF{"type":"connect","app":"a","tenant":"t"}\n');
+    expect(lines).toEqual([{ line: 1, event: { type: 'connect', app: 'a', tenants: ['t'] } }]);
+  });
+
+  it('should refuse an at earlier than the one before, naming both lines', () => {
+    const text = [
+      '{"type":"connect","app":"a","tenant":"t1","at":"2020-03-02T10:00:00+13:00"}',
+      '',
+      '{"type":"connect","app":"a","tenant":"t2","at":"2020-03-01T10:00:00+13:00"}',
+    ].join('\n');
+    expect(() => traceLines('late.jsonl', text)).toThrow(
+      'late.jsonl:3: field "at": "2020-03-01T10:00:00+13:00" is earlier than "2020-03-02T10:00:00+13:00" on line 1 (a trace lists its events in time order)',
+    );
+    expect(traceLines('same.jsonl', text.replace('03-01', '03-02'))).toHaveLength(2);
   });
 });

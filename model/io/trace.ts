@@ -7,6 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { instantOf } from './instant.ts';
 import { parseTraceLine } from './trace-parse.ts';
 import type { TraceEvent } from '../types.ts';
 
@@ -61,25 +62,55 @@ export async function* readLines(file: string): AsyncGenerator<{ text: string; l
  * The events of consecutive lines of a trace file, the first of them line `first` (1-based, blank
  * lines included). Every reader of a trace parses its lines here.
  */
-function traceLinesOf(file: string, texts: readonly string[], first = 1): TraceLine[] {
+function traceLinesOf(file: string, texts: readonly string[], order: TimeOrder, first = 1): TraceLine[] {
   const lines: TraceLine[] = [];
   for (let i = 0; i < texts.length; i++) {
-    const event = parseTraceLine(texts[i] as string, file, first + i);
-    if (event !== null) lines.push({ line: first + i, event });
+    // A byte-order mark some editors write at the start of a file is not part of the first line.
+    const text = first + i === 1 && texts[i]?.charCodeAt(0) === 0xfeff ? (texts[i] as string).slice(1) : (texts[i] as string);
+    const event = parseTraceLine(text, file, first + i);
+    if (event === null) continue;
+    if (event.at !== undefined) order.take(event.at, file, first + i);
+    lines.push({ line: first + i, event });
   }
   return lines;
 }
 
+/**
+ * A trace is in time order: an `at` earlier than the latest one before it is an error naming both
+ * lines (the model cannot run the platform's clock backwards, and a reordered log would be
+ * judged under the wrong policies without a word).
+ */
+class TimeOrder {
+  private latestMs = Number.NEGATIVE_INFINITY;
+  private latestAt = '';
+  private latestLine = 0;
+
+  take(at: string, file: string, line: number): void {
+    const ms = instantOf(at);
+    if (ms < this.latestMs) {
+      throw new InputError(
+        `${JSON.stringify(at)} is earlier than ${JSON.stringify(this.latestAt)} on line ${this.latestLine}`,
+        { file, line, field: 'at' },
+        'a trace lists its events in time order',
+      );
+    }
+    this.latestMs = ms;
+    this.latestAt = at;
+    this.latestLine = line;
+  }
+}
+
 /** The events of a trace's whole text. */
 export function traceLines(file: string, content: string): TraceLine[] {
-  return traceLinesOf(file, content.split('\n'));
+  return traceLinesOf(file, content.split('\n'), new TimeOrder());
 }
 
 /** The events of a trace file, streamed a chunk at a time (no asynchronous step per event). */
 export async function* readTraceChunks(file: string): AsyncGenerator<TraceLine[]> {
   let first = 1;
+  const order = new TimeOrder();
   for await (const texts of readLineChunks(file)) {
-    yield traceLinesOf(file, texts, first);
+    yield traceLinesOf(file, texts, order, first);
     first += texts.length;
   }
 }
