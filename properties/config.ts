@@ -40,8 +40,8 @@ export function fcParameters<T>(): Parameters<T> {
   return PATH === undefined ? { seed: SEED, numRuns: NUM_RUNS } : { seed: SEED, numRuns: NUM_RUNS, path: PATH };
 }
 
-/** A test timeout that grows with the run count (vitest's default of 60 s fits a default run). */
-export function timeoutMs(defaultMs = 60_000): number {
+/** A test timeout that grows with the run count (the suite's default of 180 s fits a default run on a busy machine). */
+export function timeoutMs(defaultMs = 180_000): number {
   return Math.ceil(defaultMs * Math.max(1, SCALE));
 }
 

@@ -3,6 +3,7 @@
  * `oracle.ts`.
  * @module
  */
+import { once } from 'node:events';
 import { InputError } from '../errors.ts';
 import { checkFile, run, type CheckResult, type RunRecord } from './oracle.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
@@ -110,6 +111,11 @@ function runText(record: RunRecord): string {
   return `${head}      -> ${observedText(outcome)} (${record.policy})${mark}\n${tenants.join('')}`;
 }
 
+/** Write to standard output, waiting for the reader when its buffer is full. */
+async function writeOut(text: string): Promise<void> {
+  if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain');
+}
+
 /** `xcm run TRACE`: every event with the model's outcome and reason, then a summary line. */
 export async function runCommand(positionals: string[], options: TraceCommandOptions): Promise<number> {
   const file = requireTrace(positionals, 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]');
@@ -126,18 +132,23 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
     engine: options.engine ?? 'compiled',
     follow: options.follow ?? 'observed',
   });
+  // Output goes out in batches, and waits while the reader is behind, so memory stays bounded
+  // by the world however long the trace (a pipe into a slow reader would otherwise buffer it all).
+  let batch = '';
   for await (const record of records) {
     events++;
     outcomes += record.reasons.length;
     divergences += record.divergences;
-    if (options.json === true) {
-      process.stdout.write(
-        `${JSON.stringify({ ...record.event, line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason })}\n`,
-      );
-    } else {
-      process.stdout.write(runText(record));
+    batch +=
+      options.json === true
+        ? `${JSON.stringify({ ...record.event, line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason })}\n`
+        : runText(record);
+    if (batch.length >= 1 << 16) {
+      await writeOut(batch);
+      batch = '';
     }
   }
+  await writeOut(batch);
   if (options.json !== true) {
     process.stdout.write(`${plural(events, 'event')}, ${plural(outcomes, 'outcome')}, ${plural(divergences, 'divergence')}\n`);
   }
