@@ -22,7 +22,8 @@ export function observedOutcomes(event: TraceEvent): Array<ObservedOutcome | und
   if (observed === undefined) return undefined;
   if (event.type !== 'connect') return [typeof observed === 'string' ? observed : undefined];
   if (typeof observed === 'string') return [observed];
-  return event.tenants.map((t) => observed[t]);
+  // Own keys only: a tenant named like a built-in (`toString`, `__proto__`) is an ordinary name.
+  return event.tenants.map((t) => (Object.hasOwn(observed, t) ? observed[t] : undefined));
 }
 
 /**

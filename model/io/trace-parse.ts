@@ -77,7 +77,8 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
   if (tenants === null || typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(where, 'observed', `expected an outcome string, got ${JSON.stringify(value)}`);
   }
-  const byTenant: Record<string, ObservedOutcome> = {};
+  // No prototype: a tenant named `__proto__` or `toString` is a key like any other.
+  const byTenant: Record<string, ObservedOutcome> = Object.create(null);
   for (const [tenant, o] of Object.entries(value)) {
     if (!tenants.includes(tenant)) fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
     byTenant[tenant] = outcome(o, `observed.${tenant}`, where, true);

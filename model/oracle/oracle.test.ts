@@ -33,3 +33,15 @@ describe('the oracle on apps and tenants of any name', () => {
     expect(result.divergences).toEqual([]);
   });
 });
+
+describe('observed outcomes keyed by tenants of any name', () => {
+  it('should read an observation of a consent whose tenants are named like built-ins', async () => {
+    const file = 'names.jsonl';
+    const text = '{"type":"connect","app":"a","tenants":["__proto__","toString","b"],"observed":{"__proto__":"connected","toString":"connected","b":"connected"}}\n';
+    const { traceLines } = await import('../io/trace.ts');
+    const parsed = traceLines(file, text);
+    const result = await check(parsed, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
+    expect(result.divergences.map((d) => [d.expected, d.observed])).toEqual([['rejected:app-limit', 'connected']]);
+    expect(result.divergences[0]?.explanation).toMatch(/^b: /);
+  });
+});
