@@ -163,7 +163,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
 ];
 
-const EXIT = 'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage';
+const EXIT = 'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage, 3 internal error (a bug)';
 
 /** The overview: every command with its summary. */
 export function overview(): string {

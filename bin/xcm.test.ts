@@ -276,3 +276,27 @@ describe('xcm help', () => {
     });
   });
 });
+
+describe('hostile input', () => {
+  it('should describe a value nested ten thousand deep, and cut a huge one, in one short line with exit 2', () => {
+    const deep = file('deep.jsonl', [`{"type":"connect","app":${'['.repeat(10_000)}${']'.repeat(10_000)},"tenant":"t"}`]);
+    expect(xcm('check', deep)).toMatchObject({
+      status: 2,
+      stderr: `xcm: ${deep}:1: field "app": expected a non-empty string, got an array nested too deep to show (1 items)\n`,
+    });
+    const huge = file('huge.jsonl', [{ type: 'connect', app: 'a', tenant: 't', observed: 'x'.repeat(1_000_000) }]);
+    const result = xcm('check', huge);
+    expect(result.status).toBe(2);
+    expect(result.stderr.length).toBeLessThan(400);
+    expect(result.stderr).toContain('(1000002 characters)');
+  });
+
+  it('should refuse output to a full device with exit 2, never a stack trace', () => {
+    const trace = file('one.jsonl', [{ type: 'connect', app: 'a', tenant: 't' }]);
+    const { status, stderr } = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx bin/xcm.ts run "${trace}" > /dev/full`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect([status, stderr]).toEqual([2, 'xcm: cannot write the output (ENOSPC)\n']);
+  });
+});

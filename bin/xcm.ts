@@ -81,10 +81,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A reader that stops early (`xcm run big.jsonl | head`) closes the pipe: stop quietly.
+// A reader that stops early (`xcm run big.jsonl | head`) closes the pipe: stop quietly. Any other
+// failure to write the output (a full disk, /dev/full) is the user's to fix: one line, exit 2.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`xcm: cannot write the output (${error.code ?? error.message})\n`);
+  process.exit(2);
 });
 
 try {
@@ -95,6 +97,11 @@ try {
     process.stderr.write(error.message.startsWith('xcm: ') ? `${error.message}\n` : `xcm: ${error.message}\n`);
     process.exitCode = 2;
   } else {
-    throw error;
+    // Not the input's fault: a bug. One line, and exit 3, never 1 (which means a divergence).
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(
+      `xcm: internal error: ${what.split('\n')[0]?.slice(0, 300)} (a bug: please report it with the command line and the input that caused it)\n`,
+    );
+    process.exitCode = 3;
   }
 }

@@ -29,3 +29,25 @@ function formatInputError(problem: string, where: InputLocation, hint?: string):
   const head = place === '' ? '' : `${place}: `;
   return `${head}${field}${problem}${hint === undefined ? '' : ` (${hint})`}`;
 }
+
+/** How much of a bad value a message shows. */
+const QUOTE_LIMIT = 80;
+
+/** Whether a JSON value nests deeper than `depth` levels (looked at no deeper than that). */
+function deeperThan(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth === 0) return true;
+  return Object.values(value).some((v) => deeperThan(v, depth - 1));
+}
+
+/**
+ * A value as a message quotes it: JSON, cut to a length a line can hold, and never walked deeper
+ * than a few levels (a value nested ten thousand deep is described, not printed).
+ */
+export function quote(value: unknown): string {
+  if (typeof value === 'object' && value !== null && deeperThan(value, 3)) {
+    return Array.isArray(value) ? `an array nested too deep to show (${value.length} items)` : 'an object nested too deep to show';
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT - 15)}... (${text.length} characters)`;
+}

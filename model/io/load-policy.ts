@@ -4,7 +4,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { InputError } from '../errors.ts';
+import { InputError, quote } from '../errors.ts';
 import { BUILTIN_POLICIES, builtinPolicy } from '../platform/policies.ts';
 import { inertKeys, PARAMETERS, parameterDoc, policyLabel, type ParameterDoc, type Policy } from '../platform/policy.ts';
 import { ERAS, TIMELINE_ID, timelineChooser, type PolicyChooser } from '../platform/timeline.ts';
@@ -107,17 +107,17 @@ function parseValue(doc: ParameterDoc, value: unknown, fail: (problem: string, h
   switch (doc.kind) {
     case 'count':
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-      return fail(`expected a whole number >= 0, got ${JSON.stringify(value)}`);
+      return fail(`expected a whole number >= 0, got ${quote(value)}`);
     case 'count-or-unlimited':
       if (value === null || value === 'unlimited') return null;
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-      return fail(`expected a whole number >= 0 or "unlimited", got ${JSON.stringify(value)}`);
+      return fail(`expected a whole number >= 0 or "unlimited", got ${quote(value)}`);
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      return fail(`expected true or false, got ${JSON.stringify(value)}`);
+      return fail(`expected true or false, got ${quote(value)}`);
     case 'enum':
       if (typeof value === 'string' && doc.values?.includes(value)) return value;
-      return fail(`unknown value ${JSON.stringify(value)}`, `expected one of ${doc.values?.join(', ')}`);
+      return fail(`unknown value ${quote(value)}`, `expected one of ${doc.values?.join(', ')}`);
   }
 }
 
@@ -125,7 +125,7 @@ function parseValue(doc: ParameterDoc, value: unknown, fail: (problem: string, h
 export function applySet(policy: Policy, assignment: string): Policy {
   const eq = assignment.indexOf('=');
   const where = { file: '--set', field: eq < 0 ? assignment : assignment.slice(0, eq) };
-  if (eq <= 0) throw new InputError(`expected key=value, got ${JSON.stringify(assignment)}`, where, 'e.g. --set appCap=3');
+  if (eq <= 0) throw new InputError(`expected key=value, got ${quote(assignment)}`, where, 'e.g. --set appCap=3');
   const key = assignment.slice(0, eq);
   const doc = parameterDoc(key);
   if (doc === undefined) throw new InputError('unknown parameter', where, `parameters: ${PARAMETERS.map((p) => p.key).join(', ')}`);
@@ -167,7 +167,7 @@ export function loadPolicyFile(file: string): Policy {
   const base = record.extends ?? 'xero-oauth2-2019';
   const parent = typeof base === 'string' ? builtinPolicy(base) : undefined;
   if (parent === undefined)
-    throw new InputError(`unknown policy ${JSON.stringify(base)}`, { file, field: 'extends' }, `built-in ids: ${knownIds()}`);
+    throw new InputError(`unknown policy ${quote(base)}`, { file, field: 'extends' }, `built-in ids: ${knownIds()}`);
   const id = fileId(file, record);
   let policy: Policy = {
     ...parent,
@@ -195,7 +195,7 @@ export function resolvePolicy(spec: string, sets: readonly string[] = []): Polic
   if (builtin !== undefined) policy = builtin;
   else if (spec.endsWith('.json') || existsSync(spec)) policy = loadPolicyFile(spec);
   else if (spec === TIMELINE_ID) throw timelineRefused(TIMELINE_ID, { file: 'xcm' });
-  else throw new InputError(`unknown policy ${JSON.stringify(spec)}`, { file: '--policy' }, `built-in ids: ${knownIds()}; or a JSON file`);
+  else throw new InputError(`unknown policy ${quote(spec)}`, { file: '--policy' }, `built-in ids: ${knownIds()}; or a JSON file`);
   return sets.reduce(applySet, policy);
 }
 

@@ -3,7 +3,7 @@
  * the file, the 1-based line (blank lines included) and the field, with a hint.
  * @module
  */
-import { InputError } from '../errors.ts';
+import { InputError, quote } from '../errors.ts';
 import { instantOf } from './instant.ts';
 import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 
@@ -40,20 +40,20 @@ function fail(where: Where, field: string, problem: string, hint?: string): neve
 
 function text(value: unknown, field: string, where: Where): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') fail(where, field, `expected a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value === '') fail(where, field, `expected a non-empty string, got ${quote(value)}`);
   return value;
 }
 
 function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], where: Where): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    fail(where, field, `unknown value ${JSON.stringify(value)}`, `expected one of ${allowed.join(', ')}`);
+    fail(where, field, `unknown value ${quote(value)}`, `expected one of ${allowed.join(', ')}`);
   }
   return value as T;
 }
 
 function flag(value: unknown, field: string, where: Where): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') fail(where, field, `expected true or false, got ${JSON.stringify(value)}`);
+  if (value !== undefined && typeof value !== 'boolean') fail(where, field, `expected true or false, got ${quote(value)}`);
   return value as boolean | undefined;
 }
 
@@ -62,7 +62,7 @@ function outcome(value: unknown, field: string, where: Where, connect: boolean):
   if (connect && value === ANY_REFUSAL) return ANY_REFUSAL;
   if (typeof value !== 'string' || !OUTCOME_SET.has(value)) {
     const allowed = connect ? [...OUTCOMES, ANY_REFUSAL] : OUTCOMES;
-    fail(where, field, `unknown outcome ${JSON.stringify(value)}`, `expected one of ${allowed.join(', ')}`);
+    fail(where, field, `unknown outcome ${quote(value)}`, `expected one of ${allowed.join(', ')}`);
   }
   return value as ObservedOutcome;
 }
@@ -75,7 +75,7 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
     return outcome(value, 'observed', where, tenants !== null);
   }
   if (tenants === null || typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail(where, 'observed', `expected an outcome string, got ${JSON.stringify(value)}`);
+    return fail(where, 'observed', `expected an outcome string, got ${quote(value)}`);
   }
   // No prototype: a tenant named `__proto__` or `toString` is a key like any other.
   const byTenant: Record<string, ObservedOutcome> = Object.create(null);
@@ -164,7 +164,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   for (const key of spec.required) if (fields[key] === undefined) fail(where, key, 'missing', `a ${type} event needs "${key}"`);
   const at = text(fields.at, 'at', where);
   if (at !== undefined && (!ISO_WITH_OFFSET.test(at) || Number.isNaN(instantOf(at)))) {
-    fail(where, 'at', `not an ISO 8601 time with offset: ${JSON.stringify(at)}`, 'e.g. "2020-02-09T18:30:00+13:00"');
+    fail(where, 'at', `not an ISO 8601 time with offset: ${quote(at)}`, 'e.g. "2020-02-09T18:30:00+13:00"');
   }
   const note = text(fields.note, 'note', where);
   const tenants = type === 'connect' ? tenantsOf(fields, where) : null;
@@ -190,7 +190,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   flag(fields.custom, 'custom', where);
   const registered = text(fields.registered, 'registered', where);
   if (registered !== undefined && (!ISO_DATE_OR_TIME.test(registered) || Number.isNaN(Date.parse(registered)))) {
-    fail(where, 'registered', `not an ISO 8601 date: ${JSON.stringify(registered)}`, 'e.g. "2025-12-10"');
+    fail(where, 'registered', `not an ISO 8601 date: ${quote(registered)}`, 'e.g. "2025-12-10"');
   }
   const observed = observedOf(fields.observed, tenants, where);
   if (observed !== undefined) event.observed = observed;

@@ -37,7 +37,8 @@ describe('the oracle on apps and tenants of any name', () => {
 describe('observed outcomes keyed by tenants of any name', () => {
   it('should read an observation of a consent whose tenants are named like built-ins', async () => {
     const file = 'names.jsonl';
-    const text = '{"type":"connect","app":"a","tenants":["__proto__","toString","b"],"observed":{"__proto__":"connected","toString":"connected","b":"connected"}}\n';
+    const text =
+      '{"type":"connect","app":"a","tenants":["__proto__","toString","b"],"observed":{"__proto__":"connected","toString":"connected","b":"connected"}}\n';
     const { traceLines } = await import('../io/trace.ts');
     const parsed = traceLines(file, text);
     const result = await check(parsed, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
