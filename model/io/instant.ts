@@ -116,3 +116,22 @@ export function isoInstant(ms: number): string {
   const seconds = Math.floor(rest / 1000);
   return `${year}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(rest - seconds * 1000)}Z`;
 }
+
+/**
+ * Whether the calendar date and time written at the start of an ISO 8601 text exist (no February
+ * 30, no month 13, no hour 24): `Date.parse` rolls such dates over into the next month silently.
+ */
+export function isCalendarInstant(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
+  if (m === null) return false;
+  const [year, month, day, hours, minutes, seconds] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as number[];
+  const date = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hours ?? 0, minutes ?? 0, seconds ?? 0));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === (month ?? 1) - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hours &&
+    date.getUTCMinutes() === minutes &&
+    date.getUTCSeconds() === seconds
+  );
+}

@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError, quote } from '../errors.ts';
-import { instantOf } from './instant.ts';
+import { instantOf, isCalendarInstant } from './instant.ts';
 import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -126,6 +126,9 @@ function isBlank(source: string): boolean {
   return first !== 123 /* { */ && source.trim() === '';
 }
 
+/** The last `at` found good: consecutive events often share one, and checking it again costs. */
+let lastGoodAt: string | undefined;
+
 /**
  * Parse one line of a trace; null for a blank line or a scenario header. A connect's `tenant`
  * becomes `tenants`. Bad input is an `InputError` naming the file, the line and the field.
@@ -163,9 +166,13 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   }
   for (const key of spec.required) if (fields[key] === undefined) fail(where, key, 'missing', `a ${type} event needs "${key}"`);
   const at = text(fields.at, 'at', where);
-  if (at !== undefined && (!ISO_WITH_OFFSET.test(at) || Number.isNaN(instantOf(at)))) {
-    fail(where, 'at', `not an ISO 8601 time with offset: ${quote(at)}`, 'e.g. "2020-02-09T18:30:00+13:00"');
+  if (at !== undefined && at !== lastGoodAt) {
+    if (!ISO_WITH_OFFSET.test(at) || Number.isNaN(instantOf(at)))
+      fail(where, 'at', `not an ISO 8601 time with offset: ${quote(at)}`, 'e.g. "2020-02-09T18:30:00+13:00"');
+    if (!isCalendarInstant(at))
+      fail(where, 'at', `no such date or time: ${quote(at)}`, 'months have their own number of days; hours run 00 to 23');
   }
+  if (at !== undefined) lastGoodAt = at;
   const note = text(fields.note, 'note', where);
   const tenants = type === 'connect' ? tenantsOf(fields, where) : null;
   // The event is the record itself (it is fresh from JSON.parse) unless a field must go: the note,
@@ -189,8 +196,11 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   flag(fields.certified, 'certified', where);
   flag(fields.custom, 'custom', where);
   const registered = text(fields.registered, 'registered', where);
-  if (registered !== undefined && (!ISO_DATE_OR_TIME.test(registered) || Number.isNaN(Date.parse(registered)))) {
-    fail(where, 'registered', `not an ISO 8601 date: ${quote(registered)}`, 'e.g. "2025-12-10"');
+  if (registered !== undefined) {
+    if (!ISO_DATE_OR_TIME.test(registered) || Number.isNaN(Date.parse(registered)))
+      fail(where, 'registered', `not an ISO 8601 date: ${quote(registered)}`, 'e.g. "2025-12-10"');
+    if (!isCalendarInstant(registered))
+      fail(where, 'registered', `no such date: ${quote(registered)}`, 'months have their own number of days');
   }
   const observed = observedOf(fields.observed, tenants, where);
   if (observed !== undefined) event.observed = observed;

@@ -88,3 +88,20 @@ describe('a trace file as editors and loggers write it', () => {
     expect(traceLines('same.jsonl', text.replace('03-01', '03-02'))).toHaveLength(2);
   });
 });
+
+describe('dates that do not exist', () => {
+  it('should refuse February 30, hour 24 and month 13 in at, naming the field', () => {
+    for (const at of ['2026-02-30T00:00:00+13:00', '2026-01-01T24:00:00Z', '2025-02-29T10:00:00+13:00']) {
+      expect(problem(`{"type":"connect","app":"a","tenant":"t","at":"${at}"}`)).toBe(
+        `trace.jsonl:7: field "at": no such date or time: "${at}" (months have their own number of days; hours run 00 to 23)`,
+      );
+    }
+    expect(problem('{"type":"connect","app":"a","tenant":"t","at":"2024-02-29T10:00:00+13:00"}')).toBe('accepted');
+  });
+
+  it('should refuse a registration date that does not exist', () => {
+    expect(problem('{"type":"app","app":"a","registered":"2025-02-30"}')).toBe(
+      'trace.jsonl:7: field "registered": no such date: "2025-02-30" (months have their own number of days)',
+    );
+  });
+});

@@ -70,7 +70,7 @@ function formatCheck(file: string, result: CheckResult, pinned: string | null): 
   const diverging = new Set(result.divergences.map((d) => d.line)).size;
   lines.push(
     outcomes === 0
-      ? `ok: ${plural(result.events, 'event')} agree with the model under ${result.policy}`
+      ? `ok: ${plural(result.events, 'event agrees', 'events agree')} with the model under ${result.policy}`
       : `${plural(diverging, 'line diverges', 'lines diverge')}${outcomes === diverging ? '' : ` (${plural(outcomes, 'outcome')})`} in ${plural(result.events, 'event')} under ${result.policy}`,
   );
   return lines.join('\n');
