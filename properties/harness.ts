@@ -7,7 +7,7 @@
 import { Driver } from '../model/engine/driver.ts';
 import { choosePolicy } from '../model/io/load-policy.ts';
 import type { Policy } from '../model/platform/policy.ts';
-import { compiledEngine, machineEngine, MODEL, type Engine, type Model } from '../model/engine/step.ts';
+import { compiledEngine, machineEngine, MODEL, recordingEngine, type Model } from '../model/engine/step.ts';
 import type { PlatformContext, PlatformEvent } from '../model/platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../model/types.ts';
 
@@ -50,22 +50,7 @@ export function replay(trace: GenTrace, model: Model = MODEL, engine: EngineKind
   const inner = (engine === 'machine' ? machineEngine : compiledEngine)({ policy: choice.choose(null, undefined) }, model);
   const steps: Step[] = [];
   let index = -1;
-  const recording: Engine = {
-    get regime() {
-      return inner.regime;
-    },
-    get context() {
-      return inner.context;
-    },
-    send(event) {
-      const before = inner.context;
-      inner.send(event);
-      steps.push({ index, before, event, after: inner.context, regime: inner.regime });
-    },
-    adopt(context) {
-      inner.adopt(context);
-    },
-  };
+  const recording = recordingEngine(inner, (before, event, after, regime) => steps.push({ index, before, event, after, regime }));
   const driver = new Driver(recording, choice.choose);
   const outcomes: Outcome[][] = [];
   const policies: Policy[] = [];

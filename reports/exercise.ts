@@ -13,7 +13,7 @@ import { relative } from 'node:path';
 import { Driver } from '../model/engine/driver.ts';
 import { INVARIANTS, type Invariant } from '../model/platform/invariants.ts';
 import { choosePolicy } from '../model/io/load-policy.ts';
-import { machineEngine, type Engine } from '../model/engine/step.ts';
+import { machineEngine, recordingEngine } from '../model/engine/step.ts';
 import { scenarioHeader, traceLines } from '../model/io/trace.ts';
 import { actions, type PlatformContext, type PlatformEvent } from '../model/platform/transitions.ts';
 import { withoutConnections } from '../model/world/world.ts';
@@ -50,26 +50,6 @@ export function stepExercises(invariant: Invariant, before: PlatformContext, eve
   return invariant.holds(before, event, after) && wrongAnswers(before, event, after).some((w) => !invariant.holds(before, event, w));
 }
 
-/** An engine that reports every step (context before, event, context after) of another. */
-function recording(inner: Engine, onStep: (before: PlatformContext, event: PlatformEvent, after: PlatformContext) => void): Engine {
-  return {
-    get regime() {
-      return inner.regime;
-    },
-    get context() {
-      return inner.context;
-    },
-    send(event) {
-      const before = inner.context;
-      inner.send(event);
-      onStep(before, event, inner.context);
-    },
-    adopt(context) {
-      inner.adopt(context);
-    },
-  };
-}
-
 /** Replay one scenario file through the machine engine, judging every step. */
 function exerciseScenario(file: string, dir: string): ScenarioExercise {
   const content = readFileSync(file, 'utf8');
@@ -77,7 +57,7 @@ function exerciseScenario(file: string, dir: string): ScenarioExercise {
   const choice = choosePolicy(header?.policy, header?.set ?? []);
   const result: ScenarioExercise = { scenario: relative(dir, file).split('\\').join('/'), steps: 0, exercised: {}, violations: [] };
   let line = 0;
-  const engine = recording(machineEngine({ policy: choice.fixed ?? choice.choose(null, undefined) }), (before, event, after) => {
+  const engine = recordingEngine(machineEngine({ policy: choice.fixed ?? choice.choose(null, undefined) }), (before, event, after) => {
     result.steps++;
     for (const invariant of INVARIANTS) {
       if (!invariant.holds(before, event, after))

@@ -96,3 +96,29 @@ export function compiledEngine(input: PlatformInput, model: Model = MODEL): Engi
     },
   };
 }
+
+/**
+ * An engine that reports every step it decides itself (context before, event, context after,
+ * regime after) and otherwise is `inner`; a context it adopts from an observation is no step.
+ */
+export function recordingEngine(
+  inner: Engine,
+  onStep: (before: PlatformContext, event: PlatformEvent, after: PlatformContext, regime: string) => void,
+): Engine {
+  return {
+    get regime() {
+      return inner.regime;
+    },
+    get context() {
+      return inner.context;
+    },
+    send(event) {
+      const before = inner.context;
+      inner.send(event);
+      onStep(before, event, inner.context, inner.regime);
+    },
+    adopt(context) {
+      inner.adopt(context);
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Driver } from '../engine/driver.ts';
-import { compiledEngine, type Engine } from '../engine/step.ts';
+import { compiledEngine, recordingEngine, type Engine } from '../engine/step.ts';
 import { resolvePolicy } from '../io/load-policy.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
@@ -94,22 +94,7 @@ describe('an observed refusal without its limit', () => {
 
 /** An engine that records every step it decides itself (`send`), not the contexts it adopts. */
 function recording(inner: Engine, steps: Array<[PlatformContext, PlatformEvent, PlatformContext]>): Engine {
-  return {
-    get regime() {
-      return inner.regime;
-    },
-    get context() {
-      return inner.context;
-    },
-    send(event) {
-      const before = inner.context;
-      inner.send(event);
-      steps.push([before, event, inner.context]);
-    },
-    adopt(context) {
-      inner.adopt(context);
-    },
-  };
+  return recordingEngine(inner, (before, event, after) => steps.push([before, event, after]));
 }
 
 const observedOutcome = fc.constantFrom<ObservedOutcome>(...OUTCOMES, 'rejected');
