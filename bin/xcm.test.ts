@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -298,5 +298,38 @@ describe('hostile input', () => {
       encoding: 'utf8',
     });
     expect([status, stderr]).toEqual([2, 'xcm: cannot write the output (ENOSPC)\n']);
+  });
+});
+
+describe('file system errors and impossible observations', () => {
+  it('should name a trace it cannot read, whatever the reason, with exit 2', () => {
+    const notAFolder = file('plain.txt', []);
+    const loop = join(TMP, 'loop-a');
+    symlinkSync(join(TMP, 'loop-b'), loop);
+    symlinkSync(loop, join(TMP, 'loop-b'));
+    expect(xcm('check', join(notAFolder, 'x.jsonl'))).toMatchObject({
+      status: 2,
+      stderr: `xcm: ${join(notAFolder, 'x.jsonl')}: cannot read the trace (ENOTDIR)\n`,
+    });
+    expect(xcm('check', loop)).toMatchObject({ status: 2, stderr: `xcm: ${loop}: cannot read the trace (ELOOP)\n` });
+    expect(xcm('check', join(TMP, `${'n'.repeat(300)}.jsonl`))).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('(ENAMETOOLONG)'),
+    });
+  });
+
+  it('should name a broken symlink in a scenario folder instead of skipping it', () => {
+    const dir = join(TMP, 'scenario-folder');
+    mkdirSync(dir);
+    symlinkSync(join(dir, 'nowhere'), join(dir, 'broken.jsonl'));
+    expect(xcm('scenarios', dir)).toMatchObject({ status: 2, stderr: `xcm: ${dir}: cannot read "broken.jsonl" (ENOENT)\n` });
+  });
+
+  it('should refuse an outcome its event type cannot have with exit 2, not a divergence', () => {
+    const trace = file('impossible.jsonl', [{ type: 'disconnect', app: 'a', tenant: 't', observed: 'connected' }]);
+    expect(xcm('check', trace)).toMatchObject({
+      status: 2,
+      stderr: `xcm: ${trace}:1: field "observed": a disconnect event cannot have the outcome "connected" (expected one of disconnected, not-connected)\n`,
+    });
   });
 });

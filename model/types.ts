@@ -127,6 +127,17 @@ export type TraceEvent = AppEvent | TenantEvent | ConnectEvent | DisconnectEvent
 /** The type names a trace may use. */
 export const EVENT_TYPES: readonly TraceEvent['type'][] = ['app', 'tenant', 'connect', 'disconnect', 'revoke', 'certify', 'tier'];
 
+/** The outcomes each event type can have (the trace format's table); anything else is bad input. */
+export const OUTCOMES_OF: Readonly<Record<TraceEvent['type'], readonly Outcome[]>> = {
+  app: ['ok', 'rejected:requirements'],
+  tenant: ['ok'],
+  connect: ['connected', 'reconnected', 'rejected:app-limit', 'rejected:org-limit'],
+  disconnect: ['disconnected', 'not-connected'],
+  revoke: ['revoked'],
+  certify: ['ok'],
+  tier: ['ok', 'rejected:requirements'],
+};
+
 /** The user assumed when an event names none (a trace of a single-user integration). */
 export const IMPLICIT_USER = 'user';
 

@@ -32,7 +32,14 @@ export function scenarioFiles(dir: string): string[] {
   }
   return entries.sort().flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return scenarioFiles(path);
+    let folder: boolean;
+    try {
+      folder = statSync(path).isDirectory();
+    } catch (error) {
+      // A broken symlink or an unreadable entry is named, not skipped.
+      throw new InputError(`cannot read ${JSON.stringify(name)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: dir });
+    }
+    if (folder) return scenarioFiles(path);
     return name.endsWith('.jsonl') ? [path] : [];
   });
 }

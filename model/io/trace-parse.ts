@@ -5,7 +5,7 @@
  */
 import { InputError, quote } from '../errors.ts';
 import { instantOf, isCalendarInstant } from './instant.ts';
-import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
+import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -57,22 +57,29 @@ function flag(value: unknown, field: string, where: Where): boolean | undefined 
   return value as boolean | undefined;
 }
 
-/** An observed outcome; on a connect, `rejected` (either refusal) too. */
-function outcome(value: unknown, field: string, where: Where, connect: boolean): ObservedOutcome {
-  if (connect && value === ANY_REFUSAL) return ANY_REFUSAL;
-  if (typeof value !== 'string' || !OUTCOME_SET.has(value)) {
-    const allowed = connect ? [...OUTCOMES, ANY_REFUSAL] : OUTCOMES;
-    fail(where, field, `unknown outcome ${quote(value)}`, `expected one of ${allowed.join(', ')}`);
+/** An observed outcome, one this event type can have; on a connect, `rejected` (either refusal) too. */
+function outcome(value: unknown, field: string, where: Where, type: TraceEvent['type']): ObservedOutcome {
+  if (type === 'connect' && value === ANY_REFUSAL) return ANY_REFUSAL;
+  const allowed: readonly string[] = OUTCOMES_OF[type];
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    const known = typeof value === 'string' && OUTCOME_SET.has(value);
+    const listed = type === 'connect' ? [...allowed, ANY_REFUSAL] : allowed;
+    fail(
+      where,
+      field,
+      `${known ? `a ${type} event cannot have the outcome` : 'unknown outcome'} ${quote(value)}`,
+      `expected one of ${listed.join(', ')}`,
+    );
   }
   return value as ObservedOutcome;
 }
 
-function observedOf(value: unknown, tenants: readonly string[] | null, where: Where): TraceEvent['observed'] {
+function observedOf(value: unknown, tenants: readonly string[] | null, where: Where, type: TraceEvent['type']): TraceEvent['observed'] {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
     if (tenants !== null && tenants.length > 1)
       fail(where, 'observed', 'a consent of several tenants needs an object from tenant to outcome');
-    return outcome(value, 'observed', where, tenants !== null);
+    return outcome(value, 'observed', where, type);
   }
   if (tenants === null || typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(where, 'observed', `expected an outcome string, got ${quote(value)}`);
@@ -81,7 +88,7 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
   const byTenant: Record<string, ObservedOutcome> = Object.create(null);
   for (const [tenant, o] of Object.entries(value)) {
     if (!tenants.includes(tenant)) fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
-    byTenant[tenant] = outcome(o, `observed.${tenant}`, where, true);
+    byTenant[tenant] = outcome(o, `observed.${tenant}`, where, 'connect');
   }
   return byTenant;
 }
@@ -202,7 +209,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
     if (!isCalendarInstant(registered))
       fail(where, 'registered', `no such date: ${quote(registered)}`, 'months have their own number of days');
   }
-  const observed = observedOf(fields.observed, tenants, where);
+  const observed = observedOf(fields.observed, tenants, where, type);
   if (observed !== undefined) event.observed = observed;
   return event as unknown as TraceEvent;
 }

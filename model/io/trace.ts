@@ -46,8 +46,10 @@ export async function* readLineChunks(file: string): AsyncGenerator<string[]> {
     }
     if (rest !== '') yield [rest];
   } catch (error) {
+    // Any error of the file system (missing, a folder, a path through a file, a symlink loop, a
+    // name too long, no permission) is the user's to fix: one line, exit 2.
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw new InputError(`cannot read the trace (${code})`, { file });
+    if (typeof code === 'string' && code.startsWith('E')) throw new InputError(`cannot read the trace (${code})`, { file });
     throw error;
   }
 }
