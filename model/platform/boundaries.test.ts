@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicyFile, resolvePolicy } from '../io/load-policy.ts';
 import { builtinPolicy } from './policies.ts';
 import { type Policy, tierCap } from './policy.ts';
-import { policyIdAt, TIERS_REGISTRATION_CUTOFF, TIERS_START, timelineChooser } from './timeline.ts';
+import { ERAS, policyIdAt, TIERS_REGISTRATION_CUTOFF, TIERS_START, timelineChooser } from './timeline.ts';
 import { actions, declaredApp, guards, type AppChanges, type PlatformContext } from './transitions.ts';
 import { TIERS, type App } from '../types.ts';
 import { appOf, defaultApp, EMPTY_WORLD, withApp, type World } from '../world/world.ts';
@@ -30,6 +30,10 @@ describe('the registration cut-off of the 2026 tiers', () => {
     expect(policyIdAt(beforeTiers, undefined)).toBe('xero-oauth2-2019');
     expect(policyIdAt(ms(TIERS_START) - 1, registeredOn(null))).toBe('xero-oauth2-2019');
     expect(policyIdAt(ms(TIERS_START), undefined)).toBe('xero-tiers-2026');
+  });
+
+  it('names a built-in policy in every era', () => {
+    for (const era of ERAS) expect(builtinPolicy(era.policyId)?.id).toBe(era.policyId);
   });
 
   it('falls back to the first era for a time that is not a number', () => {

@@ -210,6 +210,9 @@ describe('the invariants judge single steps', () => {
       ),
     ).toBe(false);
     expect(holds('revokeRemovesExactlyThatUsersConnections', ...stepFrom(spec, revoke, (w) => w, 'revoked'))).toBe(false);
+    // As many removed as expected, but one of them another user's, and one of that user's left.
+    const swapped = (w: World) => withoutConnection(withoutConnection(w, 'a', 't1', 'u1'), 'a', 't1', 'u2');
+    expect(holds('revokeRemovesExactlyThatUsersConnections', ...stepFrom(spec, revoke, swapped, 'revoked'))).toBe(false);
     const disconnect: PlatformEvent = { type: 'disconnect', app: 'a', tenant: 't1', user: 'u1' };
     expect(holds('revokeRemovesExactlyThatUsersConnections', ...stepFrom(spec, disconnect, (w) => w, 'not-connected'))).toBe(true);
   });
@@ -224,6 +227,7 @@ describe('the invariants judge single steps', () => {
     const keeps = { ...oauth2, reconsentTakesNewAuthEvent: false };
     expect(holds('oneConsentSharesOneAuthEvent', ...stepFrom(spec, connect('a', 't2'), stale, 'reconnected', keeps))).toBe(true);
     expect(holds('oneConsentSharesOneAuthEvent', ...stepFrom(spec, connect('a', 't3'), stale, 'reconnected', keeps))).toBe(false);
+    expect(holds('oneConsentSharesOneAuthEvent', ...stepFrom(spec, connect('a', 't2'), stale, 'connected', keeps))).toBe(false);
     expect(holds('oneConsentSharesOneAuthEvent', ...stepFrom(spec, connect('a', 't2'), stale, 'rejected:app-limit'))).toBe(true);
   });
 
