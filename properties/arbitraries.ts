@@ -7,6 +7,7 @@
  * @module
  */
 import fc from 'fast-check';
+import { ORG_LIMIT_READINGS } from '../model/platform/policy.ts';
 import { TENANT_KINDS } from '../model/types.ts';
 import { runTail, tailCommands, type TraceBuilder } from './commands.ts';
 import type { GenTrace } from './harness.ts';
@@ -99,4 +100,39 @@ export function materialize(spec: CaseSpec): Case {
   runTail(builder, spec.tail);
   const realCaps = usesRealCaps(spec.shape);
   return { trace: { set: realCaps ? [] : SCALED_SET, events: builder.events }, freeBy: spec.freeBy, realCaps };
+}
+
+/**
+ * `--set` overrides of the policy parameters that the sources leave open: each boolean flipped or
+ * kept, either check order, other caps for certified apps, custom connections, Enterprise and
+ * organisations, and the 2026 tiers switched on or off in every era. Each key is drawn or left
+ * out independently, so a run varies one assumption, several, or none.
+ */
+export const policyOverrides: fc.Arbitrary<string[]> = fc
+  .record(
+    {
+      demoCountsTowardAppCap: fc.boolean(),
+      demoSubjectToOrgLimit: fc.boolean(),
+      reconsentAtCap: fc.boolean(),
+      reconsentKeepsConnectionId: fc.boolean(),
+      reconsentTakesNewAuthEvent: fc.boolean(),
+      checkOrder: fc.constantFrom('app-first', 'org-first'),
+      tiered: fc.boolean(),
+      orgCap: fc.integer({ min: 0, max: 3 }),
+      customCap: fc.integer({ min: 0, max: 2 }),
+      certifiedCap: fc.oneof(fc.constant('unlimited'), fc.integer({ min: 0, max: 4 })),
+      enterpriseCap: fc.oneof(fc.constant('unlimited'), fc.integer({ min: 0, max: 4 })),
+    },
+    { requiredKeys: [] },
+  )
+  .map((r) => Object.entries(r).map(([key, value]) => `${key}=${String(value)}`));
+
+/** The same, with a reading of the February 2020 bug put in force in every era. */
+export const policyOverridesWithBug: fc.Arbitrary<string[]> = fc
+  .tuple(policyOverrides, fc.option(fc.constantFrom(...ORG_LIMIT_READINGS), { nil: undefined }))
+  .map(([sets, reading]) => (reading === undefined ? sets : [...sets, `orgLimitReading=${reading}`]));
+
+/** A case whose policies are varied too: the overrides come after the shape's own. */
+export function withOverrides(c: Case, overrides: readonly string[]): Case {
+  return { ...c, trace: { set: [...c.trace.set, ...overrides], events: c.trace.events } };
 }

@@ -81,9 +81,8 @@ export function timelineChooser(adjust: (p: Policy) => Policy = (p) => p): Polic
     const id = policyIdAt(atMs, app);
     let policy = cache.get(id);
     if (policy === undefined) {
-      const builtin = builtinPolicy(id);
-      if (builtin === undefined) throw new Error(`timeline names unknown policy ${id}`);
-      policy = adjust(builtin);
+      // Every era names a built-in policy (the timeline test checks it).
+      policy = adjust(builtinPolicy(id) as Policy);
       cache.set(id, policy);
     }
     return policy;
