@@ -65,21 +65,11 @@ export const UNDER_CORRECT_VARIANTS: readonly TraceProperty[] = [...SAFETY, ...P
 /** Properties judged under overrides that may put a bug reading in force everywhere. */
 export const UNDER_ANY_VARIANT: readonly TraceProperty[] = [...DIFFERENTIAL, CONNECTION_RECORDS];
 
-/**
- * Overrides a property is not judged under, with the reason. `tenantWithinUncertifiedLimit` counts
- * the uncertified apps of every tenant, so it cannot hold on a demo tenant that a policy exempts
- * from the organisation limit (`demoSubjectToOrgLimit=false`): there the limit does not apply.
- */
-const NOT_UNDER: Readonly<Record<string, readonly string[]>> = {
-  'safety/org-limit': ['demoSubjectToOrgLimit=false'],
-};
-
 /** Assert a property on generated cases with drawn overrides; the failure names the overrides. */
 export function assertHoldsVaried(property: TraceProperty, overrides: fc.Arbitrary<string[]>): void {
   fc.assert(
     fc.property(caseSpecs, overrides, (spec, drawn) => {
-      const sets = drawn.filter((set) => !NOT_UNDER[property.id]?.includes(set));
-      const failure = property.verify(withOverrides(materialize(spec), sets), MODEL);
+      const failure = property.verify(withOverrides(materialize(spec), drawn), MODEL);
       if (failure !== null)
         throw new Error(`${failure.message}\n  set: ${failure.trace.set.join(' ')}\n  trace: ${JSON.stringify(failure.trace.events)}`);
     }),

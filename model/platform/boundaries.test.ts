@@ -62,15 +62,15 @@ const certifiedAt = (tier: App['tier']): App => ({ ...defaultApp('a'), certified
 const lifecycle = (app: App | null) => (app === null ? null : { certified: app.certified, tier: app.tier });
 
 describe('declaring an app', () => {
-  it('puts a new app declared certified on Plus, or on the tier it names', () => {
-    expect(lifecycle(declare(EMPTY_WORLD, { certified: true }))).toEqual({ certified: true, tier: 'plus' });
+  it('leaves a new app declared certified without a tier (the tiers assume one), or on the tier it names', () => {
+    expect(lifecycle(declare(EMPTY_WORLD, { certified: true }))).toEqual({ certified: true, tier: null });
     expect(lifecycle(declare(EMPTY_WORLD, { certified: true, tier: 'starter' }))).toEqual({ certified: true, tier: 'starter' });
-    expect(lifecycle(declare(EMPTY_WORLD, {}))).toEqual({ certified: false, tier: 'starter' });
+    expect(lifecycle(declare(EMPTY_WORLD, {}))).toEqual({ certified: false, tier: null });
   });
 
   it('certifies an existing app through an app event on the tier it already has', () => {
     expect(lifecycle(declare(world({ ...defaultApp('a'), tier: 'core' }), { certified: true }))).toEqual({ certified: true, tier: 'core' });
-    expect(lifecycle(declare(world(defaultApp('a')), { certified: true }))).toEqual({ certified: true, tier: 'starter' });
+    expect(lifecycle(declare(world(defaultApp('a')), { certified: true }))).toEqual({ certified: true, tier: null });
   });
 
   it('leaves a certified app as it is when it is declared certified again', () => {
@@ -85,7 +85,7 @@ describe('declaring an app', () => {
   it('refuses to withdraw a certification, and accepts declaring an uncertified app uncertified', () => {
     expect(declare(world(certifiedAt('plus')), { certified: false })).toBeNull();
     expect(declare(world(certifiedAt('plus')), { certified: false, tier: 'plus' })).toBeNull();
-    expect(lifecycle(declare(world(defaultApp('a')), { certified: false }))).toEqual({ certified: false, tier: 'starter' });
+    expect(lifecycle(declare(world(defaultApp('a')), { certified: false }))).toEqual({ certified: false, tier: null });
     expect(lifecycle(declare(world(defaultApp('a')), { certified: false, tier: 'core' }))).toEqual({ certified: false, tier: 'core' });
   });
 
@@ -143,11 +143,18 @@ describe('policy parameters from --set and from a file', () => {
     };
     writeFileSync(file, JSON.stringify({ id: 'p', extends: 'xero-tiers-2026', ...open }));
     const policy = loadPolicyFile(file);
-    expect(policy).toMatchObject({ ...open, certifiedCap: null, tiered: true, appCap: 5 });
+    expect(policy).toMatchObject({ ...open, certifiedCap: null, tiered: true, starterCap: 5 });
   });
 
   it('reads the cap of each tier from its own parameter', () => {
-    const policy = { ...(builtinPolicy('xero-tiers-2026') as Policy), appCap: 1, coreCap: 2, plusCap: 3, advancedCap: 4, enterpriseCap: 5 };
+    const policy = {
+      ...(builtinPolicy('xero-tiers-2026') as Policy),
+      starterCap: 1,
+      coreCap: 2,
+      plusCap: 3,
+      advancedCap: 4,
+      enterpriseCap: 5,
+    };
     expect(TIERS.map((tier) => tierCap(policy, tier))).toEqual([1, 2, 3, 4, 5]);
   });
 });

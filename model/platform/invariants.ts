@@ -18,6 +18,7 @@ import {
   heldTenants,
   isOutsideLimits,
   reconsentRefused,
+  tenantSubjectToOrgLimit,
   uncertifiedAppsOn,
 } from './rules.ts';
 import type { PlatformContext, PlatformEvent } from './transitions.ts';
@@ -86,7 +87,8 @@ export const INVARIANTS: readonly Invariant[] = [
     rule: 'A step never takes a tenant past its limit of uncertified apps: when a tenant gains one, it has at most the limit afterwards.',
     source: '[DOC] oauth2/limits: "each organisation or practice is limited to connecting a maximum of two uncertified apps."',
     holds: (b, e, a) => {
-      if (e.type !== 'connect') return true;
+      // A tenant the policy exempts from the limit (a demo tenant, `demoSubjectToOrgLimit=false`) has none to pass.
+      if (e.type !== 'connect' || !tenantSubjectToOrgLimit(a.policy, tenantOf(a.world, e.tenant))) return true;
       const now = uncertifiedAppsOn(a.world, a.policy, e.tenant);
       return now <= uncertifiedAppsOn(b.world, b.policy, e.tenant) || now <= a.policy.orgCap;
     },
