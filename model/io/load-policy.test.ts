@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
 import { applySet, choosePolicy, overridesNote, resolvePolicy } from './load-policy.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
-import { PARAMETERS } from '../platform/policy.ts';
+import { PARAMETERS, policyLabel } from '../platform/policy.ts';
 
 const oauth2 = resolvePolicy('xero-oauth2-2019');
 
@@ -113,5 +113,20 @@ describe('a policy file that extends the timeline with a dated change', () => {
     );
     expect(overridesNote('xero-oauth2-2019', [])).toBeNull();
     expect(applySet(oauth2, 'appCap=20').overrides).toEqual(['appCap=20']);
+  });
+});
+
+describe('the tier assumptions and the labels of overrides', () => {
+  it('should accept either uncertified tier as the assumed one, and no other', () => {
+    expect(resolvePolicy('xero-tiers-2026', ['assumedTier=core', 'assumedTier=starter']).assumedTier).toBe('starter');
+    expect(resolvePolicy('xero-tiers-2026', ['assumedCertifiedTier=enterprise']).assumedCertifiedTier).toBe('enterprise');
+    expect(message(() => resolvePolicy('xero-tiers-2026', ['assumedTier=plus']))).toBe(
+      '--set: field "assumedTier": unknown value "plus" (expected one of starter, core)',
+    );
+  });
+
+  it('should name every override in the label, in order', () => {
+    expect(policyLabel(resolvePolicy('xero-oauth2-2019', ['appCap=20', 'orgCap=3']))).toBe('xero-oauth2-2019 with appCap=20, orgCap=3');
+    expect(policyLabel(resolvePolicy('xero-oauth2-2019'))).toBe('xero-oauth2-2019');
   });
 });

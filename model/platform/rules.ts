@@ -4,7 +4,6 @@
  * the invariants and explanations call them too. No other file restates a rule.
  * @module
  */
-import { UNCERTIFIED_TIERS } from './lifecycle.ts';
 import { tierCap, type PolicyParameters } from './policy.ts';
 import type { App, Tenant, Tier } from '../types.ts';
 import { appRecord, forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from '../world/world.ts';
@@ -68,15 +67,15 @@ export function heldTenants(world: World, policy: P, appId: string): number {
 }
 
 /**
- * Whether an app takes one of an organisation's uncertified slots. Certified apps and custom
- * connections never do ([DOC] oauth2/limits, still on the 2026 page: "There is no limit on
- * connecting certified apps"; [DOC] faq/custom-integration). Under the 2026 tiers an uncertified
- * app takes one on Starter or Core, the only tiers it can hold (inference from [DOC]
- * faq/remote-mcp); a certified app on Starter or Core is still certified and takes none.
+ * Whether an app takes one of an organisation's uncertified slots: an uncertified OAuth 2.0 app
+ * does. Certified apps and custom connections never do ([DOC] oauth2/limits, still on the 2026
+ * page: "There is no limit on connecting certified apps"; [DOC] faq/custom-integration). Under
+ * the 2026 tiers this is the same rule: an uncertified app can hold only Starter or Core
+ * (`UNCERTIFIED_TIERS`, inference from [DOC] faq/remote-mcp), and a certified app on Starter or
+ * Core is still certified and takes none.
  */
-export function appCountsTowardOrgLimit(policy: P, app: App): boolean {
-  if (app.custom || isOutsideLimits(app) || app.certified) return false;
-  return !policy.tiered || UNCERTIFIED_TIERS.includes(tierOf(policy, app));
+export function appCountsTowardOrgLimit(_policy: P, app: App): boolean {
+  return !app.custom && !isOutsideLimits(app) && !app.certified;
 }
 
 /** Whether a tenant is subject to the organisation's limit (a demo tenant: `demoSubjectToOrgLimit`). */
