@@ -45,8 +45,8 @@ export function observedContext(before: PlatformContext, event: PlatformEvent, o
     case 'revoke':
       return observed === 'revoked' ? actions.revokeUser(before, event) : null;
     case 'certify':
-      if (observed === 'ok') return actions.certifyApp(before, event);
-      return observed === 'rejected:requirements' ? actions.refuseRequirements(before) : null;
+      // A certification has one outcome (the trace parser refuses any other).
+      return observed === 'ok' ? actions.certifyApp(before, event) : null;
     case 'tier':
       if (observed === 'ok') return guards.tierAllowed(before, event) ? actions.changeTier(before, event) : null;
       return observed === 'rejected:requirements' ? actions.refuseRequirements(before) : null;

@@ -11,6 +11,7 @@ import { ERAS } from '../platform/timeline.ts';
 import { readLines, readTrace, scenarioHeader, type ScenarioHeader } from '../io/trace.ts';
 import { observedText } from '../io/trace-line.ts';
 import { overridesNote } from '../io/load-policy.ts';
+import { count } from './wording.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
 interface TraceCommandOptions {
@@ -57,21 +58,19 @@ async function replayOf(file: string, options: TraceCommandOptions): Promise<Rep
   return { policy, set, pinned: parts.length === 0 ? null : `${parts.join(' and ')} from the scenario header` };
 }
 
-const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
-
 /** Print a check result as text. */
 function formatCheck(file: string, result: CheckResult, pinned: string | null): string {
   const lines = pinned === null ? [] : [`${file}: checked under ${pinned}`];
   for (const d of result.divergences) {
-    const followed = d.followed === 0 ? '' : `\n  judged after following ${plural(d.followed, 'earlier divergent observation')}`;
+    const followed = d.followed === 0 ? '' : `\n  judged after following ${count(d.followed, 'earlier divergent observation')}`;
     lines.push(`${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}${followed}`);
   }
   const outcomes = result.divergences.length;
   const diverging = new Set(result.divergences.map((d) => d.line)).size;
   lines.push(
     outcomes === 0
-      ? `ok: ${plural(result.events, 'event agrees', 'events agree')} with the model under ${result.policy}`
-      : `${plural(diverging, 'line diverges', 'lines diverge')}${outcomes === diverging ? '' : ` (${plural(outcomes, 'outcome')})`} in ${plural(result.events, 'event')} under ${result.policy}`,
+      ? `ok: ${count(result.events, 'event agrees', 'events agree')} with the model under ${result.policy}`
+      : `${count(diverging, 'line diverges', 'lines diverge')}${outcomes === diverging ? '' : ` (${count(outcomes, 'outcome')})`} in ${count(result.events, 'event')} under ${result.policy}`,
   );
   return lines.join('\n');
 }
@@ -150,7 +149,7 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
   }
   await writeOut(batch);
   if (options.json !== true) {
-    process.stdout.write(`${plural(events, 'event')}, ${plural(outcomes, 'outcome')}, ${plural(divergences, 'divergence')}\n`);
+    process.stdout.write(`${count(events, 'event')}, ${count(outcomes, 'outcome')}, ${count(divergences, 'divergence')}\n`);
   }
   return divergences > 0 ? 1 : 0;
 }

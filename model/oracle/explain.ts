@@ -7,9 +7,9 @@
  */
 import { policyLabel, type Policy } from '../platform/policy.ts';
 import * as rules from '../platform/rules.ts';
-import { BUG_WINDOW } from '../platform/timeline.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
-import { type App, IMPLICIT_USER, type ObservedOutcome, type Outcome } from '../types.ts';
+import type { App, ObservedOutcome, Outcome } from '../types.ts';
+import { bugWindowEnd, count, list, who, whose } from './wording.ts';
 import {
   appOf,
   connectionOf,
@@ -43,33 +43,6 @@ export function appKind(policy: Policy, app: App): string {
   if (rules.isOutsideLimits(app)) return 'OAuth 1.0a app';
   if (policy.tiered) return `${rules.tierOf(policy, app)} app${rules.tierIsAssumed(app) ? ' (tier assumed)' : ''}`;
   return app.certified ? 'certified app' : 'uncertified app';
-}
-
-/** `n word` with the plural when n is not 1 ("1 tenant", "2 tenants"). */
-function count(n: number, word: string, words = `${word}s`): string {
-  return `${n} ${n === 1 ? word : words}`;
-}
-
-/** A user as a sentence names one: the implicit user reads as one. */
-function who(user: string): string {
-  return user === IMPLICIT_USER ? 'the implicit user' : user;
-}
-
-/** A user's possessive ("bob's", "the implicit user's"). */
-function whose(user: string): string {
-  return `${who(user)}'s`;
-}
-
-/** Names joined as a sentence lists them ("x", "x and y", "x, y and z"). */
-function list(names: readonly string[]): string {
-  if (names.length <= 1) return names.join('');
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
-
-/** The end of the window the February 2020 bug refused connections in, as people read it. */
-function bugWindowEnd(): string {
-  const end = BUG_WINDOW.end;
-  return `${end.slice(0, 10)} ${end.slice(11, 16)} NZDT`;
 }
 
 /** How many tenants the app holds against its cap, and the demo tenants it holds uncounted. */
