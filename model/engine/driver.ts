@@ -10,8 +10,8 @@ import type { PolicyChooser } from '../platform/timeline.ts';
 import type { AppChanges, PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import { observedContext } from './follow.ts';
 import { instantOf, isoInstant } from '../io/instant.ts';
-import { observedOutcomes, outcomeMatches } from '../io/trace-line.ts';
-import { IMPLICIT_USER, type ObservedOutcome, type Outcome, type TraceEvent } from '../types.ts';
+import { observedAt, outcomeMatches } from '../io/trace-line.ts';
+import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../types.ts';
 import { appRecord, defaultTenant, tenantRecord } from '../world/world.ts';
 
 /** What the model did with one trace event. */
@@ -34,8 +34,8 @@ export class Driver {
   private lastAtMs: number | null = null;
   /** The ISO form of `lastAtMs`, made when a connect first needs it. */
   private lastAtIso: string | null = null;
-  /** The observed outcomes of the event being applied, when following them. */
-  private observed: Array<ObservedOutcome | undefined> | undefined = undefined;
+  /** The event being applied, when following its observations (undefined: not following). */
+  private following: TraceEvent | undefined = undefined;
 
   constructor(
     readonly engine: Engine,
@@ -60,7 +60,7 @@ export class Driver {
     const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : appRecord(engine.context.world, event.app));
     if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
     const report: StepReport = { outcomes: [], policy, decisions: [], adopted: [] };
-    this.observed = follow ? observedOutcomes(event) : undefined;
+    this.following = follow && event.observed !== undefined ? event : undefined;
     const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
     switch (event.type) {
       case 'app':
@@ -99,7 +99,8 @@ export class Driver {
     engine.send(machineEvent);
     const outcome = engine.context.outcome ?? 'ok';
     report.outcomes.push(outcome);
-    const seen = this.observed?.[report.outcomes.length - 1];
+    // The observation of this decision, read only when there is one (no array per event).
+    const seen = this.following === undefined ? undefined : observedAt(this.following, report.outcomes.length - 1);
     const adopted = seen === undefined || outcomeMatches(outcome, seen) ? null : observedContext(before, machineEvent, seen);
     if (adopted !== null) engine.adopt(adopted);
     report.adopted.push(adopted !== null);

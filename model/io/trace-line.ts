@@ -16,14 +16,22 @@ export function observedValue(event: TraceEvent, outcomes: readonly Outcome[]): 
   return Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i] ?? 'ok']));
 }
 
-/** The observed outcomes of an event, in the order of the model's outcomes (undefined: none). */
-export function observedOutcomes(event: TraceEvent): Array<ObservedOutcome | undefined> | undefined {
+/** The observed outcome of the event's `i`-th decision (the `i`-th tenant of a consent), if any. */
+export function observedAt(event: TraceEvent, i: number): ObservedOutcome | undefined {
   const observed = event.observed;
   if (observed === undefined) return undefined;
-  if (event.type !== 'connect') return [typeof observed === 'string' ? observed : undefined];
-  if (typeof observed === 'string') return [observed];
+  if (typeof observed === 'string') return i === 0 ? observed : undefined;
+  if (event.type !== 'connect') return undefined;
   // Own keys only: a tenant named like a built-in (`toString`, `__proto__`) is an ordinary name.
-  return event.tenants.map((t) => (Object.hasOwn(observed, t) ? observed[t] : undefined));
+  const tenant = event.tenants[i];
+  return tenant !== undefined && Object.hasOwn(observed, tenant) ? observed[tenant] : undefined;
+}
+
+/** The observed outcomes of an event, in the order of the model's outcomes (undefined: none). */
+export function observedOutcomes(event: TraceEvent): Array<ObservedOutcome | undefined> | undefined {
+  if (event.observed === undefined) return undefined;
+  if (event.type !== 'connect' || typeof event.observed === 'string') return [observedAt(event, 0)];
+  return event.tenants.map((_, i) => observedAt(event, i));
 }
 
 /**
