@@ -23,9 +23,22 @@ export class InputError extends Error {
   }
 }
 
+/** A name for a message: JSON-quoted (control characters escaped, so a message stays one line), cut short. */
+function quoteName(name: string): string {
+  const text = JSON.stringify(name.length > QUOTE_LIMIT ? `${name.slice(0, QUOTE_LIMIT - 15)}...` : name);
+  return name.length > QUOTE_LIMIT ? `${text} (${name.length} characters)` : text;
+}
+
+/** A file name for a message: as given, unless a control character would break the line. */
+function fileName(file: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  return /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
+}
+
 function formatInputError(problem: string, where: InputLocation, hint?: string): string {
-  const place = [where.file, where.line].filter((p) => p !== undefined).join(':');
-  const field = where.field === undefined ? '' : `field "${where.field}": `;
+  const file = where.file === undefined ? undefined : fileName(where.file);
+  const place = [file, where.line].filter((p) => p !== undefined).join(':');
+  const field = where.field === undefined ? '' : `field ${quoteName(where.field)}: `;
   const head = place === '' ? '' : `${place}: `;
   return `${head}${field}${problem}${hint === undefined ? '' : ` (${hint})`}`;
 }

@@ -62,6 +62,8 @@ interface EventBase {
   at?: string;
   /** What the real platform did; compared with the model's outcome by `xcm check`. */
   observed?: Observed;
+  /** Free text the trace's author wrote; the model ignores it. */
+  note?: string;
 }
 
 /** Declare an app, or change its declared attributes. */

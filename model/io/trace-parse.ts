@@ -10,7 +10,7 @@ import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, t
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-/** Fields each event type may carry, beyond `type`, `at`, `observed` and `note`. */
+/** Fields each event type may carry, beyond `type`, `at`, `observed`, `note` and `model`. */
 const FIELDS: Record<TraceEvent['type'], { required: string[]; optional: string[] }> = {
   app: { required: ['app'], optional: ['certified', 'tier', 'custom', 'auth', 'registered'] },
   tenant: { required: ['tenant'], optional: ['kind'] },
@@ -20,9 +20,9 @@ const FIELDS: Record<TraceEvent['type'], { required: string[]; optional: string[
   certify: { required: ['app'], optional: [] },
   tier: { required: ['app', 'tier'], optional: [] },
 };
-const COMMON = ['type', 'at', 'observed', 'note'];
+const COMMON = ['type', 'at', 'observed', 'note', 'model'];
 
-/** Fields each event type may carry, `type`, `at`, `observed` and `note` included. */
+/** Fields each event type may carry, the common ones included. */
 const ALLOWED = Object.fromEntries(
   Object.entries(FIELDS).map(([type, spec]) => [type, new Set([...COMMON, ...spec.required, ...spec.optional])]),
 ) as unknown as Record<TraceEvent['type'], ReadonlySet<string>>;
@@ -42,6 +42,41 @@ function text(value: unknown, field: string, where: Where): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') fail(where, field, `expected a non-empty string, got ${quote(value)}`);
   return value;
+}
+
+/** The longest name of an app, tenant or user, in characters. */
+export const MAX_NAME_LENGTH = 1000;
+/** The most tenants one consent may name. */
+export const MAX_CONSENT_TENANTS = 1000;
+
+/** A character no name may hold: a control character, or half of a surrogate pair (checked closer). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a name is not one (null: it is): too long, a control character, a lone surrogate. */
+export function nameProblem(name: string): string | null {
+  if (name.length > MAX_NAME_LENGTH) return `a name of ${name.length} characters (at most ${MAX_NAME_LENGTH})`;
+  if (!SUSPECT.test(name)) return null;
+  const control = CONTROL.exec(name);
+  if (control !== null)
+    return `a name with the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at character ${control.index + 1}`;
+  const lone = LONE_SURROGATE.exec(name);
+  if (lone !== null) return `a name with half of a surrogate pair at character ${lone.index + 1}`;
+  return null;
+}
+
+/** An app, tenant or user name: a non-empty string that is a name. */
+function name(value: unknown, field: string, where: Where): string | undefined {
+  const found = text(value, field, where);
+  if (found === undefined) return undefined;
+  const problem = nameProblem(found);
+  if (problem !== null) fail(where, field, `${problem}: ${quote(found)}`, 'names are printable text');
+  return found;
 }
 
 function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], where: Where): T | undefined {
@@ -94,7 +129,7 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
 }
 
 function tenantsOf(fields: Fields, where: Where): string[] {
-  const single = text(fields.tenant, 'tenant', where);
+  const single = name(fields.tenant, 'tenant', where);
   const several = fields.tenants;
   if (single !== undefined && several !== undefined) fail(where, 'tenants', 'give "tenant" or "tenants", not both');
   if (single !== undefined) return [single];
@@ -103,6 +138,9 @@ function tenantsOf(fields: Fields, where: Where): string[] {
     fail(where, 'tenants', 'expected a non-empty list of tenant ids');
   }
   const list = several as string[];
+  if (list.length > MAX_CONSENT_TENANTS)
+    fail(where, 'tenants', `a consent of ${list.length} tenants (at most ${MAX_CONSENT_TENANTS})`, 'split it into several consents');
+  for (let i = 0; i < list.length; i++) name(list[i], `tenants[${i}]`, where);
   if (list.length > 1 && new Set(list).size !== list.length) fail(where, 'tenants', 'names a tenant twice');
   return list;
 }
@@ -115,6 +153,7 @@ class Fields {
   at: unknown = undefined;
   observed: unknown = undefined;
   note: unknown = undefined;
+  model: unknown = undefined;
   app: unknown = undefined;
   tenant: unknown = undefined;
   tenants: unknown = undefined;
@@ -126,6 +165,94 @@ class Fields {
   custom: unknown = undefined;
   registered: unknown = undefined;
   [field: string]: unknown;
+}
+
+/** Whether the quote at `at` is escaped (an odd number of backslashes before it). */
+function isEscaped(source: string, at: number): boolean {
+  let backslashes = 0;
+  for (let j = at - 1; source.charCodeAt(j) === 92; j--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+/** The end of the JSON string whose opening quote is at `start` (its closing quote), or -1. */
+function stringEnd(source: string, start: number): number {
+  let end = source.indexOf('"', start + 1);
+  while (end !== -1 && source.charCodeAt(end - 1) === 92 && isEscaped(source, end)) end = source.indexOf('"', end + 1);
+  return end;
+}
+
+/** The position of the first character after `from` that is not JSON whitespace. */
+function skipSpace(source: string, from: number): number {
+  let k = from;
+  for (let c = source.charCodeAt(k); c === 32 || c === 9 || c === 10 || c === 13; c = source.charCodeAt(++k));
+  return k;
+}
+
+/**
+ * How many object keys a JSON text has, at any depth: every string followed by a colon. JSON.parse
+ * keeps the last of two equal keys without a word, so a text with more keys than its value is
+ * one with a key given twice.
+ */
+function keysInText(source: string): number {
+  let keys = 0;
+  for (let i = source.indexOf('"'); i !== -1; ) {
+    const end = stringEnd(source, i);
+    if (end === -1) break;
+    const next = skipSpace(source, end + 1);
+    if (source.charCodeAt(next) === 58) keys++;
+    i = source.indexOf('"', next);
+  }
+  return keys;
+}
+
+/** How many keys a parsed value has, at any depth (-1 when it nests deeper than `depth`). */
+function keysInValue(value: unknown, depth: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (depth === 0) return -1;
+  let keys = Array.isArray(value) ? 0 : Object.keys(value).length;
+  for (const v of Object.values(value)) {
+    const inner = keysInValue(v, depth - 1);
+    if (inner === -1) return -1;
+    keys += inner;
+  }
+  return keys;
+}
+
+/** The first key given twice in one object of a JSON text, as a field path (`observed.org-1`). */
+function duplicateKey(source: string): string | null {
+  const objects: Array<{ path: string; keys: Set<string> } | null> = [];
+  let lastKey = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const end = stringEnd(source, i);
+      if (end === -1) return null;
+      const next = skipSpace(source, end + 1);
+      const top = objects[objects.length - 1];
+      if (source.charCodeAt(next) === 58 && top !== undefined && top !== null) {
+        const key = JSON.parse(source.slice(i, end + 1)) as string;
+        if (top.keys.has(key)) return top.path === '' ? key : `${top.path}.${key}`;
+        top.keys.add(key);
+        lastKey = key;
+      }
+      i = end;
+    } else if (c === 123 /* { */) {
+      const parent = objects[objects.length - 1];
+      objects.push({
+        path:
+          parent === undefined || parent === null
+            ? objects.length === 0
+              ? ''
+              : lastKey
+            : parent.path === ''
+              ? lastKey
+              : `${parent.path}.${lastKey}`,
+        keys: new Set(),
+      });
+    } else if (c === 91 /* [ */) objects.push(null);
+    else if (c === 125 /* } */ || c === 93 /* ] */) objects.pop();
+  }
+  return null;
 }
 
 function isBlank(source: string): boolean {
@@ -157,7 +284,9 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   try {
     raw = JSON.parse(source);
   } catch (error) {
-    throw new InputError(`malformed JSON: ${(error as Error).message}`, { file, line });
+    // JSON.parse quotes a little of the text: escape its control characters so the message stays one line.
+    const message = (error as Error).message.replace(CONTROL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    throw new InputError(`malformed JSON: ${message.slice(0, 200)}`, { file, line });
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file, line });
   const record = raw as Record<string, unknown>;
@@ -167,7 +296,9 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   const spec = FIELDS[type];
   const allowed = ALLOWED[type];
   const fields = new Fields();
+  let keys = 0;
   for (const key in record) {
+    keys++;
     if (!allowed.has(key)) fail(where, key, `not a field of a ${type} event`, `fields: ${[...spec.required, ...spec.optional].join(', ')}`);
     if (key !== 'type') fields[key] = record[key];
   }
@@ -180,23 +311,26 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
       fail(where, 'at', `no such date or time: ${quote(at)}`, 'months have their own number of days; hours run 00 to 23');
   }
   if (at !== undefined) lastGoodAt = at;
-  const note = text(fields.note, 'note', where);
+  text(fields.note, 'note', where);
   const tenants = type === 'connect' ? tenantsOf(fields, where) : null;
-  // The event is the record itself (it is fresh from JSON.parse) unless a field must go: the note,
-  // and a connect's single `tenant`, which becomes `tenants` (last, as a new key is).
+  // The event is the record itself (it is fresh from JSON.parse) unless a field must go: the
+  // annotations of `xcm run --json` (`model`), and a connect's single `tenant`, which becomes
+  // `tenants` (last, as a new key is).
   let event = record;
   if (tenants !== null && fields.tenant !== undefined) {
-    const { note: _note, tenant: _tenant, ...rest } = record;
+    const { tenant: _tenant, model: _model, ...rest } = record;
     event = rest;
-  } else if (note !== undefined) {
-    const { note: _note, ...rest } = record;
+  } else if (fields.model !== undefined) {
+    const { model: _model, ...rest } = record;
     event = rest;
   }
   if (tenants !== null) event.tenants = tenants;
   // Fields this type does not allow are undefined here (any present failed above).
-  text(fields.app, 'app', where);
-  text(fields.tenant, 'tenant', where);
-  text(fields.user, 'user', where);
+  name(fields.app, 'app', where);
+  name(fields.tenant, 'tenant', where);
+  name(fields.user, 'user', where);
+  if (fields.model !== undefined && (typeof fields.model !== 'object' || fields.model === null || Array.isArray(fields.model)))
+    fail(where, 'model', `expected the object xcm run --json writes, got ${quote(fields.model)}`);
   oneOf(fields.tier, 'tier', TIERS, where);
   oneOf(fields.kind, 'kind', TENANT_KINDS, where);
   oneOf(fields.auth, 'auth', ['oauth2', 'oauth1'] as const, where);
@@ -211,5 +345,12 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   }
   const observed = observedOf(fields.observed, tenants, where, type);
   if (observed !== undefined) event.observed = observed;
+  // A key given twice: the text has more keys than the value JSON.parse made of it.
+  const nested = keysInValue(fields.observed, 1) + keysInValue(fields.model, 3);
+  if (nested < 0) fail(where, 'model', 'nested deeper than the object xcm run --json writes');
+  if (keysInText(source) !== keys + nested) {
+    const twice = duplicateKey(source);
+    if (twice !== null) fail(where, twice, 'given twice', 'JSON would keep only the last; give each field once');
+  }
   return event as unknown as TraceEvent;
 }

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { parseTraceLine, traceLines } from './trace.ts';
+import { MAX_LINE_BYTES, parseTraceLine, readTrace, traceLines } from './trace.ts';
 
 function problem(line: string): string {
   try {
@@ -103,5 +106,103 @@ describe('dates that do not exist', () => {
     expect(problem('{"type":"app","app":"a","registered":"2025-02-30"}')).toBe(
       'trace.jsonl:7: field "registered": no such date: "2025-02-30" (months have their own number of days)',
     );
+  });
+});
+
+describe('strict input: what a decoder or JSON.parse would let through without a word', () => {
+  it.each([
+    ['{"type":"connect","app":"a","tenant":"t","app":"b"}', 'trace.jsonl:7: field "app": given twice'],
+    ['{"type" :"connect","app" : "a","tenant":"t","app"\t:"b"}', 'trace.jsonl:7: field "app": given twice'],
+    ['{"type":"connect","app":"a","tenant":"t","\\u0061pp":"b"}', 'trace.jsonl:7: field "app": given twice'],
+    [
+      '{"type":"connect","app":"a","tenants":["t","u"],"observed":{"t":"connected","t":"rejected"}}',
+      'trace.jsonl:7: field "observed.t": given twice',
+    ],
+    [
+      '{"type":"connect","app":"a","tenant":"t","model":{"outcome":"x","outcome":"y"}}',
+      'trace.jsonl:7: field "model.outcome": given twice',
+    ],
+    ['{"type":"connect","app":"a\\u0000b","tenant":"t"}', 'field "app": a name with the control character U+0000 at character 2'],
+    ['{"type":"tenant","tenant":"org\\n1"}', 'field "tenant": a name with the control character U+000A at character 4: "org\\n1"'],
+    ['{"type":"revoke","app":"a","user":"\\u009b"}', 'field "user": a name with the control character U+009B'],
+    ['{"type":"connect","app":"a","tenant":"\\ud800"}', 'field "tenant": a name with half of a surrogate pair at character 1'],
+    ['{"type":"connect","app":"a","tenants":["t","x\\udc00"]}', 'field "tenants[1]": a name with half of a surrogate pair at character 2'],
+    [`{"type":"app","app":"${'a'.repeat(1001)}"}`, 'field "app": a name of 1001 characters (at most 1000)'],
+    [
+      `{"type":"connect","app":"a","tenants":${JSON.stringify(Array.from({ length: 1001 }, (_, i) => `t${i}`))}}`,
+      'field "tenants": a consent of 1001 tenants (at most 1000)',
+    ],
+    ['{"type":"connect","app":"a","tenant":"t","model":"connected"}', 'field "model": expected the object xcm run --json writes'],
+    ['{"type":"connect","app":"a","tenant":"t","x\\ny":1}', 'trace.jsonl:7: field "x\\ny": not a field of a connect event'],
+    ['{"type":"connect","app":"a\u0001"}', 'trace.jsonl:7: malformed JSON: Bad control character'],
+  ])('rejects %s', (line, message) => {
+    const found = problem(line);
+    expect(found).toContain(message);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a message must hold none
+    expect(found).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it('accepts names with emoji, quotes and backslashes, and a full-size consent; ignores the annotations of run --json', () => {
+    expect(problem('{"type":"connect","app":"a\\"b\\\\","tenant":"😀 café","note":"x\\":y"}')).toBe('accepted');
+    const full = Array.from({ length: 1000 }, (_, i) => `t${i}`);
+    expect(problem(`{"type":"connect","app":"a","tenants":${JSON.stringify(full)}}`)).toBe('accepted');
+    const annotated = '{"type":"connect","app":"a","tenant":"t","note":"n","model":{"line":3,"outcome":{"t":"connected"},"reason":"r"}}';
+    expect(parseTraceLine(annotated, 'f', 1)).toEqual({ type: 'connect', app: 'a', note: 'n', tenants: ['t'] });
+  });
+});
+
+describe('the bytes of a trace file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xcm-bytes-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const read = async (name: string, bytes: Buffer) => {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    try {
+      const events: number[] = [];
+      for await (const { line } of readTrace(file)) events.push(line);
+      return events;
+    } catch (error) {
+      if (error instanceof InputError) return error.message;
+      throw error;
+    }
+  };
+  const tenant = (name: Buffer) => Buffer.concat([Buffer.from('{"type":"tenant","tenant":"'), name, Buffer.from('"}\n')]);
+
+  it('refuses invalid UTF-8, naming the line and the byte (two bad names would otherwise both become U+FFFD)', async () => {
+    const bytes = Buffer.concat([tenant(Buffer.from('org-1')), tenant(Buffer.from([0x6f, 0xff])), tenant(Buffer.from([0xfe]))]);
+    expect(await read('ff.jsonl', bytes)).toBe(
+      `${join(dir, 'ff.jsonl')}:2: invalid UTF-8: byte 0xff at byte 29 of the line (byte 64 of the file) (a trace is UTF-8 text)`,
+    );
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe2, 0x82],
+    ]) {
+      expect(await read('bad.jsonl', tenant(Buffer.from(bad)))).toContain(':1: invalid UTF-8: byte');
+    }
+    expect(await read('ok.jsonl', tenant(Buffer.from('café 😀')))).toEqual([1]);
+  });
+
+  it('refuses invalid UTF-8 on a last line without a newline, and in a later chunk', async () => {
+    expect(
+      await read('last.jsonl', Buffer.from([...tenant(Buffer.from('a')), ...Buffer.from('{"type":"tenant","tenant":"\xff"}', 'latin1')])),
+    ).toContain(':2: invalid UTF-8: byte 0xff');
+    const many = Buffer.concat([...Array.from({ length: 50_000 }, (_, i) => tenant(Buffer.from(`org-${i}`))), tenant(Buffer.from([0x80]))]);
+    expect(await read('late.jsonl', many)).toContain(':50001: invalid UTF-8: byte 0x80 at byte 28 of the line');
+  });
+
+  it('refuses a line longer than 10 MiB, with or without a newline after it', async () => {
+    const long = Buffer.from(`{"type":"tenant","tenant":"${'x'.repeat(MAX_LINE_BYTES)}"}`);
+    const message = 'the line is longer than 10 MiB (each event is one line of JSON)';
+    expect(await read('long.jsonl', Buffer.concat([tenant(Buffer.from('a')), long, Buffer.from('\n')]))).toContain(`:2: ${message}`);
+    expect(await read('long-last.jsonl', Buffer.concat([tenant(Buffer.from('a')), long]))).toContain(`:2: ${message}`);
+  });
+
+  it('says a malformed last line without a newline may be a file cut short', async () => {
+    expect(await read('cut.jsonl', Buffer.from('{"type":"tenant","tenant":"a"}\n{"type":"ten'))).toMatch(
+      /:2: malformed JSON: .* \(the last line has no newline: was the file cut short\?\)$/,
+    );
+    expect(await read('whole.jsonl', Buffer.from('{"type":"tenant","tenant":"a"}\n{"type":"tenant","tenant":"b"}'))).toEqual([1, 2]);
   });
 });

@@ -5,6 +5,7 @@
  * A scenario file may start with one `{"type":"scenario", "title", "story", "source"}` line.
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { instantOf } from './instant.ts';
@@ -30,27 +31,111 @@ export interface ScenarioHeader {
   set?: string[];
 }
 
+/** Consecutive lines of a file; `unterminated` when the last of them ends the file without a newline. */
+export type LineChunk = string[] & { unterminated?: true };
+
+/** The longest line a trace may have, in bytes (a longer one is an error naming it). */
+export const MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The offset of the first byte of `bytes` that is not valid UTF-8 (overlong forms, surrogates
+ * and code points past U+10FFFF included), or -1. Used only once `isUtf8` has said there is one.
+ */
+export function invalidUtf8At(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // The length of the sequence and the range its second byte must be in (RFC 3629, table 3-7).
+    let length = 0;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined) return i;
+      if (k === 1 ? c < low || c > high : c < 0x80 || c > 0xbf) return i;
+    }
+    i += length;
+  }
+  return -1;
+}
+
+/** The error for the first invalid UTF-8 byte of `bytes`, whose first line is line `first`. */
+function utf8Error(file: string, bytes: Buffer, first: number, fileOffset: number): InputError {
+  const at = invalidUtf8At(bytes);
+  let line = first;
+  let lineStart = 0;
+  for (let nl = bytes.indexOf(0x0a); nl !== -1 && nl < at; nl = bytes.indexOf(0x0a, nl + 1)) {
+    line++;
+    lineStart = nl + 1;
+  }
+  const value = bytes[at]?.toString(16).padStart(2, '0') ?? '';
+  return new InputError(
+    `invalid UTF-8: byte 0x${value} at byte ${at - lineStart + 1} of the line (byte ${fileOffset + at + 1} of the file)`,
+    { file, line },
+    'a trace is UTF-8 text',
+  );
+}
+
 /**
  * The lines of a file a chunk at a time, in order (the last line of a chunk is complete). Reading
  * whole chunks keeps the per-line cost to the split; `checkFile` walks them without an
- * asynchronous step per line.
+ * asynchronous step per line. The bytes are checked to be UTF-8 (a decoder would turn every bad
+ * byte into U+FFFD, so two different names could become one), and no line may be longer than
+ * `MAX_LINE_BYTES`.
  */
-export async function* readLineChunks(file: string): AsyncGenerator<string[]> {
+export async function* readLineChunks(file: string): AsyncGenerator<LineChunk> {
+  let line = 1; // the number of the first line not yet yielded
+  let offset = 0; // the file offset of `rest`
+  let rest: Buffer = Buffer.alloc(0);
+  const tooLong = () =>
+    new InputError(`the line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`, { file, line }, 'each event is one line of JSON');
+  const complete = function* (bytes: Buffer): Generator<string[]> {
+    if (!isUtf8(bytes)) throw utf8Error(file, bytes, line, offset);
+    const parts = bytes.toString('utf8').split('\n');
+    line += parts.length;
+    offset += bytes.length + 1;
+    yield parts;
+  };
   try {
-    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-    let rest = '';
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop() ?? '';
-      yield parts;
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const bytes = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+      const last = bytes.lastIndexOf(0x0a);
+      if (last === -1) {
+        rest = bytes;
+        if (rest.length > MAX_LINE_BYTES) throw tooLong();
+        continue;
+      }
+      // Only a line begun in an earlier chunk can be longer than a chunk.
+      if (rest.length > 0 && bytes.indexOf(0x0a) > MAX_LINE_BYTES) throw tooLong();
+      yield* complete(bytes.subarray(0, last));
+      rest = Buffer.from(bytes.subarray(last + 1));
     }
-    if (rest !== '') yield [rest];
   } catch (error) {
     // Any error of the file system (missing, a folder, a path through a file, a symlink loop, a
     // name too long, no permission) is the user's to fix: one line, exit 2.
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && code.startsWith('E')) throw new InputError(`cannot read the trace (${code})`, { file });
     throw error;
+  }
+  if (rest.length > 0) {
+    if (!isUtf8(rest)) throw utf8Error(file, rest, line, offset);
+    // The last line has no newline: if it does not parse, the file may have been cut short.
+    yield Object.assign([rest.toString('utf8')], { unterminated: true as const });
   }
 }
 
@@ -64,7 +149,15 @@ export async function* readLines(file: string): AsyncGenerator<{ text: string; l
  * The events of consecutive lines of a trace file, the first of them line `first` (1-based, blank
  * lines included). Every reader of a trace parses its lines here.
  */
-function traceLinesOf(file: string, texts: readonly string[], order: TimeOrder, first = 1): TraceLine[] {
+function traceLinesOf(file: string, texts: LineChunk, order: TimeOrder, first = 1): TraceLine[] {
+  if (texts.unterminated === true) {
+    try {
+      return traceLinesOf(file, [...texts], order, first);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.where.field !== undefined) throw error;
+      throw new InputError(error.problem, error.where, 'the last line has no newline: was the file cut short?');
+    }
+  }
   const lines: TraceLine[] = [];
   for (let i = 0; i < texts.length; i++) {
     // A byte-order mark some editors write at the start of a file is not part of the first line.
