@@ -59,16 +59,21 @@ const BOUNDS: readonly OptionHelp[] = [
 export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'check',
-    usage: 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]',
+    usage: 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--max-divergences N] [--json]',
     summary: "compare a trace's observed outcomes with the model",
     details: [
-      'Replays TRACE (JSON Lines, one event per line) through the model and prints each divergence: its line, the expected and observed outcome, the rule and the counts behind it. Events without `observed` are replayed, not compared. A scenario file is checked under the policy and `set` its header pins, unless --policy or --set is given.',
-      'Exit status: 0 when every observation agrees, 1 when one diverges, 2 on bad input (the message names the file, line and field).',
+      'Replays TRACE (JSON Lines, one event per line) through the model and prints each divergence as it is found: its line, the expected and observed outcome, the rule and the counts behind it; then a summary line. Events without `observed` are replayed, not compared. A scenario file is checked under the policy and `set` its header pins, unless --policy or --set is given. Memory is bounded by the size of the world, not the number of divergences.',
+      '`--json` writes one JSON document, streamed: {"policy", "pinned" (when a scenario header pinned the policy), "divergences": [{"line", "expected", "observed", "rule", "explanation", "followed"}, ...], "ok", "events", "outcomes" (divergent outcomes), "lines" (diverging lines), "stoppedAt" (the line --max-divergences stopped at, or null)}.',
+      'Exit status: 0 when every observation agrees, 1 when one diverges (also when the reader closes the pipe early), 2 on bad input (the message names the file, line and field).',
     ],
     options: [
       POLICY,
       SET,
       FOLLOW,
+      {
+        flag: '--max-divergences N',
+        meaning: 'stop after the line on which N divergent outcomes have been found (exit 1, with a summary)',
+      },
       JSON_OUT,
       {
         flag: '--engine compiled|machine',

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_POLICIES } from '../model/platform/policies.ts';
 
-import { file, TMP, xcm } from './cli-harness.ts';
+import { file, ROOT, TMP, xcm } from './cli-harness.ts';
 
 /** An uncertified app connects 25 organisations in 2020, then a 26th observed as `last` after a blank line. */
 function capTrace(name: string, last: string): { path: string; lastLine: number } {
@@ -167,7 +169,7 @@ describe('xcm check on bad input', () => {
 });
 
 describe('xcm run and xcm policies', () => {
-  it('should print one JSON object per event with the outcome and the reason', () => {
+  it('should print each event as a trace line, annotated with the outcome, the reason and the policy under "model"', () => {
     const path = file('run.jsonl', [
       { type: 'app', app: 'A', at: '2020-03-02T09:00:00+13:00' },
       { type: 'connect', app: 'A', tenants: ['t1', 't2'], user: 'u1' },
@@ -177,18 +179,55 @@ describe('xcm run and xcm policies', () => {
     ]);
     const result = xcm('run', path, '--json');
     expect(result.status).toBe(0);
-    const records = result.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.map((r) => [r.line, r.outcome])).toEqual([
+    const lines = result.stdout.trim().split('\n');
+    const records = lines.map((l) => JSON.parse(l) as { type: string; model: Record<string, unknown> });
+    expect(records.map((r) => [r.model.line, r.model.outcome])).toEqual([
       [1, 'ok'],
       [2, { t1: 'connected', t2: 'connected' }],
       [4, 'disconnected'],
       [5, 'revoked'],
     ]);
-    for (const r of records) expect(r.reason).toEqual(expect.stringMatching(/\w/));
-    expect(records[1]?.policy).toBe('xero-oauth2-2019');
+    for (const r of records) expect(r.model.reason).toEqual(expect.stringMatching(/\w/));
+    expect(records[1]?.model.policy).toBe('xero-oauth2-2019');
+    expect(lines[2]).toBe(
+      '{"type":"disconnect","app":"A","tenant":"t1","user":"u1","model":{"line":4,"policy":"xero-oauth2-2019","outcome":"disconnected","reason":"removes u1\'s connection of A to t1"}}'.replace(
+        "removes u1's connection of A to t1",
+        String(records[2]?.model.reason),
+      ),
+    );
+  });
+
+  it('should write an annotated trace that check accepts and judges as the original, header, notes and divergences included', () => {
+    const path = file('round-trip.jsonl', [
+      { type: 'scenario', title: 't', story: 's', source: 'x', policy: 'xero-oauth2-2019', set: ['appCap=1'] },
+      { type: 'connect', app: 'A', tenant: 't1', observed: 'connected', note: 'the first' },
+      { type: 'connect', app: 'A', tenants: ['t2', 't3'], user: 'u2', observed: { t2: 'connected', t3: 'rejected' } },
+      { type: 'disconnect', app: 'A', tenant: 't1', observed: 'disconnected' },
+    ]);
+    const annotated = xcm('run', path, '--json');
+    expect(annotated.status).toBe(1);
+    const again = file('round-trip-annotated.jsonl', []);
+    writeFileSync(again, annotated.stdout);
+    const original = xcm('check', path);
+    const replayed = xcm('check', again);
+    expect(replayed.stderr).toBe('');
+    expect(replayed.status).toBe(1);
+    expect(replayed.stdout.replaceAll(again, path)).toBe(original.stdout);
+    expect(JSON.parse(annotated.stdout.split('\n')[1] ?? '')).toMatchObject({ tenant: 't1', note: 'the first', observed: 'connected' });
+  });
+
+  it('should exit 1 after a divergence even when the reader closes the pipe early', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => ({ type: 'connect', app: 'A', tenant: `t${i}`, observed: 'rejected' }));
+    const path = file('closed-pipe.jsonl', lines);
+    for (const command of ['run', 'check']) {
+      // Like `xcm run big.jsonl | head -1`: the reader takes the first bytes and goes away.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/xcm.ts', command, path], { cwd: ROOT });
+      child.stdout.once('data', () => child.stdout.destroy());
+      const stderr: Buffer[] = [];
+      child.stderr.on('data', (b: Buffer) => stderr.push(b));
+      const [status] = (await once(child, 'exit')) as [number | null];
+      expect([command, status, Buffer.concat(stderr).toString()]).toEqual([command, 1, '']);
+    }
   });
 
   it('should print a line per tenant of a consent and end with a summary line', () => {

@@ -6,7 +6,9 @@
  * @module
  */
 import { InputError } from '../model/errors.ts';
-import { COMMON_OPTIONS, parse } from '../model/io/args.ts';
+import { COMMON_OPTIONS, count, parse } from '../model/io/args.ts';
+
+const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
 const COMMAND_NAMES = ['check', 'run', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
 
@@ -30,10 +32,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
     case 'run': {
+      const usage = `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model]${command === 'check' ? ' [--max-divergences N]' : ''} [--json]`;
       const { values, positionals } = parse(
         rest,
-        { ...COMMON_OPTIONS, engine: { type: 'string' }, follow: { type: 'string' } },
-        `xcm ${command} TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]`,
+        { ...COMMON_OPTIONS, engine: { type: 'string' }, follow: { type: 'string' }, ...(command === 'check' ? MAX_DIVERGENCES : {}) },
+        usage,
       );
       const engine = values.engine ?? 'compiled';
       if (engine !== 'compiled' && engine !== 'machine')
@@ -41,7 +44,10 @@ async function main(argv: string[]): Promise<number> {
       const follow = values.follow ?? 'observed';
       if (follow !== 'observed' && follow !== 'model')
         throw new InputError(`unknown follow ${JSON.stringify(follow)}`, { file: 'xcm', field: '--follow' }, 'observed or model');
-      const options = { policy: values.policy, set: values.set, json: values.json, engine, follow } as const;
+      const limit = (values as { 'max-divergences'?: string })['max-divergences'];
+      const maxDivergences = limit === undefined ? undefined : count(limit, 'max-divergences', 0);
+      if (maxDivergences === 0) throw new InputError('expected at least 1, got "0"', { file: 'xcm', field: '--max-divergences' });
+      const options = { policy: values.policy, set: values.set, json: values.json, engine, follow, maxDivergences } as const;
       const { checkCommand, runCommand } = await import('../model/oracle/cli.ts');
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
     }

@@ -48,7 +48,17 @@ export type { World } from './world/world.ts';
 export type { App, Connection, Tenant } from './types.ts';
 
 // The oracle.
-export { check, checkFile, run, type CheckResult, type Divergence, type OracleOptions, type RunRecord } from './oracle/oracle.ts';
+export {
+  check,
+  checkFile,
+  run,
+  SAMPLE_SIZE,
+  type CheckOptions,
+  type CheckResult,
+  type Divergence,
+  type OracleOptions,
+  type RunRecord,
+} from './oracle/oracle.ts';
 export type { RuleName } from './oracle/explain.ts';
 
 // The search.

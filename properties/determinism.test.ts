@@ -33,7 +33,9 @@ function cliOutcomes(file: string, set: readonly string[]): unknown[] {
   return cli.stdout
     .trim()
     .split('\n')
-    .map((l) => (JSON.parse(l) as { outcome: unknown }).outcome);
+    .map((l) => JSON.parse(l) as { type: string; model: { outcome: unknown } })
+    .filter((record) => record.type !== 'scenario')
+    .map((record) => record.model.outcome);
 }
 
 function shaped(events: readonly { type: string; tenants?: string[] }[], outcomes: readonly string[][]): unknown[] {

@@ -52,18 +52,20 @@ export function observedText(observed: Observed): string {
 
 /**
  * An event as the object of a trace line: `type` first, `tenant` for a one-tenant connect, the
- * implicit user left out, then `at`, `observed` (when the event has one) and `note` (when given).
+ * implicit user left out, then `at`, `observed` (when the event has one) and `note` (the one given,
+ * else the event's own).
  */
 export function traceLineObject(event: TraceEvent, note?: string): Record<string, unknown> {
-  const { type, at, observed, ...fields } = event as TraceEvent & Record<string, unknown>;
+  const { type, at, observed, note: own, ...fields } = event as TraceEvent & Record<string, unknown>;
   const body: Record<string, unknown> = { type };
+  const text = note ?? own;
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'tenants' && Array.isArray(value) && value.length === 1) body.tenant = value[0];
     else if (!(key === 'user' && value === IMPLICIT_USER)) body[key] = value;
   }
   if (at !== undefined) body.at = at;
   if (observed !== undefined) body.observed = observed;
-  if (note !== undefined) body.note = note;
+  if (text !== undefined) body.note = text;
   return body;
 }
 

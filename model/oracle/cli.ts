@@ -5,11 +5,11 @@
  */
 import { once } from 'node:events';
 import { InputError } from '../errors.ts';
-import { checkFile, run, type CheckResult, type RunRecord } from './oracle.ts';
+import { createChecker, run, type CheckResult, type Divergence, type RunRecord } from './oracle.ts';
 import { BUILTIN_POLICIES } from '../platform/policies.ts';
 import { ERAS } from '../platform/timeline.ts';
-import { readLines, readTrace, scenarioHeader, type ScenarioHeader } from '../io/trace.ts';
-import { observedText } from '../io/trace-line.ts';
+import { readLines, readTrace, readTraceChunks, scenarioHeader, type ScenarioHeader } from '../io/trace.ts';
+import { observedText, traceLineObject } from '../io/trace-line.ts';
 import { overridesNote } from '../io/load-policy.ts';
 import { count } from './wording.ts';
 
@@ -20,6 +20,7 @@ interface TraceCommandOptions {
   json?: boolean | undefined;
   engine?: 'compiled' | 'machine';
   follow?: 'observed' | 'model';
+  maxDivergences?: number | undefined;
 }
 
 function requireTrace(positionals: string[], usage: string): string {
@@ -35,11 +36,17 @@ interface Replay {
   set: string[];
   /** What the header pinned and the command line did not override, in words (null: nothing). */
   pinned: string | null;
+  /** The scenario header's line as the file has it (null: not a scenario file). */
+  headerLine: string | null;
 }
 
-/** The header of a scenario file, read from its first non-blank line (null: not a scenario). */
-async function headerOf(file: string): Promise<ScenarioHeader | null> {
-  for await (const { text } of readLines(file)) if (text.trim() !== '') return scenarioHeader(text);
+/** The header of a scenario file and its line, read from its first non-blank line (null: not a scenario). */
+async function headerOf(file: string): Promise<{ header: ScenarioHeader; line: string } | null> {
+  for await (const { text } of readLines(file)) {
+    if (text.trim() === '') continue;
+    const header = scenarioHeader(text);
+    return header === null ? null : { header, line: text.trim() };
+  }
   return null;
 }
 
@@ -49,46 +56,87 @@ async function headerOf(file: string): Promise<ScenarioHeader | null> {
  * override their own part.
  */
 async function replayOf(file: string, options: TraceCommandOptions): Promise<Replay> {
-  const header = await headerOf(file);
+  const found = await headerOf(file);
+  const header = found?.header;
   const policy = options.policy ?? header?.policy;
   const set = options.set ?? header?.set ?? [];
   const parts: string[] = [];
   if (options.policy === undefined && header?.policy !== undefined) parts.push(`policy ${header.policy}`);
   if (options.set === undefined && header?.set !== undefined && header.set.length > 0) parts.push(`set ${header.set.join(' ')}`);
-  return { policy, set, pinned: parts.length === 0 ? null : `${parts.join(' and ')} from the scenario header` };
+  return {
+    policy,
+    set,
+    pinned: parts.length === 0 ? null : `${parts.join(' and ')} from the scenario header`,
+    headerLine: found?.line ?? null,
+  };
 }
 
-/** Print a check result as text. */
-function formatCheck(file: string, result: CheckResult, pinned: string | null): string {
-  const lines = pinned === null ? [] : [`${file}: checked under ${pinned}`];
-  for (const d of result.divergences) {
-    const followed = d.followed === 0 ? '' : `\n  judged after following ${count(d.followed, 'earlier divergent observation')}`;
-    lines.push(`${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}${followed}`);
-  }
-  const outcomes = result.divergences.length;
-  const diverging = new Set(result.divergences.map((d) => d.line)).size;
-  lines.push(
-    outcomes === 0
-      ? `ok: ${count(result.events, 'event agrees', 'events agree')} with the model under ${result.policy}`
-      : `${count(diverging, 'line diverges', 'lines diverge')}${outcomes === diverging ? '' : ` (${count(outcomes, 'outcome')})`} in ${count(result.events, 'event')} under ${result.policy}`,
-  );
-  return lines.join('\n');
+/** One divergence as text: where, what, the rule, and the counts behind the verdict. */
+function divergenceText(file: string, d: Divergence): string {
+  const followed = d.followed === 0 ? '' : `\n  judged after following ${count(d.followed, 'earlier divergent observation')}`;
+  return `${file}:${d.line}: expected ${d.expected}, observed ${d.observed} [${d.rule}]\n  ${d.explanation}${followed}\n`;
 }
 
-/** `xcm check TRACE`: exit 0 when every observation agrees, 1 on a divergence. */
+/** The last line of a check as text. */
+function summaryText(result: CheckResult): string {
+  if (result.ok) return `ok: ${count(result.events, 'event agrees', 'events agree')} with the model under ${result.policy}`;
+  const outcomes = result.outcomes === result.lines ? '' : ` (${count(result.outcomes, 'outcome')})`;
+  const summary = `${count(result.lines, 'line diverges', 'lines diverge')}${outcomes} in ${count(result.events, 'event')} under ${result.policy}`;
+  return result.stoppedAt === null ? summary : `${summary}; stopped at line ${result.stoppedAt} (--max-divergences), the rest not checked`;
+}
+
+/**
+ * `xcm check TRACE`: exit 0 when every observation agrees, 1 on a divergence. Each divergence is
+ * written as it is found (text, or with `--json` one element of the document's `divergences`),
+ * so memory stays bounded by the world whatever the number of divergences.
+ */
 export async function checkCommand(positionals: string[], options: TraceCommandOptions): Promise<number> {
-  const file = requireTrace(positionals, 'xcm check TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]');
+  const file = requireTrace(
+    positionals,
+    'xcm check TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--max-divergences N] [--json]',
+  );
   const replay = await replayOf(file, options);
-  const result = await checkFile(file, {
+  const json = options.json === true;
+  let out = '';
+  let first = true;
+  const checker = createChecker({
     policy: replay.policy,
     set: replay.set,
     engine: options.engine ?? 'compiled',
     follow: options.follow ?? 'observed',
+    ...(options.maxDivergences === undefined ? {} : { maxDivergences: options.maxDivergences }),
+    onDivergence: (d) => {
+      // Seen by a reader that closes the pipe early too: the exit status is already 1.
+      process.exitCode = 1;
+      out += json ? `${first ? '\n' : ',\n'}${JSON.stringify(d)}` : divergenceText(file, d);
+      first = false;
+    },
   });
-  const json = replay.pinned === null ? result : { ...result, pinned: replay.pinned };
   const note = overridesNote(replay.policy, replay.set);
-  if (options.json !== true && note !== null) process.stdout.write(`${note}\n`);
-  process.stdout.write(options.json === true ? `${JSON.stringify(json)}\n` : `${formatCheck(file, result, replay.pinned)}\n`);
+  if (json) {
+    const pinned = replay.pinned === null ? '' : `,"pinned":${JSON.stringify(replay.pinned)}`;
+    out += `{"policy":${JSON.stringify(checker.policy)}${pinned},"divergences":[`;
+  } else {
+    if (note !== null) out += `${note}\n`;
+    if (replay.pinned !== null) out += `${file}: checked under ${replay.pinned}\n`;
+  }
+  for await (const lines of readTraceChunks(file)) {
+    for (const line of lines) {
+      checker.take(line);
+      if (checker.full) break;
+    }
+    if (out.length >= 1 << 16) {
+      await writeOut(out);
+      out = '';
+    }
+    if (checker.full) break;
+  }
+  const result = checker.result();
+  if (json) {
+    const { divergences: _sample, policy: _policy, ...counts } = result;
+    out += `${first ? '' : '\n'}],${JSON.stringify(counts).slice(1)}\n`;
+  } else out += `${summaryText(result)}\n`;
+  await writeOut(out);
   return result.ok ? 0 : 1;
 }
 
@@ -133,14 +181,17 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
   });
   // Output goes out in batches, and waits while the reader is behind, so memory stays bounded
   // by the world however long the trace (a pipe into a slow reader would otherwise buffer it all).
-  let batch = '';
+  // The annotated trace is a trace: a scenario's header stays its first line.
+  let batch = options.json === true && replay.headerLine !== null ? `${replay.headerLine}\n` : '';
   for await (const record of records) {
     events++;
     outcomes += record.reasons.length;
     divergences += record.divergences;
+    // Seen by a reader that closes the pipe early too (`xcm run | head`): the exit status is 1.
+    if (record.divergences > 0) process.exitCode = 1;
     batch +=
       options.json === true
-        ? `${JSON.stringify({ ...record.event, line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason })}\n`
+        ? `${JSON.stringify({ ...traceLineObject(record.event), model: { line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason } })}\n`
         : runText(record);
     if (batch.length >= 1 << 16) {
       await writeOut(batch);

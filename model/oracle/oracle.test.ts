@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../types.ts';
-import { check } from './oracle.ts';
+import { check, SAMPLE_SIZE } from './oracle.ts';
 
 /** Names a plain record would not hold as ordinary keys, and a plain one to compare with. */
 const NAMES = ['a', '__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf', 'undefined'];
@@ -44,5 +44,38 @@ describe('observed outcomes keyed by tenants of any name', () => {
     const result = await check(parsed, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
     expect(result.divergences.map((d) => [d.expected, d.observed])).toEqual([['rejected:app-limit', 'connected']]);
     expect(result.divergences[0]?.explanation).toMatch(/^b: /);
+  });
+});
+
+describe('divergences streamed, counted and capped', () => {
+  const wrong = (n: number): TraceEvent[] =>
+    Array.from({ length: n }, (_, i) => ({
+      type: 'connect',
+      app: 'a',
+      tenants: [`t${i}`, `u${i}`],
+      observed: { [`t${i}`]: 'rejected', [`u${i}`]: 'connected' },
+    }));
+
+  it('should keep every divergence and count outcomes and lines when no callback is given', async () => {
+    const result = await check(lines(wrong(30)), { policy: 'xero-oauth2-2019' });
+    expect([result.divergences.length, result.outcomes, result.lines, result.stoppedAt]).toEqual([30, 30, 30, null]);
+  });
+
+  it('should hand each divergence to onDivergence as found and keep only a sample', async () => {
+    const seen: number[] = [];
+    const result = await check(lines(wrong(30)), { policy: 'xero-oauth2-2019', set: ['appCap=2'], onDivergence: (d) => seen.push(d.line) });
+    // appCap 2: the first consent connects both (one divergence: t0 observed rejected), then every later outcome is refused.
+    expect(seen.length).toBe(result.outcomes);
+    expect(result.outcomes).toBe(1 + 29);
+    expect(result.divergences).toHaveLength(SAMPLE_SIZE);
+    expect(result.divergences.map((d) => d.line)).toEqual(seen.slice(0, SAMPLE_SIZE));
+    expect(result.events).toBe(30);
+  });
+
+  it('should stop after the line on which maxDivergences is reached, saying where', async () => {
+    const result = await check(lines(wrong(30)), { policy: 'xero-oauth2-2019', maxDivergences: 5 });
+    expect([result.outcomes, result.lines, result.stoppedAt, result.events, result.ok]).toEqual([5, 5, 5, 5, false]);
+    const all = await check(lines(wrong(3)), { policy: 'xero-oauth2-2019', maxDivergences: 5 });
+    expect(all.stoppedAt).toBeNull();
   });
 });

@@ -32,9 +32,34 @@ export interface Divergence {
 /** The verdict of `check`. */
 export interface CheckResult {
   ok: boolean;
+  /** The events checked (all of the trace's, unless `maxDivergences` stopped it). */
   events: number;
   policy: string;
+  /**
+   * The divergences, in the order found: every one, or with `onDivergence` only the first
+   * `SAMPLE_SIZE` (the callback has had them all).
+   */
   divergences: Divergence[];
+  /** How many observed outcomes diverge. */
+  outcomes: number;
+  /** How many lines have a divergent outcome. */
+  lines: number;
+  /** The line at which `maxDivergences` stopped the check (null: it checked the whole trace). */
+  stoppedAt: number | null;
+}
+
+/** How many divergences a result keeps when `onDivergence` has been given each of them. */
+export const SAMPLE_SIZE = 10;
+
+/** Options of `check` and `checkFile`. */
+export interface CheckOptions extends OracleOptions {
+  /**
+   * Called with each divergence as it is found. The result then keeps only the first
+   * `SAMPLE_SIZE` and the counts, so memory stays bounded however many lines diverge.
+   */
+  onDivergence?: (divergence: Divergence) => void;
+  /** Stop after the line on which this many divergent outcomes have been found. */
+  maxDivergences?: number;
 }
 
 /** One event of `run`, annotated with the model's outcomes and reasons. */
@@ -102,33 +127,53 @@ function divergencesOf(line: number, event: TraceEvent, report: StepReport, foll
 
 /** A checker fed one trace line at a time; `result` gives the verdict so far. */
 export interface Checker {
+  /** The policy (or timeline) checked against, as results name it. */
+  readonly policy: string;
   /** Step the model through one trace line and compare it with its observation, if any. */
   take(line: TraceLine): void;
+  /** Whether `maxDivergences` has been reached: take no more lines. */
+  readonly full: boolean;
   /** The verdict over every line taken so far. */
   result(): CheckResult;
 }
 
 /** A checker: every event with `observed` is compared with the model. */
-export function createChecker(options: OracleOptions = {}): Checker {
+export function createChecker(options: CheckOptions = {}): Checker {
   const { driver, label } = makeDriver(options);
   const follow = options.follow !== 'model';
-  const divergences: Divergence[] = [];
+  const kept: Divergence[] = [];
+  const report = options.onDivergence;
+  const keep = report === undefined ? Number.POSITIVE_INFINITY : SAMPLE_SIZE;
+  const max = options.maxDivergences ?? Number.POSITIVE_INFINITY;
   let events = 0;
   let followed = 0;
+  let outcomes = 0;
+  let lines = 0;
+  let stoppedAt: number | null = null;
   return {
+    policy: label,
+    get full() {
+      return stoppedAt !== null;
+    },
     take({ line, event }) {
       events++;
       const observed = event.observed;
       // Contexts are immutable, so keeping the ones before each decision costs a reference each.
-      const report = driver.apply(event, observed !== undefined, follow);
+      const step = driver.apply(event, observed !== undefined, follow);
       // The common case, one outcome observed as expected, needs no closer look.
-      if (observed !== undefined && !(typeof observed === 'string' && report.outcomes[0] === observed)) {
-        const step = divergencesOf(line, event, report, followed);
-        divergences.push(...step.found);
-        followed = step.followed;
+      if (observed === undefined || (typeof observed === 'string' && step.outcomes[0] === observed)) return;
+      const found = divergencesOf(line, event, step, followed);
+      followed = found.followed;
+      if (found.found.length === 0) return;
+      lines++;
+      for (const d of found.found) {
+        outcomes++;
+        if (kept.length < keep) kept.push(d);
+        report?.(d);
       }
+      if (outcomes >= max) stoppedAt = line;
     },
-    result: () => ({ ok: divergences.length === 0, events, policy: label, divergences }),
+    result: () => ({ ok: outcomes === 0, events, policy: label, divergences: kept, outcomes, lines, stoppedAt }),
   };
 }
 
@@ -146,9 +191,12 @@ export function createChecker(options: OracleOptions = {}): Checker {
  * console.log(result.ok, result.divergences[0]?.line, result.divergences[0]?.expected); // → false 3 rejected:app-limit
  * ```
  */
-export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: OracleOptions = {}): Promise<CheckResult> {
+export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: CheckOptions = {}): Promise<CheckResult> {
   const checker = createChecker(options);
-  for await (const line of lines) checker.take(line);
+  for await (const line of lines) {
+    checker.take(line);
+    if (checker.full) break;
+  }
   return checker.result();
 }
 
@@ -169,9 +217,14 @@ export async function check(lines: AsyncIterable<TraceLine> | Iterable<TraceLine
  * console.log((await checkFile(file, { policy: 'xero-oauth2-2019' })).ok); // → true
  * ```
  */
-export async function checkFile(file: string, options: OracleOptions = {}): Promise<CheckResult> {
+export async function checkFile(file: string, options: CheckOptions = {}): Promise<CheckResult> {
   const checker = createChecker(options);
-  for await (const lines of readTraceChunks(file)) for (const line of lines) checker.take(line);
+  for await (const lines of readTraceChunks(file)) {
+    for (const line of lines) {
+      checker.take(line);
+      if (checker.full) return checker.result();
+    }
+  }
   return checker.result();
 }
 
