@@ -102,6 +102,23 @@ export const COMMANDS: readonly CommandHelp[] = [
     sets: true,
   },
   {
+    name: 'impact',
+    usage: 'xcm impact TRACE --to POLICY|FILE [--from POLICY|FILE] [--json]',
+    summary: 'which outcomes of a recorded trace a change of policy changes, grouped by app',
+    details: [
+      'Replays TRACE under --from (default: the timeline `xero`) and under --to, each on its own (observations are not followed), and prints every outcome that differs as it is found (`FILE:LINE: APP TENANT: FROM -> TO`), then per app how many changed, from which line and of which kinds, then a summary line. Memory is bounded by the world, not the trace.',
+      '`--json` writes one JSON document, streamed: {"from", "to", "lines": [{"line", "from", "to", "app", "tenant"}, ...], "events", "changed", "byApp": [{"app", "changed", "first", "kinds": {"FROM -> TO": n}}]} (a consent of several tenants: one entry per tenant whose outcome changed).',
+      'Exit status: 0 when no outcome changes, 1 when one does, 2 on bad input.',
+    ],
+    options: [
+      { flag: '--to POLICY|FILE', meaning: 'the policy changed to: a built-in id, `xero`, or a JSON policy file (required)' },
+      { flag: '--from POLICY|FILE', meaning: 'the policy changed from (default: the timeline `xero`)' },
+      JSON_OUT,
+      HELP,
+    ],
+    sets: false,
+  },
+  {
     name: 'explore',
     usage:
       'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',

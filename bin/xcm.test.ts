@@ -254,3 +254,56 @@ describe('xcm run and xcm policies', () => {
     expect(listed).toEqual(BUILTIN_POLICIES.map((p) => p.id));
   });
 });
+
+describe('xcm impact', () => {
+  const trace = () =>
+    file('impact.jsonl', [
+      { type: 'app', app: 'B', certified: true },
+      ...Array.from({ length: 22 }, (_, i) => ({ type: 'connect', app: 'A', tenant: `t${i + 1}` })),
+      { type: 'connect', app: 'B', tenants: ['t1', 't2'] },
+      { type: 'connect', app: 'C', tenants: ['t21', 't22'] },
+    ]);
+  const cap20 = () => file('cap-20.json', [{ id: 'cap-20', extends: 'xero-oauth2-2019', appCap: 20 }]);
+
+  it('should list each changed outcome, then the changes per app and a summary, and exit 1', () => {
+    const path = trace();
+    const result = xcm('impact', path, '--from', 'xero-oauth2-2019', '--to', cap20());
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        `impact on ${path} of changing xero-oauth2-2019 to cap-20`,
+        `${path}:22: A t21: connected -> rejected:app-limit`,
+        `${path}:23: A t22: connected -> rejected:app-limit`,
+        '  A: 2 outcomes from line 22 (connected -> rejected:app-limit 2)',
+        '2 outcomes change in 25 events, for 1 app',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('should write one JSON document with the contract keys, and exit 0 when nothing changes', () => {
+    const path = trace();
+    const json = xcm('impact', path, '--from', 'xero-oauth2-2019', '--to', 'xero-partner-page-2019', '--json');
+    expect(json.status).toBe(1);
+    const doc = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(Object.keys(doc)).toEqual(['from', 'to', 'lines', 'events', 'changed', 'byApp']);
+    expect(doc).toMatchObject({ from: 'xero-oauth2-2019', to: 'xero-partner-page-2019', events: 25, changed: 2 });
+    expect(doc.lines).toEqual([
+      { line: 22, from: 'connected', to: 'rejected:app-limit', app: 'A', tenant: 't21' },
+      { line: 23, from: 'connected', to: 'rejected:app-limit', app: 'A', tenant: 't22' },
+    ]);
+    expect(doc.byApp).toEqual([{ app: 'A', changed: 2, first: 22, kinds: { 'connected -> rejected:app-limit': 2 } }]);
+    const same = xcm('impact', path, '--from', 'xero-oauth2-2019', '--to', 'xero-oauth2-2019');
+    expect([same.status, same.stdout.trim().split('\n').at(-1)]).toEqual([0, 'no outcome changes in 25 events']);
+  });
+
+  it('should refuse a missing --to or an unknown policy with one line, exit 2', () => {
+    const path = trace();
+    const missing = xcm('impact', path);
+    expect([missing.status, missing.stderr.trim().split('\n')]).toEqual([2, [expect.stringContaining('xcm: field "--to": missing --to')]]);
+    const unknown = xcm('impact', path, '--to', 'no-such-policy');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

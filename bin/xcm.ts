@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, count, parse } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
-const COMMAND_NAMES = ['check', 'run', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+const COMMAND_NAMES = ['check', 'run', 'impact', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
 
 /** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
 async function help(command: string | undefined): Promise<number> {
@@ -50,6 +50,15 @@ async function main(argv: string[]): Promise<number> {
       const options = { policy: values.policy, set: values.set, json: values.json, engine, follow, maxDivergences } as const;
       const { checkCommand, runCommand } = await import('../model/oracle/cli.ts');
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
+    }
+    case 'impact': {
+      const { values, positionals } = parse(
+        rest,
+        { from: { type: 'string' }, to: { type: 'string' }, json: COMMON_OPTIONS.json },
+        'xcm impact TRACE --to POLICY|FILE [--from POLICY|FILE] [--json]',
+      );
+      const { impactCommand } = await import('../model/oracle/cli.ts');
+      return impactCommand(positionals, values);
     }
     case 'scenarios': {
       const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');

@@ -60,6 +60,7 @@ export {
   type RunRecord,
 } from './oracle/oracle.ts';
 export type { RuleName } from './oracle/explain.ts';
+export { impact, impactFile, type AppImpact, type ImpactChange, type ImpactOptions, type ImpactResult } from './oracle/impact.ts';
 
 // The search.
 export { explore, DEFAULT_BOUNDS, type ExploreOptions, type ExploreResult } from './search/explore.ts';

@@ -12,6 +12,7 @@ import { readLines, readTrace, readTraceChunks, scenarioHeader, type ScenarioHea
 import { observedText, traceLineObject } from '../io/trace-line.ts';
 import { overridesNote } from '../io/load-policy.ts';
 import { count } from './wording.ts';
+import { createImpact } from './impact.ts';
 
 /** Options of `check` and `run` as the CLI gives them. */
 interface TraceCommandOptions {
@@ -224,4 +225,60 @@ export function policiesCommand(json: boolean): number {
   process.stdout.write('\ntimeline xero (the default --policy):\n');
   for (const era of ERAS) process.stdout.write(`  ${era.from ?? 'start'} .. ${era.until ?? 'now'}: ${era.policyId} (${era.note})\n`);
   return 0;
+}
+
+/**
+ * `xcm impact TRACE --to POLICY [--from POLICY]`: every outcome a change of policy changes, as
+ * found, then the changes per app and a summary line. Exit 0 when nothing changes, 1 when
+ * something does.
+ */
+export async function impactCommand(
+  positionals: string[],
+  options: { from?: string | undefined; to?: string | undefined; json?: boolean | undefined },
+): Promise<number> {
+  const usage = 'xcm impact TRACE --to POLICY|FILE [--from POLICY|FILE] [--json]';
+  const file = requireTrace(positionals, usage);
+  if (options.to === undefined)
+    throw new InputError('missing --to, the policy to change to', { file: 'xcm', field: '--to' }, `usage: ${usage}`);
+  const json = options.json === true;
+  let out = '';
+  let first = true;
+  const run = createImpact({
+    from: options.from,
+    to: options.to,
+    onChange: (c) => {
+      process.exitCode = 1;
+      if (json) out += `${first ? '\n' : ',\n'}${JSON.stringify(c)}`;
+      else out += `${file}:${c.line}: ${c.app}${c.tenant === null ? '' : ` ${c.tenant}`}: ${c.from} -> ${c.to}\n`;
+      first = false;
+    },
+  });
+  const names = run.finish();
+  out += json
+    ? `{"from":${JSON.stringify(names.from)},"to":${JSON.stringify(names.to)},"lines":[`
+    : `impact on ${file} of changing ${names.from} to ${names.to}\n`;
+  for await (const lines of readTraceChunks(file)) {
+    for (const line of lines) run.take(line);
+    if (out.length >= 1 << 16) {
+      await writeOut(out);
+      out = '';
+    }
+  }
+  const result = run.finish();
+  if (json) {
+    out += `${first ? '' : '\n'}],"events":${result.events},"changed":${result.changed},"byApp":${JSON.stringify(result.byApp)}}\n`;
+  } else {
+    for (const a of result.byApp) {
+      const kinds = Object.entries(a.kinds)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ');
+      out += `  ${a.app}: ${count(a.changed, 'outcome')} from line ${a.first} (${kinds})\n`;
+    }
+    out +=
+      result.changed === 0
+        ? `no outcome changes in ${count(result.events, 'event')}\n`
+        : `${count(result.changed, 'outcome changes', 'outcomes change')} in ${count(result.events, 'event')}, for ${count(result.byApp.length, 'app')}\n`;
+  }
+  await writeOut(out);
+  return result.changed === 0 ? 0 : 1;
 }

@@ -97,7 +97,8 @@ export interface OracleOptions {
   follow?: 'observed' | 'model';
 }
 
-function makeDriver(options: OracleOptions) {
+/** A driver for the options' policy (or timeline), with the label results name it by. */
+export function makeDriver(options: OracleOptions) {
   const choice = choosePolicy(options.policy, options.set ?? []);
   const start = choice.fixed ?? choice.choose(null, undefined);
   const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
