@@ -68,6 +68,13 @@ describe('reading a trace line', () => {
   ])('rejects %s naming the file, line and field', (line, message) => {
     expect(problem(line)).toContain(message);
   });
+
+  it('shows a field name from the input on one short line: control characters escaped, a long name cut', () => {
+    expect(problem('{"type":"connect","app":"A","tenant":"T","a\\nb":1}')).toMatch(/^trace\.jsonl:7: field "a\\nb": not a field/);
+    const long = problem(`{"type":"connect","app":"A","tenant":"T","${'k'.repeat(100_000)}":1}`);
+    expect(long).toMatch(/^trace\.jsonl:7: field "k{60}\.\.\." \(100000 characters\): not a field of a connect event/);
+    expect(long.length).toBeLessThan(300);
+  });
 });
 
 describe('a trace file as editors and loggers write it', () => {
