@@ -39,7 +39,7 @@ interface Replay {
 
 /** The header of a scenario file, read from its first non-blank line (null: not a scenario). */
 async function headerOf(file: string): Promise<ScenarioHeader | null> {
-  for await (const { text } of readLines(file)) if (text.trim() !== '') return scenarioHeader(text);
+  for await (const { text, line } of readLines(file)) if (text.trim() !== '') return scenarioHeader(text, file, line);
   return null;
 }
 
