@@ -26,7 +26,10 @@ const POLICY: OptionHelp = {
   meaning:
     'a built-in policy id (see xcm policies), the timeline `xero` (the policy in force at each event\'s `at`), or a JSON policy file: one policy such as {"id": "proposal", "extends": "xero-tiers-2026", "starterCap": 10}, or a dated change of the timeline such as {"id": "cap-20", "extends": "xero", "from": "2025-07-01T00:00:00+12:00", "appCap": 20} (check and run only)',
 };
-const SET: OptionHelp = { flag: '--set KEY=VALUE', meaning: 'change one parameter of every policy used (repeatable; the keys are below)' };
+const SET: OptionHelp = {
+  flag: '--set KEY=VALUE',
+  meaning: 'change one parameter of every policy used (repeatable, each key once; the keys are below)',
+};
 const FOLLOW: OptionHelp = {
   flag: '--follow observed|model',
   meaning:

@@ -23,12 +23,6 @@ export class InputError extends Error {
   }
 }
 
-/** A name for a message: JSON-quoted (control characters escaped, so a message stays one line), cut short. */
-function quoteName(name: string): string {
-  const text = JSON.stringify(name.length > QUOTE_LIMIT ? `${name.slice(0, QUOTE_LIMIT - 15)}...` : name);
-  return name.length > QUOTE_LIMIT ? `${text} (${name.length} characters)` : text;
-}
-
 /** A file name for a message: as given, unless a control character would break the line. */
 function fileName(file: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -38,13 +32,22 @@ function fileName(file: string): string {
 function formatInputError(problem: string, where: InputLocation, hint?: string): string {
   const file = where.file === undefined ? undefined : fileName(where.file);
   const place = [file, where.line].filter((p) => p !== undefined).join(':');
-  const field = where.field === undefined ? '' : `field ${quoteName(where.field)}: `;
+  const field = where.field === undefined ? '' : `field ${fieldName(where.field)}: `;
   const head = place === '' ? '' : `${place}: `;
   return `${head}${field}${problem}${hint === undefined ? '' : ` (${hint})`}`;
 }
 
 /** How much of a bad value a message shows. */
 const QUOTE_LIMIT = 80;
+
+/**
+ * A field's name as a message shows it: quoted, with control characters escaped (a key holding a
+ * newline stays on one line) and a long name cut, since the name may come from the input.
+ */
+function fieldName(name: string): string {
+  if (name.length <= QUOTE_LIMIT) return JSON.stringify(name);
+  return `${JSON.stringify(name.slice(0, QUOTE_LIMIT - 20)).slice(0, -1)}..." (${name.length} characters)`;
+}
 
 /** Whether a JSON value nests deeper than `depth` levels (looked at no deeper than that). */
 function deeperThan(value: unknown, depth: number): boolean {

@@ -47,7 +47,7 @@ export function scenarioFiles(dir: string): string[] {
 /** Replay one scenario file. */
 export async function replayScenario(file: string): Promise<ScenarioResult> {
   const content = readFileSync(file, 'utf8');
-  const header = scenarioHeader(content);
+  const header = scenarioHeader(content, file);
   if (header === null) throw new InputError('a scenario starts with a {"type":"scenario", ...} line', { file, line: 1 });
   const lines = traceLines(file, content);
   const result = await check(lines, { policy: header.policy, set: header.set ?? [] });

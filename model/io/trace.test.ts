@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { MAX_LINE_BYTES, parseTraceLine, readTrace, traceLines } from './trace.ts';
+import { MAX_LINE_BYTES, parseTraceLine, readTrace, scenarioHeader, traceLines } from './trace.ts';
 
 function problem(line: string): string {
   try {
@@ -71,6 +71,13 @@ describe('reading a trace line', () => {
   ])('rejects %s naming the file, line and field', (line, message) => {
     expect(problem(line)).toContain(message);
   });
+
+  it('shows a field name from the input on one short line: control characters escaped, a long name cut', () => {
+    expect(problem('{"type":"connect","app":"A","tenant":"T","a\\nb":1}')).toMatch(/^trace\.jsonl:7: field "a\\nb": not a field/);
+    const long = problem(`{"type":"connect","app":"A","tenant":"T","${'k'.repeat(100_000)}":1}`);
+    expect(long).toMatch(/^trace\.jsonl:7: field "k{60}\.\.\." \(100000 characters\): not a field of a connect event/);
+    expect(long.length).toBeLessThan(300);
+  });
 });
 
 describe('a trace file as editors and loggers write it', () => {
@@ -89,6 +96,38 @@ describe('a trace file as editors and loggers write it', () => {
       'late.jsonl:3: field "at": "2020-03-01T10:00:00+13:00" is earlier than "2020-03-02T10:00:00+13:00" on line 1 (a trace lists its events in time order)',
     );
     expect(traceLines('same.jsonl', text.replace('03-01', '03-02'))).toHaveLength(2);
+  });
+});
+
+describe('the scenario header', () => {
+  const header = (fields: string) =>
+    `\n{"type":"scenario","title":"t","story":"s","source":"x",${fields}}\n{"type":"connect","app":"a","tenant":"t"}\n`;
+
+  it('should read the policy and set it pins', () => {
+    expect(scenarioHeader(header('"policy":"xero-tiers-2026","set":["starterCap=3"]'), 's.jsonl')).toMatchObject({
+      policy: 'xero-tiers-2026',
+      set: ['starterCap=3'],
+    });
+  });
+
+  it.each([
+    ['"set":"appCap=3"', 's.jsonl:2: field "set": expected an array of "key=value" texts, got "appCap=3" (e.g. ["appCap=3"])'],
+    ['"set":[3]', 's.jsonl:2: field "set": expected an array of "key=value" texts, got [3]'],
+    ['"set":["appCap=-1"]', 's.jsonl:2: field "set": "appCap": expected a whole number from 0 to 9007199254740991, got "-1"'],
+    ['"set":["appCap=1","appCap=2"]', 's.jsonl:2: field "set": given twice ("appCap=1", then "appCap=2") (give each key once)'],
+    ['"set":["appcap=1"]', 's.jsonl:2: field "set": "appcap": unknown parameter (did you mean appCap?'],
+    [
+      `"set":${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+      's.jsonl:2: field "set": expected an array of "key=value" texts, got an array nested too deep',
+    ],
+    ['"policy":5', 's.jsonl:2: field "policy": expected a policy id or file, got 5'],
+  ])('should refuse %s, naming the file, line and field, never ignore it', (fields, expected) => {
+    expect(() => scenarioHeader(header(fields), 's.jsonl')).toThrow(expected);
+  });
+
+  it('should show a title of any shape without walking it', () => {
+    const deep = `{"type":"scenario","title":${'['.repeat(10_000)}${']'.repeat(10_000)},"story":"s","source":"x"}`;
+    expect(scenarioHeader(deep)?.title).toMatch(/^an array nested too deep/);
   });
 });
 

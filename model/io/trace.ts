@@ -7,7 +7,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { InputError } from '../errors.ts';
+import { InputError, quote } from '../errors.ts';
+import { checkSets } from './load-policy.ts';
 import { instantOf } from './instant.ts';
 import { parseTraceLine } from './trace-parse.ts';
 import type { TraceEvent } from '../types.ts';
@@ -229,22 +230,41 @@ export async function* readTrace(file: string): AsyncGenerator<TraceLine> {
   for await (const lines of readTraceChunks(file)) yield* lines;
 }
 
-/** The scenario header of a trace's text, if its first non-blank line is one. */
-export function scenarioHeader(content: string): ScenarioHeader | null {
-  const first = content.split('\n').find((l) => l.trim() !== '');
-  if (first === undefined) return null;
+/**
+ * The scenario header of a trace's text, if its first non-blank line is one. Its `policy` and
+ * `set` are checked here (a `set` as `--set` would be), so a mistake in them is an `InputError`
+ * naming `file` and the header's line, never a header silently ignored. `firstLine` is the line
+ * number of the first line of `content` (when it is one line read from a longer file).
+ */
+export function scenarioHeader(content: string, file?: string, firstLine = 1): ScenarioHeader | null {
+  const lines = content.split('\n');
+  const index = lines.findIndex((l) => l.trim() !== '');
+  if (index < 0) return null;
+  let raw: Record<string, unknown>;
   try {
-    const raw = JSON.parse(first) as Record<string, unknown>;
-    if (raw.type !== 'scenario') return null;
-    const header: ScenarioHeader = {
-      title: String(raw.title ?? ''),
-      story: String(raw.story ?? ''),
-      source: String(raw.source ?? ''),
-    };
-    if (typeof raw.policy === 'string') header.policy = raw.policy;
-    if (Array.isArray(raw.set)) header.set = raw.set.map(String);
-    return header;
+    raw = JSON.parse(lines[index] as string) as Record<string, unknown>;
   } catch {
     return null;
   }
+  if (typeof raw !== 'object' || raw === null || raw.type !== 'scenario') return null;
+  const where = (field: string) => ({ ...(file === undefined ? {} : { file }), line: firstLine + index, field });
+  // Display texts; quote() rather than String(), which walks a nested value without a bound.
+  const textOf = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'string' ? value : quote(value));
+  const header: ScenarioHeader = {
+    title: textOf(raw.title),
+    story: textOf(raw.story),
+    source: textOf(raw.source),
+  };
+  if (raw.policy !== undefined) {
+    if (typeof raw.policy !== 'string' || raw.policy === '')
+      throw new InputError(`expected a policy id or file, got ${quote(raw.policy)}`, where('policy'));
+    header.policy = raw.policy;
+  }
+  if (raw.set !== undefined) {
+    if (!Array.isArray(raw.set) || !raw.set.every((s) => typeof s === 'string'))
+      throw new InputError(`expected an array of "key=value" texts, got ${quote(raw.set)}`, where('set'), 'e.g. ["appCap=3"]');
+    checkSets(raw.set, where('set'));
+    header.set = raw.set;
+  }
+  return header;
 }

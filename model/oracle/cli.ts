@@ -43,9 +43,9 @@ interface Replay {
 
 /** The header of a scenario file and its line, read from its first non-blank line (null: not a scenario). */
 async function headerOf(file: string): Promise<{ header: ScenarioHeader; line: string } | null> {
-  for await (const { text } of readLines(file)) {
+  for await (const { text, line } of readLines(file)) {
     if (text.trim() === '') continue;
-    const header = scenarioHeader(text);
+    const header = scenarioHeader(text, file, line);
     return header === null ? null : { header, line: text.trim() };
   }
   return null;
