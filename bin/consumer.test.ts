@@ -50,6 +50,10 @@ describe('the installed package', () => {
         .stdout.split('\n')
         .filter((l) => l.includes('"model":')),
     ).toHaveLength(27);
+    expect(xcm('impact', scenario, '--to', 'xero-partner-page-2019')).toMatchObject({
+      status: 1,
+      stdout: expect.stringContaining('5 outcomes change in 27 events, for 1 app'),
+    });
     expect(xcm('scenarios')).toMatchObject({ status: 0, stdout: expect.stringMatching(/40 of 40 scenarios agree/) });
     expect(xcm('policies')).toMatchObject({ status: 0, stdout: expect.stringContaining('xero-tiers-2026') });
     expect(xcm('explore', '--apps', '2', '--tenants', '2').status).toBe(0);
