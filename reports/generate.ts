@@ -22,7 +22,7 @@ export const SCENARIOS_DIR = packagePath('scenarios');
 export function generateReports(scenarioDir: string = SCENARIOS_DIR): Record<string, string> {
   return {
     'paths.md': pathsReport(),
-    'policies.md': policiesReport(),
+    'policies.md': policiesReport(scenarioDir),
     'invariants.md': invariantsReport(scenarioDir),
   };
 }

@@ -7,6 +7,7 @@ import { BUILTIN_POLICIES } from '../model/platform/policies.ts';
 import { PARAMETERS, type ParameterDoc, type Policy, type PolicyParameters } from '../model/platform/policy.ts';
 import { ERAS, TIERS_REGISTRATION_CUTOFF } from '../model/platform/timeline.ts';
 import { differenceSections } from './policy-diffs.ts';
+import { tierImpactSection } from './tier-impact.ts';
 import { code, count, page, table } from './markdown.ts';
 
 const INTRO = `Which limits Xero applied, when, and on what evidence. A **policy** is one version of
@@ -87,7 +88,7 @@ function timeline(): string {
 }
 
 /** The text of `policies.md`. */
-export function policiesReport(): string {
+export function policiesReport(scenarioDir: string): string {
   return page('Policies: the limits over time, side by side', INTRO, [
     '## The built-in policies',
     overview(),
@@ -99,5 +100,6 @@ export function policiesReport(): string {
     '## The timeline `xero`',
     timeline(),
     ...differenceSections(),
+    ...tierImpactSection(scenarioDir),
   ]);
 }

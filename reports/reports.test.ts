@@ -22,7 +22,7 @@ import { scaled, STORIES } from './stories.ts';
  * that a mutation-testing run can tell which tests run which code. */
 const REPORTS: Readonly<Record<string, () => string>> = {
   'paths.md': pathsReport,
-  'policies.md': policiesReport,
+  'policies.md': () => policiesReport(SCENARIOS_DIR),
   'invariants.md': () => invariantsReport(SCENARIOS_DIR),
 };
 const REPORT_NAMES = Object.keys(REPORTS);
@@ -108,5 +108,17 @@ describe('invariants.md', () => {
     const tenant: PlatformEvent = { type: 'tenant', tenant: 'T3', kind: defaultTenant('T3').kind };
     const declared = step(start, tenant);
     expect(INVARIANTS.filter((inv) => stepExercises(inv, start.context, tenant, declared.context))).toEqual([]);
+  });
+});
+
+describe('what the 2026 tiers would change in earlier traces', () => {
+  it('lists the scenarios kept before the tiers with the changes impact finds, and none of the 2026 ones', () => {
+    const text = policiesReport(SCENARIOS_DIR);
+    const section = text.slice(text.indexOf('## What the 2026 tiers would change'));
+    // An uncertified app that declares no tier is on Starter: its 6th to 25th organisations are refused.
+    expect(section).toContain('| `saas-app-reaches-25-2024` | 27 | 20 | 8 | `connected -> rejected:app-limit` 20 |');
+    expect(section).toContain('| `third-uncertified-app-refused-2024` | 9 | 0 |  | nothing changes |');
+    expect(section).not.toContain('starter-cap-2026');
+    expect(section).not.toContain('core-2026-past-five');
   });
 });
