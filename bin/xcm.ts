@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, count, parse } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
-const COMMAND_NAMES = ['check', 'run', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+const COMMAND_NAMES = ['check', 'run', 'explore', 'diff', 'scenarios', 'policies', 'docs', 'status', 'import'];
 
 /** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
 async function help(command: string | undefined): Promise<number> {
@@ -50,6 +50,14 @@ async function main(argv: string[]): Promise<number> {
       const options = { policy: values.policy, set: values.set, json: values.json, engine, follow, maxDivergences } as const;
       const { checkCommand, runCommand } = await import('../model/oracle/cli.ts');
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
+    }
+    case 'status': {
+      const { STATUS_USAGE, statusCommand } = await import('../model/oracle/status-cli.ts');
+      const { values, positionals } = parse(rest, { ...COMMON_OPTIONS, at: { type: 'string' }, follow: { type: 'string' } }, STATUS_USAGE);
+      const follow = values.follow ?? 'observed';
+      if (follow !== 'observed' && follow !== 'model')
+        throw new InputError(`unknown follow ${JSON.stringify(follow)}`, { file: 'xcm', field: '--follow' }, 'observed or model');
+      return statusCommand(positionals, { at: values.at, policy: values.policy, set: values.set, json: values.json, follow });
     }
     case 'scenarios': {
       const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');

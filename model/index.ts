@@ -5,6 +5,7 @@
  * steps through it. The entry points:
  * - the oracle: {@link check}, {@link checkFile} and {@link run} replay a trace and say what the
  *   platform must do for each event, by which rule, and where an observation diverges;
+ *   {@link status} gives the platform's state after it (each app against its cap, each tenant's slots);
  * - the search: {@link explore} checks every invariant on every reachable state within bounds,
  *   {@link diffPolicies} finds the shortest trace on which two policies differ;
  * - the rules as data: {@link BUILTIN_POLICIES}, {@link resolvePolicy}, {@link PARAMETERS},
@@ -60,6 +61,7 @@ export {
   type RunRecord,
 } from './oracle/oracle.ts';
 export type { RuleName } from './oracle/explain.ts';
+export { status, type AppStatus, type StatusOptions, type StatusResult, type TenantStatus } from './oracle/status.ts';
 
 // The search.
 export { explore, DEFAULT_BOUNDS, type ExploreOptions, type ExploreResult } from './search/explore.ts';
