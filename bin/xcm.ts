@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
         throw new InputError(`unknown follow ${JSON.stringify(follow)}`, { file: 'xcm', field: '--follow' }, 'observed or model');
       return statusCommand(positionals, { at: values.at, policy: values.policy, set: values.set, json: values.json, follow });
     }
+    case 'import':
+      return (await import('../model/io/connections-cli.ts')).importCommand(rest);
     case 'scenarios': {
       const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');
       const { SCENARIOS_DIR, scenariosCommand } = await import('../scenarios/replay.ts');

@@ -41,6 +41,7 @@ const ENTRY_POINTS = [
   'checkFile',
   'run',
   'status',
+  'importConnections',
   'explore',
   'diffPolicies',
   'resolvePolicy',

@@ -10,7 +10,8 @@
  *   {@link diffPolicies} finds the shortest trace on which two policies differ;
  * - the rules as data: {@link BUILTIN_POLICIES}, {@link resolvePolicy}, {@link PARAMETERS},
  *   the timeline {@link ERAS}, and the invariant registry {@link INVARIANTS};
- * - the trace format: {@link TraceEvent} and its event types, {@link Outcome}, {@link readTrace}.
+ * - the trace format: {@link TraceEvent} and its event types, {@link Outcome}, {@link readTrace};
+ *   {@link importConnections} makes a trace of `GET /connections` responses.
  * @packageDocumentation
  */
 
@@ -34,6 +35,7 @@ export type {
 export { EVENT_TYPES, IMPLICIT_USER, OUTCOMES, TENANT_KINDS, TIERS } from './types.ts';
 export { InputError, type InputLocation } from './errors.ts';
 export { parseTraceLine, readTrace, type TraceLine } from './io/trace.ts';
+export { DEMO_COMPANY, importConnections, type ConnectionsDump, type ImportOptions, type ImportResult } from './io/connections.ts';
 
 // The rules as data: policies, their parameters, the timeline, the invariants, the machines.
 export type { OrgLimitReading, ParameterDoc, Policy, PolicyParameters } from './platform/policy.ts';
