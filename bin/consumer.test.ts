@@ -67,15 +67,40 @@ describe('the installed package', () => {
     expect(xcm('check', join(work, 'missing.jsonl'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/^xcm: .*missing\.jsonl/) });
   });
 
+  it('runs status and import', () => {
+    const saas = join(installed, 'scenarios/saas-app-reaches-25-2024.jsonl');
+    expect(JSON.parse(xcm('status', saas, '--json').stdout).apps).toEqual([
+      { app: 'invoice-sync', certified: false, tier: null, custom: false, auth: 'oauth2', held: 25, cap: 25, headroom: 0, users: ['user'] },
+    ]);
+    const dump = join(work, 'connections.json');
+    const row = (tenantId: string, tenantType: string, tenantName: string) => ({
+      id: `c-${tenantId}`,
+      authEventId: 'e-1',
+      tenantId,
+      tenantType,
+      tenantName,
+      createdDateUtc: '2024-05-01T00:00:00.1234567',
+      updatedDateUtc: '2024-05-01T00:00:00.1234567',
+    });
+    writeFileSync(dump, JSON.stringify([row('t1', 'ORGANISATION', 'Demo Company (AU)'), row('t2', 'PRACTICE', 'Hopkins')]));
+    const trace = join(work, 'imported.jsonl');
+    expect(xcm('import', dump, '--app', 'mine', '--user', 'ana', '--out', trace)).toMatchObject({ status: 0, stderr: '' });
+    expect(xcm('check', trace)).toMatchObject({ status: 0, stdout: 'ok: 4 events agree with the model under xero\n' });
+    expect(JSON.parse(xcm('status', trace, '--json').stdout).apps[0]).toMatchObject({ app: 'mine', held: 1, cap: 25, headroom: 24 });
+  });
+
   it('is imported and called from a plain ESM script', () => {
     const script = join(project, 'use.mjs');
     writeFileSync(
       script,
-      `import { check, checkFile } from 'xero-connection-model';
+      `import { check, checkFile, importConnections, status } from 'xero-connection-model';
 const lines = [1, 2, 3].map((n) => ({ line: n, event: { type: 'connect', app: 'a', tenants: ['t' + n], observed: 'connected' } }));
 const strict = await check(lines, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
 const file = await checkFile(process.argv[2]);
-console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, fileOk: file.ok }));
+const held = (await status(lines, { set: ['appCap=2'] })).apps[0].held;
+const connections = [{ id: 'c', authEventId: 'e', tenantId: 't', tenantType: 'ORGANISATION', tenantName: 'Acme', createdDateUtc: '2024-05-01T00:00:00' }];
+const imported = importConnections([{ file: 'inline', connections }], { app: 'a' }).consents;
+console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, fileOk: file.ok, held, imported }));
 `,
     );
     const result = spawnSync(process.execPath, [script, join(installed, 'scenarios/revoke-frees-capacity.jsonl')], {
@@ -83,7 +108,7 @@ console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, f
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({ ok: false, line: 3, fileOk: true });
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, line: 3, fileOk: true, held: 3, imported: 1 });
   });
 
   it('type-checks in a strict NodeNext TypeScript project', () => {
@@ -104,12 +129,13 @@ console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, f
     );
     writeFileSync(
       join(project, 'use.ts'),
-      `import { check, type CheckResult, type Outcome, type Policy, type TraceEvent, BUILTIN_POLICIES } from 'xero-connection-model';
+      `import { check, type CheckResult, type Outcome, type Policy, type TraceEvent, BUILTIN_POLICIES, importConnections, status, type StatusResult } from 'xero-connection-model';
 const event: TraceEvent = { type: 'connect', app: 'a', tenants: ['t'] };
 const outcome: Outcome = 'connected';
 const policy: Policy | undefined = BUILTIN_POLICIES[0];
 const result: Promise<CheckResult> = check([{ line: 1, event: { ...event, observed: outcome } }], { policy: policy?.id });
-export { result };
+const state: Promise<StatusResult> = status(importConnections([{ file: 'inline', connections: [] }], { app: 'a' }).lines, { at: '2024-05-01T00:00:00Z' });
+export { result, state };
 `,
     );
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {

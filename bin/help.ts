@@ -122,6 +122,55 @@ export const COMMANDS: readonly CommandHelp[] = [
     sets: false,
   },
   {
+    name: 'status',
+    usage: 'xcm status TRACE [--at TIME] [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]',
+    summary: "the state after a trace: each app against its cap, each tenant's uncertified slots",
+    details: [
+      'Replays TRACE as check does (following its observations) and prints two tables under the policy in force at the end (or at --at): per app whether it is certified, its tier, custom, auth, the tenants it holds that count toward its cap (demo tenants left out), its cap, its headroom (cap minus held; below 0 when a lowered cap left it above) and its users; per tenant its kind, the apps connected, which of them take an uncertified slot, and the slots used and free. A scenario file is replayed under the policy and `set` its header pins, unless --policy or --set is given.',
+      '`--json` writes {"policy", "at", "apps": [{"app", "certified", "tier", "custom", "auth", "held", "cap", "headroom", "users"}], "tenants": [{"tenant", "kind", "apps", "slotApps", "slotsUsed", "slotsFree"}]}; cap and headroom are null when unlimited, slotsFree when the tenant has no limit of uncertified apps, at when no time is known.',
+      'Exit status: 0, or 2 on bad input.',
+    ],
+    options: [
+      {
+        flag: '--at TIME',
+        meaning:
+          'the state after the last event at or before TIME (ISO 8601 with offset, e.g. 2024-07-01T00:00:00+12:00), under the policy in force at TIME (an event without `at` has the time of the one before it)',
+      },
+      POLICY,
+      SET,
+      FOLLOW,
+      JSON_OUT,
+      HELP,
+    ],
+    sets: true,
+  },
+  {
+    name: 'import',
+    usage: 'xcm import FILE... --app NAME [--user NAME]... [--demo PATTERN] [--kind TYPE=KIND]... [--out FILE]',
+    summary: 'turn GET /connections responses into a trace that check, run and status read',
+    details: [
+      "Each FILE is the body of one user's GET /connections (a JSON array of {id, authEventId, tenantId, tenantType, tenantName, createdDateUtc, updatedDateUtc}, as XeroAPI/Xero-OpenAPI xero-identity.yaml describes it). The trace has a scenario header naming the files, the app (declared uncertified OAuth 2.0: the responses do not say; edit it if it is certified), each tenant with its kind (PRACTICE a practice; an ORGANISATION whose name matches --demo a demo company; any other ORGANISATION an organisation) and its tenantId in its note, then one connect per user and authEventId, at the latest createdDateUtc of its connections (UTC, to the millisecond), each observed connected, in time order across the files. Tenants are named by tenantName; two tenants of one name are told apart by the start of their tenantId. A connection without an authEventId is a consent of its own.",
+      'A file that is not such an array, or a connection with a missing or bad field, is an error naming the file and the element, e.g. `field "[3].tenantType"`; so is a tenantType other than ORGANISATION and PRACTICE (PRACTICEMANAGER, WORKFLOWMAX, ...), which the model cannot place until --kind says what it is.',
+      'Exit status: 0 when the trace is written, 2 on bad input.',
+    ],
+    options: [
+      { flag: '--app NAME', meaning: 'the app whose connections these are (required)' },
+      {
+        flag: '--user NAME',
+        meaning:
+          'the user whose token listed the connections, once per FILE in the order of the files (required with several files; one file without it is the implicit user)',
+      },
+      {
+        flag: '--demo PATTERN',
+        meaning: 'a regular expression (case-insensitive) naming demo companies (default ^Demo Company\\b, e.g. "Demo Company (NZ)")',
+      },
+      { flag: '--kind TYPE=KIND', meaning: 'take tenants of tenantType TYPE as KIND: organisation, practice or demo (repeatable)' },
+      { flag: '--out FILE', meaning: 'write the trace to FILE instead of standard output' },
+      HELP,
+    ],
+    sets: false,
+  },
+  {
     name: 'explore',
     usage:
       'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',

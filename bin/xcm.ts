@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, count, parse } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
-const COMMAND_NAMES = ['check', 'run', 'impact', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+const COMMAND_NAMES = ['check', 'run', 'status', 'import', 'impact', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
 
 /** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
 async function help(command: string | undefined): Promise<number> {
@@ -60,6 +60,16 @@ async function main(argv: string[]): Promise<number> {
       const { impactCommand } = await import('../model/oracle/cli.ts');
       return impactCommand(positionals, values);
     }
+    case 'status': {
+      const { STATUS_USAGE, statusCommand } = await import('../model/oracle/status-cli.ts');
+      const { values, positionals } = parse(rest, { ...COMMON_OPTIONS, at: { type: 'string' }, follow: { type: 'string' } }, STATUS_USAGE);
+      const follow = values.follow ?? 'observed';
+      if (follow !== 'observed' && follow !== 'model')
+        throw new InputError(`unknown follow ${JSON.stringify(follow)}`, { file: 'xcm', field: '--follow' }, 'observed or model');
+      return statusCommand(positionals, { at: values.at, policy: values.policy, set: values.set, json: values.json, follow });
+    }
+    case 'import':
+      return (await import('../model/io/connections-cli.ts')).importCommand(rest);
     case 'scenarios': {
       const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');
       const { SCENARIOS_DIR, scenariosCommand } = await import('../scenarios/replay.ts');

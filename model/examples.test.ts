@@ -40,6 +40,8 @@ const ENTRY_POINTS = [
   'check',
   'checkFile',
   'run',
+  'status',
+  'importConnections',
   'explore',
   'diffPolicies',
   'resolvePolicy',

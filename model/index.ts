@@ -5,11 +5,13 @@
  * steps through it. The entry points:
  * - the oracle: {@link check}, {@link checkFile} and {@link run} replay a trace and say what the
  *   platform must do for each event, by which rule, and where an observation diverges;
+ *   {@link status} gives the platform's state after it (each app against its cap, each tenant's slots);
  * - the search: {@link explore} checks every invariant on every reachable state within bounds,
  *   {@link diffPolicies} finds the shortest trace on which two policies differ;
  * - the rules as data: {@link BUILTIN_POLICIES}, {@link resolvePolicy}, {@link PARAMETERS},
  *   the timeline {@link ERAS}, and the invariant registry {@link INVARIANTS};
- * - the trace format: {@link TraceEvent} and its event types, {@link Outcome}, {@link readTrace}.
+ * - the trace format: {@link TraceEvent} and its event types, {@link Outcome}, {@link readTrace};
+ *   {@link importConnections} makes a trace of `GET /connections` responses.
  * @packageDocumentation
  */
 
@@ -33,6 +35,7 @@ export type {
 export { EVENT_TYPES, IMPLICIT_USER, OUTCOMES, TENANT_KINDS, TIERS } from './types.ts';
 export { InputError, type InputLocation } from './errors.ts';
 export { parseTraceLine, readTrace, type TraceLine } from './io/trace.ts';
+export { DEMO_COMPANY, importConnections, type ConnectionsDump, type ImportOptions, type ImportResult } from './io/connections.ts';
 
 // The rules as data: policies, their parameters, the timeline, the invariants, the machines.
 export type { OrgLimitReading, ParameterDoc, Policy, PolicyParameters } from './platform/policy.ts';
@@ -61,6 +64,7 @@ export {
 } from './oracle/oracle.ts';
 export type { RuleName } from './oracle/explain.ts';
 export { impact, impactFile, type AppImpact, type ImpactChange, type ImpactOptions, type ImpactResult } from './oracle/impact.ts';
+export { status, type AppStatus, type StatusOptions, type StatusResult, type TenantStatus } from './oracle/status.ts';
 
 // The search.
 export { explore, DEFAULT_BOUNDS, type ExploreOptions, type ExploreResult } from './search/explore.ts';

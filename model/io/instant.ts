@@ -3,6 +3,7 @@
  * connection records. Both sit on the path of every event, so both are quick.
  * @module
  */
+import { quote } from '../errors.ts';
 
 /** The last `at` read, and its instant: the driver asks for the same text right after the parser. */
 let lastAt = '';
@@ -134,4 +135,19 @@ export function isCalendarInstant(text: string): boolean {
     date.getUTCMinutes() === minutes &&
     date.getUTCSeconds() === seconds
   );
+}
+
+/** An `at` as traces write it: ISO 8601 date and time with an offset (`Z` or `±HH:mm`). */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Why a text is not an instant as a trace's `at` (or `xcm status --at`) takes it, with a hint; null
+ * when it is one: an ISO 8601 date and time with an offset, on a real calendar day and hour.
+ */
+export function instantProblem(text: string): { problem: string; hint: string } | null {
+  if (!ISO_WITH_OFFSET.test(text) || Number.isNaN(instantOf(text)))
+    return { problem: `not an ISO 8601 time with offset: ${quote(text)}`, hint: 'e.g. "2020-02-09T18:30:00+13:00"' };
+  if (!isCalendarInstant(text))
+    return { problem: `no such date or time: ${quote(text)}`, hint: 'months have their own number of days; hours run 00 to 23' };
+  return null;
 }

@@ -4,10 +4,9 @@
  * @module
  */
 import { InputError, quote } from '../errors.ts';
-import { instantOf, isCalendarInstant } from './instant.ts';
+import { instantProblem, isCalendarInstant } from './instant.ts';
 import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /** Fields each event type may carry, beyond `type`, `at`, `observed`, `note` and `model`. */
@@ -260,6 +259,16 @@ function isBlank(source: string): boolean {
   return first !== 123 /* { */ && source.trim() === '';
 }
 
+/**
+ * What to say about a line that opens a JSON array: it is no trace event, and it may well be a
+ * `GET /connections` response, which `xcm import` turns into a trace.
+ */
+function arrayHint(source: string): string | undefined {
+  return source.trimStart().startsWith('[')
+    ? 'a trace is JSON Lines, one event object per line; a GET /connections response (a JSON array) becomes a trace with xcm import'
+    : undefined;
+}
+
 /** The last `at` found good: consecutive events often share one, and checking it again costs. */
 let lastGoodAt: string | undefined;
 
@@ -286,9 +295,10 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   } catch (error) {
     // JSON.parse quotes a little of the text: escape its control characters so the message stays one line.
     const message = (error as Error).message.replace(CONTROL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    throw new InputError(`malformed JSON: ${message.slice(0, 200)}`, { file, line });
+    throw new InputError(`malformed JSON: ${message.slice(0, 200)}`, { file, line }, arrayHint(source));
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file, line });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InputError('expected a JSON object', { file, line }, arrayHint(source));
   const record = raw as Record<string, unknown>;
   if (record.type === 'scenario') return null;
   const type =
@@ -305,10 +315,8 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   for (const key of spec.required) if (fields[key] === undefined) fail(where, key, 'missing', `a ${type} event needs "${key}"`);
   const at = text(fields.at, 'at', where);
   if (at !== undefined && at !== lastGoodAt) {
-    if (!ISO_WITH_OFFSET.test(at) || Number.isNaN(instantOf(at)))
-      fail(where, 'at', `not an ISO 8601 time with offset: ${quote(at)}`, 'e.g. "2020-02-09T18:30:00+13:00"');
-    if (!isCalendarInstant(at))
-      fail(where, 'at', `no such date or time: ${quote(at)}`, 'months have their own number of days; hours run 00 to 23');
+    const problem = instantProblem(at);
+    if (problem !== null) fail(where, 'at', problem.problem, problem.hint);
   }
   if (at !== undefined) lastGoodAt = at;
   text(fields.note, 'note', where);

@@ -24,7 +24,7 @@ interface TraceCommandOptions {
   maxDivergences?: number | undefined;
 }
 
-function requireTrace(positionals: string[], usage: string): string {
+export function requireTrace(positionals: string[], usage: string): string {
   const [file, ...extra] = positionals;
   if (file === undefined) throw new InputError('missing the trace file', { file: 'xcm' }, `usage: ${usage}`);
   if (extra.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(extra[0])}`, { file: 'xcm' }, `usage: ${usage}`);
@@ -32,7 +32,7 @@ function requireTrace(positionals: string[], usage: string): string {
 }
 
 /** The policy and overrides to replay under, and what of them a scenario header pinned. */
-interface Replay {
+export interface Replay {
   policy: string | undefined;
   set: string[];
   /** What the header pinned and the command line did not override, in words (null: nothing). */
@@ -56,7 +56,7 @@ async function headerOf(file: string): Promise<{ header: ScenarioHeader; line: s
  * scenario pins the policy its observations were made under); `--policy` and `--set` each
  * override their own part.
  */
-async function replayOf(file: string, options: TraceCommandOptions): Promise<Replay> {
+export async function replayOf(file: string, options: Pick<TraceCommandOptions, 'policy' | 'set'>): Promise<Replay> {
   const found = await headerOf(file);
   const header = found?.header;
   const policy = options.policy ?? header?.policy;

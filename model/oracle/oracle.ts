@@ -97,12 +97,16 @@ export interface OracleOptions {
   follow?: 'observed' | 'model';
 }
 
-/** A driver for the options' policy (or timeline), with the label results name it by. */
+/** The driver every replay steps (check, run, status, impact), the policy chooser it uses, and its label. */
 export function makeDriver(options: OracleOptions) {
   const choice = choosePolicy(options.policy, options.set ?? []);
   const start = choice.fixed ?? choice.choose(null, undefined);
   const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
-  return { driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose), label: choice.label };
+  return {
+    driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose),
+    label: choice.label,
+    choose: choice.choose,
+  };
 }
 
 /**
