@@ -40,6 +40,7 @@ const ENTRY_POINTS = [
   'check',
   'checkFile',
   'run',
+  'infer',
   'explore',
   'diffPolicies',
   'resolvePolicy',

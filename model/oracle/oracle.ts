@@ -6,7 +6,7 @@
  */
 import { Driver, type StepReport } from '../engine/driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
-import { choosePolicy } from '../io/load-policy.ts';
+import { choosePolicy, type PolicyChoice } from '../io/load-policy.ts';
 import { policyLabel } from '../platform/policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
 import { readTraceChunks, type TraceLine } from '../io/trace.ts';
@@ -97,8 +97,7 @@ export interface OracleOptions {
   follow?: 'observed' | 'model';
 }
 
-function makeDriver(options: OracleOptions) {
-  const choice = choosePolicy(options.policy, options.set ?? []);
+function makeDriver(options: OracleOptions, choice: PolicyChoice = choosePolicy(options.policy, options.set ?? [])) {
   const start = choice.fixed ?? choice.choose(null, undefined);
   const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
   return { driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose), label: choice.label };
@@ -137,9 +136,13 @@ export interface Checker {
   result(): CheckResult;
 }
 
-/** A checker: every event with `observed` is compared with the model. */
-export function createChecker(options: CheckOptions = {}): Checker {
-  const { driver, label } = makeDriver(options);
+/**
+ * A checker: every event with `observed` is compared with the model. `choice` replaces the
+ * policy that `options.policy` and `options.set` would choose (`infer` replays one trace under
+ * many readings at once).
+ */
+export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice): Checker {
+  const { driver, label } = makeDriver(options, choice);
   const follow = options.follow !== 'model';
   const kept: Divergence[] = [];
   const report = options.onDivergence;
