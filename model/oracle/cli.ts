@@ -23,7 +23,7 @@ interface TraceCommandOptions {
   maxDivergences?: number | undefined;
 }
 
-function requireTrace(positionals: string[], usage: string): string {
+export function requireTrace(positionals: string[], usage: string): string {
   const [file, ...extra] = positionals;
   if (file === undefined) throw new InputError('missing the trace file', { file: 'xcm' }, `usage: ${usage}`);
   if (extra.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(extra[0])}`, { file: 'xcm' }, `usage: ${usage}`);
@@ -55,7 +55,7 @@ async function headerOf(file: string): Promise<{ header: ScenarioHeader; line: s
  * scenario pins the policy its observations were made under); `--policy` and `--set` each
  * override their own part.
  */
-async function replayOf(file: string, options: TraceCommandOptions): Promise<Replay> {
+export async function replayOf(file: string, options: TraceCommandOptions): Promise<Replay> {
   const found = await headerOf(file);
   const header = found?.header;
   const policy = options.policy ?? header?.policy;
@@ -159,7 +159,7 @@ function runText(record: RunRecord): string {
 }
 
 /** Write to standard output, waiting for the reader when its buffer is full. */
-async function writeOut(text: string): Promise<void> {
+export async function writeOut(text: string): Promise<void> {
   if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
