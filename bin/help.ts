@@ -165,7 +165,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'docs',
     usage: 'xcm docs [--out DIR]',
-    summary: 'write the reports: paths.md, policies.md, invariants.md',
+    summary: 'write the reports: paths.md, policies.md, invariants.md, infer.md',
     details: ['Exit status: 0 when written, 2 when DIR cannot be written.'],
     options: [{ flag: '--out DIR', meaning: 'the folder to write into (default ./reports)' }, HELP],
     sets: false,

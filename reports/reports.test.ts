@@ -11,6 +11,7 @@ import { defaultTenant, worldOf } from '../model/world/world.ts';
 import { exerciseAll, stepExercises } from './exercise.ts';
 import { generateReports, REPORTS_DIR, SCENARIOS_DIR } from './generate.ts';
 import { GENERATED_MARK } from './markdown.ts';
+import { inferReport } from './infer.ts';
 import { invariantsReport } from './invariants.ts';
 import { mermaidDiagram } from './mermaid.ts';
 import { pathsReport } from './paths.ts';
@@ -24,6 +25,7 @@ const REPORTS: Readonly<Record<string, () => string>> = {
   'paths.md': pathsReport,
   'policies.md': policiesReport,
   'invariants.md': () => invariantsReport(SCENARIOS_DIR),
+  'infer.md': () => inferReport(SCENARIOS_DIR),
 };
 const REPORT_NAMES = Object.keys(REPORTS);
 const report = (name: string) => (REPORTS[name] as () => string)();
@@ -108,5 +110,15 @@ describe('invariants.md', () => {
     const tenant: PlatformEvent = { type: 'tenant', tenant: 'T3', kind: defaultTenant('T3').kind };
     const declared = step(start, tenant);
     expect(INVARIANTS.filter((inv) => stepExercises(inv, start.context, tenant, declared.context))).toEqual([]);
+  });
+});
+
+describe('infer.md', () => {
+  it('shows the seed thread consistent with a cap of 25 and refuting 20 at its line', () => {
+    const infer = report('infer.md');
+    expect(infer).toContain('$ npx xcm infer scenarios/twenty-vs-twenty-five.jsonl\n');
+    expect(infer).toContain('and refute 20 at line 23, where org-21 is observed connected.');
+    expect(infer).toContain('| `appCap` | `25` | 25..25 |');
+    expect(infer).toContain('| `orgCap` | `2` | 2..2 |');
   });
 });
