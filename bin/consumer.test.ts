@@ -54,6 +54,11 @@ describe('the installed package', () => {
       status: 1,
       stdout: expect.stringContaining('5 outcomes change in 27 events, for 1 app'),
     });
+    expect(xcm('infer', scenario)).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining('  appCap  default 25  consistent 25..25  refuted'),
+    });
+    expect(xcm('infer', scenario, '--policy', 'xero-partner-page-2019').status).toBe(1);
     expect(xcm('scenarios')).toMatchObject({ status: 0, stdout: expect.stringMatching(/40 of 40 scenarios agree/) });
     expect(xcm('policies')).toMatchObject({ status: 0, stdout: expect.stringContaining('xero-tiers-2026') });
     expect(xcm('explore', '--apps', '2', '--tenants', '2').status).toBe(0);
@@ -93,14 +98,16 @@ describe('the installed package', () => {
     const script = join(project, 'use.mjs');
     writeFileSync(
       script,
-      `import { check, checkFile, importConnections, status } from 'xero-connection-model';
+      `import { check, checkFile, importConnections, infer, status } from 'xero-connection-model';
 const lines = [1, 2, 3].map((n) => ({ line: n, event: { type: 'connect', app: 'a', tenants: ['t' + n], observed: 'connected' } }));
 const strict = await check(lines, { policy: 'xero-oauth2-2019', set: ['appCap=2'] });
 const file = await checkFile(process.argv[2]);
 const held = (await status(lines, { set: ['appCap=2'] })).apps[0].held;
 const connections = [{ id: 'c', authEventId: 'e', tenantId: 't', tenantType: 'ORGANISATION', tenantName: 'Acme', createdDateUtc: '2024-05-01T00:00:00' }];
 const imported = importConnections([{ file: 'inline', connections }], { app: 'a' }).consents;
-console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, fileOk: file.ok, held, imported }));
+const inferred = await infer(process.argv[2]);
+const appCap = inferred.parameters.find((p) => p.key === 'appCap');
+console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, fileOk: file.ok, held, imported, defaultsHold: inferred.defaultsHold, appCap: appCap?.default }));
 `,
     );
     const result = spawnSync(process.execPath, [script, join(installed, 'scenarios/revoke-frees-capacity.jsonl')], {
@@ -108,7 +115,7 @@ console.log(JSON.stringify({ ok: strict.ok, line: strict.divergences[0]?.line, f
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({ ok: false, line: 3, fileOk: true, held: 3, imported: 1 });
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, line: 3, fileOk: true, held: 3, imported: 1, defaultsHold: true, appCap: 25 });
   });
 
   it('type-checks in a strict NodeNext TypeScript project', () => {

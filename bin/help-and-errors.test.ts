@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { file, ROOT, TMP, xcm } from './cli-harness.ts';
 
 describe('xcm help', () => {
-  const commands = ['check', 'run', 'status', 'import', 'impact', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+  const commands = ['check', 'run', 'status', 'import', 'impact', 'infer', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
 
   it('should describe every command with --help, -h and help CMD, exit 0', () => {
     for (const command of commands) {

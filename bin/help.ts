@@ -171,6 +171,18 @@ export const COMMANDS: readonly CommandHelp[] = [
     sets: false,
   },
   {
+    name: 'infer',
+    usage: 'xcm infer TRACE [--policy ID|FILE] [--set K=V] [--json]',
+    summary: "which readings of the open questions, and which caps, a trace's observations allow",
+    details: [
+      "Replays TRACE through the model once per value of each parameter whose question arises under the policies the trace runs under (a tier's cap only under the tiers, orgLimitReading only in the bug window), the others at their defaults: a reading at each of its values (true and false, or its listed words), a cap at 0 up to one more than the trace's tenants or apps (the last standing for every larger value). A value is consistent when every observed outcome agrees, else refuted at the first line that disagrees. Prints a line per parameter the trace tests (its key, its default, the consistent values, and each refuted value with its first refuting line), then those it does not test (every value gives the same verdict) and those not asked; then every combination of the readings together, when there are at most 256. A scenario file is inferred under the policy and `set` its header pins, unless --policy or --set is given (they give the defaults).",
+      '`--json` writes {"defaultsHold", "parameters": [{"key", "default", "consistent" (a list of values, or {"min", "max"} for a cap, max null when unbounded, null when none), "refuted": [{"value", "line", "andAbove" (a cap\'s last value tried)}], "kind" (cap or reading), "tested", "tried" (a cap\'s values tried: {"min", "max", "andAbove"})}], "refutedAt", "policy", "policies", "events", "observed", "tenants", "apps", "notAsked", "together": {"keys" (readings that change a verdict), "free" (readings that never do), "tried", "consistent": [{key: value}], "skipped" (when too many)}}.',
+      'Exit status: 0 when the defaults agree with every observation (an empty trace, or one with no observed outcome, included: every reading is consistent), 1 when an observation refutes a default, 2 on bad input.',
+    ],
+    options: [{ ...POLICY, meaning: POLICY.meaning.replace('(check and run only)', '(check, run and infer only)') }, SET, JSON_OUT, HELP],
+    sets: true,
+  },
+  {
     name: 'explore',
     usage:
       'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',
@@ -222,7 +234,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'docs',
     usage: 'xcm docs [--out DIR]',
-    summary: 'write the reports: paths.md, policies.md, invariants.md',
+    summary: 'write the reports: paths.md, policies.md, invariants.md, infer.md',
     details: ['Exit status: 0 when written, 2 when DIR cannot be written.'],
     options: [{ flag: '--out DIR', meaning: 'the folder to write into (default ./reports)' }, HELP],
     sets: false,

@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, count, parse } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
-const COMMAND_NAMES = ['check', 'run', 'status', 'import', 'impact', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+const COMMAND_NAMES = ['check', 'run', 'status', 'import', 'impact', 'infer', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
 
 /** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
 async function help(command: string | undefined): Promise<number> {
@@ -70,6 +70,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'import':
       return (await import('../model/io/connections-cli.ts')).importCommand(rest);
+    case 'infer': {
+      const { values, positionals } = parse(rest, COMMON_OPTIONS, 'xcm infer TRACE [--policy ID|FILE] [--set K=V] [--json]');
+      const { inferCommand } = await import('../model/oracle/infer-cli.ts');
+      return inferCommand(positionals, { policy: values.policy, set: values.set, json: values.json });
+    }
     case 'scenarios': {
       const { values, positionals } = parse(rest, { json: COMMON_OPTIONS.json }, 'xcm scenarios [DIR] [--json]');
       const { SCENARIOS_DIR, scenariosCommand } = await import('../scenarios/replay.ts');

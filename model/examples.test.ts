@@ -42,6 +42,7 @@ const ENTRY_POINTS = [
   'run',
   'status',
   'importConnections',
+  'infer',
   'explore',
   'diffPolicies',
   'resolvePolicy',

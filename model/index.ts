@@ -6,6 +6,7 @@
  * - the oracle: {@link check}, {@link checkFile} and {@link run} replay a trace and say what the
  *   platform must do for each event, by which rule, and where an observation diverges;
  *   {@link status} gives the platform's state after it (each app against its cap, each tenant's slots);
+ *   {@link infer} says which readings of the open questions (and which caps) its observations allow;
  * - the search: {@link explore} checks every invariant on every reachable state within bounds,
  *   {@link diffPolicies} finds the shortest trace on which two policies differ;
  * - the rules as data: {@link BUILTIN_POLICIES}, {@link resolvePolicy}, {@link PARAMETERS},
@@ -38,7 +39,7 @@ export { parseTraceLine, readTrace, type TraceLine } from './io/trace.ts';
 export { DEMO_COMPANY, importConnections, type ConnectionsDump, type ImportOptions, type ImportResult } from './io/connections.ts';
 
 // The rules as data: policies, their parameters, the timeline, the invariants, the machines.
-export type { OrgLimitReading, ParameterDoc, Policy, PolicyParameters } from './platform/policy.ts';
+export type { OrgLimitReading, ParameterDoc, ParameterValue, Policy, PolicyParameters } from './platform/policy.ts';
 export { ORG_LIMIT_READINGS, PARAMETERS } from './platform/policy.ts';
 export { BUILTIN_POLICIES, builtinPolicy } from './platform/policies.ts';
 export { BUG_WINDOW, ERAS, type Era, TIMELINE_ID, TIERS_REGISTRATION_CUTOFF, TIERS_START } from './platform/timeline.ts';
@@ -65,6 +66,15 @@ export {
 export type { RuleName } from './oracle/explain.ts';
 export { impact, impactFile, type AppImpact, type ImpactChange, type ImpactOptions, type ImpactResult } from './oracle/impact.ts';
 export { status, type AppStatus, type StatusOptions, type StatusResult, type TenantStatus } from './oracle/status.ts';
+export {
+  infer,
+  type CapRange,
+  type InferOptions,
+  type InferredParameter,
+  type InferResult,
+  type Refutation,
+  type Together,
+} from './oracle/infer.ts';
 
 // The search.
 export { explore, DEFAULT_BOUNDS, type ExploreOptions, type ExploreResult } from './search/explore.ts';

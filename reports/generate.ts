@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.ts';
 import { packagePath } from '../model/io/files.ts';
+import { inferReport } from './infer.ts';
 import { invariantsReport } from './invariants.ts';
 import { pathsReport } from './paths.ts';
 import { policiesReport } from './policies.ts';
@@ -24,6 +25,7 @@ export function generateReports(scenarioDir: string = SCENARIOS_DIR): Record<str
     'paths.md': pathsReport(),
     'policies.md': policiesReport(scenarioDir),
     'invariants.md': invariantsReport(scenarioDir),
+    'infer.md': inferReport(scenarioDir),
   };
 }
 

@@ -11,6 +11,7 @@ import { defaultTenant, worldOf } from '../model/world/world.ts';
 import { exerciseAll, stepExercises } from './exercise.ts';
 import { generateReports, REPORTS_DIR, SCENARIOS_DIR } from './generate.ts';
 import { GENERATED_MARK } from './markdown.ts';
+import { inferReport } from './infer.ts';
 import { invariantsReport } from './invariants.ts';
 import { mermaidDiagram } from './mermaid.ts';
 import { pathsReport } from './paths.ts';
@@ -24,6 +25,7 @@ const REPORTS: Readonly<Record<string, () => string>> = {
   'paths.md': pathsReport,
   'policies.md': () => policiesReport(SCENARIOS_DIR),
   'invariants.md': () => invariantsReport(SCENARIOS_DIR),
+  'infer.md': () => inferReport(SCENARIOS_DIR),
 };
 const REPORT_NAMES = Object.keys(REPORTS);
 const report = (name: string) => (REPORTS[name] as () => string)();
@@ -120,5 +122,15 @@ describe('what the 2026 tiers would change in earlier traces', () => {
     expect(section).toContain('| `third-uncertified-app-refused-2024` | 9 | 0 |  | nothing changes |');
     expect(section).not.toContain('starter-cap-2026');
     expect(section).not.toContain('core-2026-past-five');
+  });
+});
+
+describe('infer.md', () => {
+  it('shows the seed thread consistent with a cap of 25 and refuting 20 at its line', () => {
+    const infer = report('infer.md');
+    expect(infer).toContain('$ npx xcm infer scenarios/twenty-vs-twenty-five.jsonl\n');
+    expect(infer).toContain('and refute 20 at line 23, where org-21 is observed connected.');
+    expect(infer).toContain('| `appCap` | `25` | 25..25 |');
+    expect(infer).toContain('| `orgCap` | `2` | 2..2 |');
   });
 });

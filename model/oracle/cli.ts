@@ -160,7 +160,7 @@ function runText(record: RunRecord): string {
 }
 
 /** Write to standard output, waiting for the reader when its buffer is full. */
-async function writeOut(text: string): Promise<void> {
+export async function writeOut(text: string): Promise<void> {
   if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 

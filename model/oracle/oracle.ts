@@ -6,7 +6,7 @@
  */
 import { Driver, type StepReport } from '../engine/driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
-import { choosePolicy } from '../io/load-policy.ts';
+import { choosePolicy, type PolicyChoice } from '../io/load-policy.ts';
 import { policyLabel } from '../platform/policy.ts';
 import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
 import { readTraceChunks, type TraceLine } from '../io/trace.ts';
@@ -97,9 +97,8 @@ export interface OracleOptions {
   follow?: 'observed' | 'model';
 }
 
-/** The driver every replay steps (check, run, status, impact), the policy chooser it uses, and its label. */
-export function makeDriver(options: OracleOptions) {
-  const choice = choosePolicy(options.policy, options.set ?? []);
+/** The driver every replay steps (check, run, status, impact, infer), the policy chooser it uses, and its label. */
+export function makeDriver(options: OracleOptions, choice: PolicyChoice = choosePolicy(options.policy, options.set ?? [])) {
   const start = choice.fixed ?? choice.choose(null, undefined);
   const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
   return {
@@ -142,9 +141,13 @@ export interface Checker {
   result(): CheckResult;
 }
 
-/** A checker: every event with `observed` is compared with the model. */
-export function createChecker(options: CheckOptions = {}): Checker {
-  const { driver, label } = makeDriver(options);
+/**
+ * A checker: every event with `observed` is compared with the model. `choice` replaces the
+ * policy that `options.policy` and `options.set` would choose (`infer` replays one trace under
+ * many readings at once).
+ */
+export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice): Checker {
+  const { driver, label } = makeDriver(options, choice);
   const follow = options.follow !== 'model';
   const kept: Divergence[] = [];
   const report = options.onDivergence;

@@ -89,6 +89,20 @@ export interface ParameterDoc {
   values?: readonly string[];
   meaning: string;
   why: string;
+  /**
+   * Whether `xcm infer` tries the parameter's values against a trace's observations (absent:
+   * yes). False for `tiered`, which is the policy's structure (which era it is) rather than a
+   * reading of the rules, and for what only the connection records show, never an outcome
+   * (`reconsentKeepsConnectionId`, `reconsentTakesNewAuthEvent`): a trace cannot tell their values apart.
+   */
+  inferred?: false;
+  /**
+   * Where the question the parameter settles arises, beyond the policies where it is not inert
+   * (absent: everywhere). `bug-window`: only under a policy of the February 2020 bug (its
+   * organisation check is not `correct`, the machine's `policyIsBuggy`), since the other values
+   * are readings of that bug; elsewhere the check is the correct one by definition.
+   */
+  scope?: 'bug-window';
 }
 
 /**
@@ -123,6 +137,7 @@ export const PARAMETERS: readonly ParameterDoc[] = [
   {
     key: 'tiered',
     kind: 'boolean',
+    inferred: false,
     meaning: "whether the 2026 tiers decide an app's cap",
     why: '[DOC] pricing-and-policy-updates: tiers replace the flat cap from 2026-03-02.',
   },
@@ -172,12 +187,14 @@ export const PARAMETERS: readonly ParameterDoc[] = [
   {
     key: 'reconsentKeepsConnectionId',
     kind: 'boolean',
+    inferred: false,
     meaning: 'whether a re-consent keeps the connection id',
     why: 'Assumption (RULES.md, open question 2): no source says. Default true: the record is "already connected" and updatedDateUtc changes, which reads as the same record updated.',
   },
   {
     key: 'reconsentTakesNewAuthEvent',
     kind: 'boolean',
+    inferred: false,
     meaning: "whether a re-consent gives the connection the new consent's authEventId",
     why: 'Assumption (RULES.md, open question 3): reports conflict. Default true: authEventId is "shared across connections authorised at the same time", and a re-consent is an authorisation.',
   },
@@ -192,6 +209,7 @@ export const PARAMETERS: readonly ParameterDoc[] = [
     key: 'orgLimitReading',
     kind: 'enum',
     values: ORG_LIMIT_READINGS,
+    scope: 'bug-window',
     meaning: "how the organisation check counts: 'correct', or one reading of the February 2020 bug",
     why: 'Rules document section 4: what the bug did exactly is unknown; each reading is a separate built-in policy.',
   },
@@ -200,6 +218,29 @@ export const PARAMETERS: readonly ParameterDoc[] = [
 /** Look up a parameter's documentation by key. */
 export function parameterDoc(key: string): ParameterDoc | undefined {
   return PARAMETERS.find((p) => p.key === key);
+}
+
+/** A value a parameter can take: a count, null (unlimited), true or false, or one of its words. */
+export type ParameterValue = PolicyParameters[keyof PolicyParameters];
+
+/**
+ * The declared domain of a reading (a boolean or enum parameter): its `values`, or true and
+ * false. Null for a count: a cap's candidates are counts, as many as a trace can tell apart.
+ */
+export function readingValues(doc: ParameterDoc): readonly ParameterValue[] | null {
+  if (doc.kind === 'boolean') return [true, false];
+  if (doc.kind === 'enum') return (doc.values ?? []) as readonly ParameterValue[];
+  return null;
+}
+
+/**
+ * Whether the question a parameter settles arises under a policy, so that a trace's outcomes
+ * there can say something about its value: it is tried by `xcm infer`, it changes something
+ * under the policy (not among `inertKeys`), and it is in its `scope`.
+ */
+export function arisesUnder(doc: ParameterDoc, policy: PolicyParameters): boolean {
+  if (doc.inferred === false || inertKeys(policy).includes(doc.key)) return false;
+  return doc.scope !== 'bug-window' || policy.orgLimitReading !== 'correct';
 }
 
 /** The cap of a tier under a policy (null: unlimited). */
