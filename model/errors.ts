@@ -23,16 +23,27 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Characters JSON.stringify leaves as they are that a one-line message may not hold: DEL, the C1
+ * controls (U+0085 is a line break to some readers) and the line and paragraph separators.
+ */
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/** JSON text of a value with every character a line may not hold escaped (it stays valid JSON). */
+function jsonText(value: unknown): string | undefined {
+  return JSON.stringify(value)?.replace(UNPRINTABLE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A name for a message: JSON-quoted (control characters escaped, so a message stays one line), cut short. */
 function quoteName(name: string): string {
-  const text = JSON.stringify(name.length > QUOTE_LIMIT ? `${name.slice(0, QUOTE_LIMIT - 15)}...` : name);
+  const text = jsonText(name.length > QUOTE_LIMIT ? `${name.slice(0, QUOTE_LIMIT - 15)}...` : name) as string;
   return name.length > QUOTE_LIMIT ? `${text} (${name.length} characters)` : text;
 }
 
 /** A file name for a message: as given, unless a control character would break the line. */
 function fileName(file: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  return /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(file) ? (jsonText(file) as string) : file;
 }
 
 function formatInputError(problem: string, where: InputLocation, hint?: string): string {
@@ -61,6 +72,6 @@ export function quote(value: unknown): string {
   if (typeof value === 'object' && value !== null && deeperThan(value, 3)) {
     return Array.isArray(value) ? `an array nested too deep to show (${value.length} items)` : 'an object nested too deep to show';
   }
-  const text = JSON.stringify(value) ?? String(value);
+  const text = jsonText(value) ?? String(value);
   return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT - 15)}... (${text.length} characters)`;
 }

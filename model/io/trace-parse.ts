@@ -54,8 +54,9 @@ export const MAX_CONSENT_TENANTS = 1000;
 const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** What a message may not hold of the text JSON.parse quotes: control characters, U+2028 and U+2029. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a name is not one (null: it is): too long, a control character, a lone surrogate. */

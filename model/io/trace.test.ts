@@ -135,11 +135,16 @@ describe('strict input: what a decoder or JSON.parse would let through without a
     ['{"type":"connect","app":"a","tenant":"t","model":"connected"}', 'field "model": expected the object xcm run --json writes'],
     ['{"type":"connect","app":"a","tenant":"t","x\\ny":1}', 'trace.jsonl:7: field "x\\ny": not a field of a connect event'],
     ['{"type":"connect","app":"a\u0001"}', 'trace.jsonl:7: malformed JSON: Bad control character'],
+    ['{"type":"app","app":"a","tier":"x\u007f\u0085\u2028\u2029"}', 'field "tier": unknown value "x\\u007f\\u0085\\u2028\\u2029"'],
+    ['{"type":"app","app":"a","k\u2028\u0085":1}', 'trace.jsonl:7: field "k\\u2028\\u0085": not a field of a app event'],
+    ['{"type":"revoke","app":"a\u007f"}', 'field "app": a name with the control character U+007F at character 2: "a\\u007f"'],
+    ['{"type":"app","note":"\u2028\u0085","app":x}', 'trace.jsonl:7: malformed JSON: Unexpected token'],
   ])('rejects %s', (line, message) => {
     const found = problem(line);
     expect(found).toContain(message);
+    // A message is one line: no control character (C0, DEL, C1), no line or paragraph separator.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a message must hold none
-    expect(found).not.toMatch(/[\u0000-\u001f]/);
+    expect(found).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
   });
 
   it('accepts names with emoji, quotes and backslashes, and a full-size consent; ignores the annotations of run --json', () => {
