@@ -261,6 +261,8 @@ function isBlank(source: string): boolean {
   return first !== 123 /* { */ && source.trim() === '';
 }
 
+const DUPLICATE_HINT = 'JSON would keep only the last; give each field once';
+
 /** The last `at` found good: consecutive events often share one, and checking it again costs. */
 let lastGoodAt: string | undefined;
 
@@ -291,7 +293,12 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('expected a JSON object', { file, line });
   const record = raw as Record<string, unknown>;
-  if (record.type === 'scenario') return null;
+  if (record.type === 'scenario') {
+    // A key given twice here too: `{"type":"connect",...,"type":"scenario"}` would drop an event without a word.
+    const twice = duplicateKey(source);
+    if (twice !== null) fail(where, twice, 'given twice', DUPLICATE_HINT);
+    return null;
+  }
   const type =
     oneOf(record.type, 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
   const spec = FIELDS[type];
@@ -351,7 +358,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (nested < 0) fail(where, 'model', 'nested deeper than the object xcm run --json writes');
   if (keysInText(source) !== keys + nested) {
     const twice = duplicateKey(source);
-    if (twice !== null) fail(where, twice, 'given twice', 'JSON would keep only the last; give each field once');
+    if (twice !== null) fail(where, twice, 'given twice', DUPLICATE_HINT);
   }
   return event as unknown as TraceEvent;
 }

@@ -122,6 +122,8 @@ describe('strict input: what a decoder or JSON.parse would let through without a
       '{"type":"connect","app":"a","tenant":"t","model":{"outcome":"x","outcome":"y"}}',
       'trace.jsonl:7: field "model.outcome": given twice',
     ],
+    ['{"type":"connect","app":"a","tenant":"t","type":"scenario"}', 'trace.jsonl:7: field "type": given twice'],
+    ['{"type":"scenario","title":"a","title":"b"}', 'trace.jsonl:7: field "title": given twice'],
     ['{"type":"connect","app":"a\\u0000b","tenant":"t"}', 'field "app": a name with the control character U+0000 at character 2'],
     ['{"type":"tenant","tenant":"org\\n1"}', 'field "tenant": a name with the control character U+000A at character 4: "org\\n1"'],
     ['{"type":"revoke","app":"a","user":"\\u009b"}', 'field "user": a name with the control character U+009B'],
