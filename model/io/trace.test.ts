@@ -194,7 +194,18 @@ describe('the bytes of a trace file', () => {
   it('refuses invalid UTF-8 on a last line without a newline, and in a later chunk', async () => {
     expect(
       await read('last.jsonl', Buffer.from([...tenant(Buffer.from('a')), ...Buffer.from('{"type":"tenant","tenant":"\xff"}', 'latin1')])),
-    ).toContain(':2: invalid UTF-8: byte 0xff');
+    ).toContain(':2: invalid UTF-8: byte 0xff at byte 28 of the line (byte 59 of the file) (a trace is UTF-8 text)');
+    // Cut inside a character at the end of the file: the bytes ran out, it was not written so.
+    for (const cut of [[0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98]]) {
+      expect(
+        await read('cut-char.jsonl', Buffer.from([...tenant(Buffer.from('a')), ...Buffer.from('{"type":"tenant","tenant":"caf'), ...cut])),
+      ).toBe(
+        `${join(dir, 'cut-char.jsonl')}:2: invalid UTF-8: byte 0x${(cut[0] as number).toString(16)} at byte 31 of the line (byte 62 of the file) (the last line has no newline: was the file cut short?)`,
+      );
+    }
+    expect(await read('cut-then-more.jsonl', Buffer.from([...Buffer.from('{"type":"tenant","tenant":"caf'), 0xc3, 0x22, 0x7d]))).toContain(
+      '(a trace is UTF-8 text)',
+    );
     const many = Buffer.concat([...Array.from({ length: 50_000 }, (_, i) => tenant(Buffer.from(`org-${i}`))), tenant(Buffer.from([0x80]))]);
     expect(await read('late.jsonl', many)).toContain(':50001: invalid UTF-8: byte 0x80 at byte 28 of the line');
   });
