@@ -23,10 +23,21 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Characters JSON.stringify leaves as they are that a one-line message may not hold: DEL, the C1
+ * controls (U+0085 is a line break to some readers) and the line and paragraph separators.
+ */
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/** JSON text of a value with every character a line may not hold escaped (it stays valid JSON). */
+function jsonText(value: unknown): string | undefined {
+  return JSON.stringify(value)?.replace(UNPRINTABLE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A file name for a message: as given, unless a control character would break the line. */
 function fileName(file: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  return /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(file) ? (jsonText(file) as string) : file;
 }
 
 function formatInputError(problem: string, where: InputLocation, hint?: string): string {
@@ -45,8 +56,8 @@ const QUOTE_LIMIT = 80;
  * newline stays on one line) and a long name cut, since the name may come from the input.
  */
 function fieldName(name: string): string {
-  if (name.length <= QUOTE_LIMIT) return JSON.stringify(name);
-  return `${JSON.stringify(name.slice(0, QUOTE_LIMIT - 20)).slice(0, -1)}..." (${name.length} characters)`;
+  if (name.length <= QUOTE_LIMIT) return jsonText(name) as string;
+  return `${(jsonText(name.slice(0, QUOTE_LIMIT - 20)) as string).slice(0, -1)}..." (${name.length} characters)`;
 }
 
 /** Whether a JSON value nests deeper than `depth` levels (looked at no deeper than that). */
@@ -64,6 +75,6 @@ export function quote(value: unknown): string {
   if (typeof value === 'object' && value !== null && deeperThan(value, 3)) {
     return Array.isArray(value) ? `an array nested too deep to show (${value.length} items)` : 'an object nested too deep to show';
   }
-  const text = JSON.stringify(value) ?? String(value);
+  const text = jsonText(value) ?? String(value);
   return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT - 15)}... (${text.length} characters)`;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instantOf, isoInstant } from './instant.ts';
+import { instantOf, isCalendarInstant, isoInstant } from './instant.ts';
 
 const SETTINGS = { seed: 20200210, numRuns: 20_000 };
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
@@ -54,5 +54,24 @@ describe('instants of a trace', () => {
       }),
       SETTINGS,
     );
+  });
+
+  it('should know the dates that exist, in every year from 0000 to 9999', () => {
+    const leap = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    const days = (y: number, m: number) => (m === 2 ? (leap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 24 }),
+        (y, m, d, h) => {
+          const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00Z`;
+          expect(isCalendarInstant(text)).toBe(m >= 1 && m <= 12 && d >= 1 && d <= days(y, m) && h <= 23);
+        },
+      ),
+      { ...SETTINGS, numRuns: 2000 },
+    );
+    expect(['0000-02-29', '0050-01-01T00:00Z', '0099-12-31T23:59:59+13:00'].map(isCalendarInstant)).toEqual([true, true, true]);
   });
 });

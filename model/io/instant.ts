@@ -126,7 +126,10 @@ export function isCalendarInstant(text: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
   if (m === null) return false;
   const [year, month, day, hours, minutes, seconds] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as number[];
-  const date = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hours ?? 0, minutes ?? 0, seconds ?? 0));
+  // Not Date.UTC: it reads the years 0 to 99 as 1900 to 1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year ?? 0, (month ?? 1) - 1, day ?? 1);
+  date.setUTCHours(hours ?? 0, minutes ?? 0, seconds ?? 0);
   return (
     date.getUTCFullYear() === year &&
     date.getUTCMonth() === (month ?? 1) - 1 &&

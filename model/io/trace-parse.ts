@@ -53,8 +53,9 @@ export const MAX_CONSENT_TENANTS = 1000;
 const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** What a message may not hold of the text JSON.parse quotes: control characters, U+2028 and U+2029. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a name is not one (null: it is): too long, a control character, a lone surrogate. */
@@ -268,6 +269,7 @@ function arrayHint(source: string): string | undefined {
     ? 'a trace is JSON Lines, one event object per line; a GET /connections response (a JSON array) becomes a trace with xcm import'
     : undefined;
 }
+const DUPLICATE_HINT = 'JSON would keep only the last; give each field once';
 
 /** The last `at` found good: consecutive events often share one, and checking it again costs. */
 let lastGoodAt: string | undefined;
@@ -300,7 +302,12 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new InputError('expected a JSON object', { file, line }, arrayHint(source));
   const record = raw as Record<string, unknown>;
-  if (record.type === 'scenario') return null;
+  if (record.type === 'scenario') {
+    // A key given twice here too: `{"type":"connect",...,"type":"scenario"}` would drop an event without a word.
+    const twice = duplicateKey(source);
+    if (twice !== null) fail(where, twice, 'given twice', DUPLICATE_HINT);
+    return null;
+  }
   const type =
     oneOf(record.type, 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
   const spec = FIELDS[type];
@@ -358,7 +365,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (nested < 0) fail(where, 'model', 'nested deeper than the object xcm run --json writes');
   if (keysInText(source) !== keys + nested) {
     const twice = duplicateKey(source);
-    if (twice !== null) fail(where, twice, 'given twice', 'JSON would keep only the last; give each field once');
+    if (twice !== null) fail(where, twice, 'given twice', DUPLICATE_HINT);
   }
   return event as unknown as TraceEvent;
 }

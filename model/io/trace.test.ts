@@ -161,6 +161,8 @@ describe('strict input: what a decoder or JSON.parse would let through without a
       '{"type":"connect","app":"a","tenant":"t","model":{"outcome":"x","outcome":"y"}}',
       'trace.jsonl:7: field "model.outcome": given twice',
     ],
+    ['{"type":"connect","app":"a","tenant":"t","type":"scenario"}', 'trace.jsonl:7: field "type": given twice'],
+    ['{"type":"scenario","title":"a","title":"b"}', 'trace.jsonl:7: field "title": given twice'],
     ['{"type":"connect","app":"a\\u0000b","tenant":"t"}', 'field "app": a name with the control character U+0000 at character 2'],
     ['{"type":"tenant","tenant":"org\\n1"}', 'field "tenant": a name with the control character U+000A at character 4: "org\\n1"'],
     ['{"type":"revoke","app":"a","user":"\\u009b"}', 'field "user": a name with the control character U+009B'],
@@ -174,11 +176,16 @@ describe('strict input: what a decoder or JSON.parse would let through without a
     ['{"type":"connect","app":"a","tenant":"t","model":"connected"}', 'field "model": expected the object xcm run --json writes'],
     ['{"type":"connect","app":"a","tenant":"t","x\\ny":1}', 'trace.jsonl:7: field "x\\ny": not a field of a connect event'],
     ['{"type":"connect","app":"a\u0001"}', 'trace.jsonl:7: malformed JSON: Bad control character'],
+    ['{"type":"app","app":"a","tier":"x\u007f\u0085\u2028\u2029"}', 'field "tier": unknown value "x\\u007f\\u0085\\u2028\\u2029"'],
+    ['{"type":"app","app":"a","k\u2028\u0085":1}', 'trace.jsonl:7: field "k\\u2028\\u0085": not a field of a app event'],
+    ['{"type":"revoke","app":"a\u007f"}', 'field "app": a name with the control character U+007F at character 2: "a\\u007f"'],
+    ['{"type":"app","note":"\u2028\u0085","app":x}', 'trace.jsonl:7: malformed JSON: Unexpected token'],
   ])('rejects %s', (line, message) => {
     const found = problem(line);
     expect(found).toContain(message);
+    // A message is one line: no control character (C0, DEL, C1), no line or paragraph separator.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a message must hold none
-    expect(found).not.toMatch(/[\u0000-\u001f]/);
+    expect(found).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
   });
 
   it('accepts names with emoji, quotes and backslashes, and a full-size consent; ignores the annotations of run --json', () => {
@@ -226,7 +233,18 @@ describe('the bytes of a trace file', () => {
   it('refuses invalid UTF-8 on a last line without a newline, and in a later chunk', async () => {
     expect(
       await read('last.jsonl', Buffer.from([...tenant(Buffer.from('a')), ...Buffer.from('{"type":"tenant","tenant":"\xff"}', 'latin1')])),
-    ).toContain(':2: invalid UTF-8: byte 0xff');
+    ).toContain(':2: invalid UTF-8: byte 0xff at byte 28 of the line (byte 59 of the file) (a trace is UTF-8 text)');
+    // Cut inside a character at the end of the file: the bytes ran out, it was not written so.
+    for (const cut of [[0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98]]) {
+      expect(
+        await read('cut-char.jsonl', Buffer.from([...tenant(Buffer.from('a')), ...Buffer.from('{"type":"tenant","tenant":"caf'), ...cut])),
+      ).toBe(
+        `${join(dir, 'cut-char.jsonl')}:2: invalid UTF-8: byte 0x${(cut[0] as number).toString(16)} at byte 31 of the line (byte 62 of the file) (the last line has no newline: was the file cut short?)`,
+      );
+    }
+    expect(await read('cut-then-more.jsonl', Buffer.from([...Buffer.from('{"type":"tenant","tenant":"caf'), 0xc3, 0x22, 0x7d]))).toContain(
+      '(a trace is UTF-8 text)',
+    );
     const many = Buffer.concat([...Array.from({ length: 50_000 }, (_, i) => tenant(Buffer.from(`org-${i}`))), tenant(Buffer.from([0x80]))]);
     expect(await read('late.jsonl', many)).toContain(':50001: invalid UTF-8: byte 0x80 at byte 28 of the line');
   });

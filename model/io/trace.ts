@@ -45,37 +45,50 @@ export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 export function invalidUtf8At(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i] as number;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    // The length of the sequence and the range its second byte must be in (RFC 3629, table 3-7).
-    let length = 0;
-    let low = 0x80;
-    let high = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) length = 2;
-    else if (b >= 0xe0 && b <= 0xef) {
-      length = 3;
-      if (b === 0xe0) low = 0xa0;
-      if (b === 0xed) high = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      length = 4;
-      if (b === 0xf0) low = 0x90;
-      if (b === 0xf4) high = 0x8f;
-    } else return i;
-    for (let k = 1; k < length; k++) {
-      const c = bytes[i + k];
-      if (c === undefined) return i;
-      if (k === 1 ? c < low || c > high : c < 0x80 || c > 0xbf) return i;
-    }
+    const length = sequenceAt(bytes, i);
+    if (length <= 0) return i;
     i += length;
   }
   return -1;
 }
 
-/** The error for the first invalid UTF-8 byte of `bytes`, whose first line is line `first`. */
-function utf8Error(file: string, bytes: Buffer, first: number, fileOffset: number): InputError {
+/**
+ * The length of the UTF-8 sequence that starts at byte `i`: 0 when the bytes there are not one,
+ * -1 when they begin one and `bytes` ends before it does (a file cut inside a character).
+ */
+function sequenceAt(bytes: Uint8Array, i: number): number {
+  const b = bytes[i] as number;
+  if (b < 0x80) return 1;
+  // The length of the sequence and the range its second byte must be in (RFC 3629, table 3-7).
+  let length = 0;
+  let low = 0x80;
+  let high = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) length = 2;
+  else if (b >= 0xe0 && b <= 0xef) {
+    length = 3;
+    if (b === 0xe0) low = 0xa0;
+    if (b === 0xed) high = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    length = 4;
+    if (b === 0xf0) low = 0x90;
+    if (b === 0xf4) high = 0x8f;
+  } else return 0;
+  for (let k = 1; k < length; k++) {
+    const c = bytes[i + k];
+    if (c === undefined) return -1;
+    if (k === 1 ? c < low || c > high : c < 0x80 || c > 0xbf) return 0;
+  }
+  return length;
+}
+
+/** The hint of an error on a last line without a newline that does not parse. */
+const CUT_SHORT = 'the last line has no newline: was the file cut short?';
+
+/**
+ * The error for the first invalid UTF-8 byte of `bytes`, whose first line is line `first`;
+ * `last` when `bytes` is the end of the file, the last line with no newline.
+ */
+function utf8Error(file: string, bytes: Buffer, first: number, fileOffset: number, last = false): InputError {
   const at = invalidUtf8At(bytes);
   let line = first;
   let lineStart = 0;
@@ -87,7 +100,7 @@ function utf8Error(file: string, bytes: Buffer, first: number, fileOffset: numbe
   return new InputError(
     `invalid UTF-8: byte 0x${value} at byte ${at - lineStart + 1} of the line (byte ${fileOffset + at + 1} of the file)`,
     { file, line },
-    'a trace is UTF-8 text',
+    last && sequenceAt(bytes, at) === -1 ? CUT_SHORT : 'a trace is UTF-8 text',
   );
 }
 
@@ -134,7 +147,7 @@ export async function* readLineChunks(file: string): AsyncGenerator<LineChunk> {
     throw error;
   }
   if (rest.length > 0) {
-    if (!isUtf8(rest)) throw utf8Error(file, rest, line, offset);
+    if (!isUtf8(rest)) throw utf8Error(file, rest, line, offset, true);
     // The last line has no newline: if it does not parse, the file may have been cut short.
     yield Object.assign([rest.toString('utf8')], { unterminated: true as const });
   }
@@ -156,7 +169,7 @@ function traceLinesOf(file: string, texts: LineChunk, order: TimeOrder, first = 
       return traceLinesOf(file, [...texts], order, first);
     } catch (error) {
       if (!(error instanceof InputError) || error.where.field !== undefined) throw error;
-      throw new InputError(error.problem, error.where, 'the last line has no newline: was the file cut short?');
+      throw new InputError(error.problem, error.where, CUT_SHORT);
     }
   }
   const lines: TraceLine[] = [];
