@@ -35,9 +35,9 @@ const FOLLOW: OptionHelp = {
 const JSON_OUT: OptionHelp = { flag: '--json', meaning: 'machine-readable output instead of text' };
 const HELP: OptionHelp = { flag: '-h, --help', meaning: 'this help' };
 const BOUNDS: readonly OptionHelp[] = [
-  { flag: '--apps N', meaning: 'apps in the searched world' },
-  { flag: '--tenants M', meaning: 'tenants in the searched world' },
-  { flag: '--users K', meaning: 'users making connections' },
+  { flag: '--apps N', meaning: 'apps in the searched world (1 to 8)' },
+  { flag: '--tenants M', meaning: 'tenants in the searched world (1 to 64)' },
+  { flag: '--users K', meaning: 'users making connections (1 to 4)' },
   {
     flag: '--app-kinds LIST',
     meaning: 'kinds given to the apps in order, cycling: uncertified, certified, custom, oauth1 (default: all uncertified)',
@@ -109,7 +109,11 @@ export const COMMANDS: readonly CommandHelp[] = [
       { ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` },
       SET,
       ...BOUNDS,
-      { flag: '--max-states N', meaning: 'stop after N states (the result says the search was not exhaustive)' },
+      {
+        flag: '--max-states N',
+        meaning:
+          'stop once N states are known (1 to 16,000,000; without it a search stops at 16,000,000, the most it holds); the result then says the search was not exhaustive, and --json says "complete": false',
+      },
       JSON_OUT,
       HELP,
     ],

@@ -10,11 +10,17 @@
 /** A state's key in the set of states seen (`StateKeys.key`). */
 type Key = number | string;
 
+/**
+ * The most states a search holds (and the largest `--max-states`): a JavaScript `Set` holds at
+ * most 2^24 (16,777,216) keys, and this leaves room for the expansion that crosses it.
+ */
+export const MAX_STATES = 16_000_000;
+
 /** Options of `BreadthFirst.run`. */
 interface BreadthFirstOptions {
   /** Expand no state at this depth or deeper (default: no limit). */
   maxDepth?: number;
-  /** Stop once this many states are known, after the expansion that reaches it (default: no limit). */
+  /** Stop once this many states are known, after the expansion that reaches it (default and at most `MAX_STATES`). */
   maxStates?: number;
   /** Called about once a second with the states found so far. */
   onProgress?: ((states: number) => void) | undefined;
@@ -75,7 +81,7 @@ export class BreadthFirst<S, C> {
     options: BreadthFirstOptions = {},
   ): { found: R | undefined; complete: boolean } {
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-    const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    const maxStates = Math.min(options.maxStates ?? MAX_STATES, MAX_STATES);
     const { queue, codes, depths } = this;
     let lastProgress = Date.now();
     for (let head = 0; head < queue.length; head++) {

@@ -6,11 +6,12 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { COMMON_OPTIONS, count, parse } from '../io/args.ts';
-import { formatBounds, type AppKind, type Bounds } from './bounds.ts';
+import { COMMON_OPTIONS, parse, wholeNumber } from '../io/args.ts';
+import { BOUND_LIMITS, formatBounds, type AppKind, type Bounds } from './bounds.ts';
+import { MAX_STATES } from './breadth-first.ts';
 import { diffPolicies, type DiffResult } from './diff.ts';
 import { Driver } from '../engine/driver.ts';
-import { InputError } from '../errors.ts';
+import { InputError, quote } from '../errors.ts';
 import { DEFAULT_BOUNDS, explore, type ExploreResult } from './explore.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import { resolvePolicy } from '../io/load-policy.ts';
@@ -53,7 +54,7 @@ function boundsOptions(values: Values): Partial<Bounds> {
   const bounds: Partial<Bounds> = {};
   const number = (key: 'apps' | 'tenants' | 'users') => {
     const v = values[key];
-    if (typeof v === 'string') bounds[key] = count(v, key, 0);
+    if (typeof v === 'string') bounds[key] = wholeNumber(v, key, BOUND_LIMITS[key]) as number;
   };
   number('apps');
   number('tenants');
@@ -105,12 +106,12 @@ function policyHeader(spec: string, sets: readonly string[]): Record<string, unk
   return sets.length === 0 ? { policy: spec } : { policy: spec, set: sets };
 }
 
-/** The explorer's result as text. */
-function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
+/** The explorer's result as text; `maxStates` is the cap the search stopped at when not complete. */
+function formatExplore(policy: Policy, result: ExploreResult, seconds: number, maxStates: number): string {
   const n = (x: number) => x.toLocaleString('en');
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
-    `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ' -- stopped at --max-states, not exhaustive'}`,
+    `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ` -- stopped at ${n(maxStates)} states, not exhaustive`}`,
     `transitions: ${n(result.transitions)}, depth ${result.depth}`,
     `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
     `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
@@ -135,12 +136,12 @@ export function exploreCommand(argv: string[]): number {
     return 0;
   }
   if (positionals.length > 0)
-    throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
+    throw new InputError(`unexpected argument ${quote(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
   const spec = values.policy ?? 'xero-oauth2-2019';
   const sets = values.set ?? [];
   const policy = resolvePolicy(spec, sets);
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...boundsOptions(values) };
-  const maxStates = values['max-states'] === undefined ? undefined : count(values['max-states'], 'max-states', 0);
+  const maxStates = wholeNumber(values['max-states'], 'max-states', MAX_STATES);
   const started = performance.now();
   const result = explore(policy, bounds, {
     symmetry: values['no-symmetry'] !== true,
@@ -154,7 +155,7 @@ export function exploreCommand(argv: string[]): number {
       `${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map((e) => traceLineObject(e)) } }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`${formatExplore(policy, result, seconds)}\n`);
+    process.stdout.write(`${formatExplore(policy, result, seconds, maxStates ?? MAX_STATES)}\n`);
   }
   if (v !== null && (values.json !== true || values.out !== undefined)) {
     const header = {
@@ -202,7 +203,7 @@ export function diffCommand(argv: string[]): number {
     throw new InputError('name both policies as arguments, not with --policy', { field: '--policy' }, `usage: ${DIFF_USAGE}`);
   const [specA, specB, ...extra] = positionals;
   if (specA === undefined || specB === undefined) throw new InputError('missing a policy', { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
-  if (extra.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(extra[0])}`, { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
+  if (extra.length > 0) throw new InputError(`unexpected argument ${quote(extra[0])}`, { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
   const sets = values.set ?? [];
   const a = resolvePolicy(specA, sets);
   const b = resolvePolicy(specB, sets);

@@ -59,7 +59,7 @@ export interface ExploreOptions {
   symmetry?: boolean;
   /** Called about once a second with the states found so far. */
   onProgress?: (states: number) => void;
-  /** Stop after this many states (the result says `complete: false`). */
+  /** Stop after this many states (the result says `complete: false`; default and at most `MAX_STATES`, 16,000,000). */
   maxStates?: number;
   /** The model to explore: a deliberately broken variant in the mutant tests (default: the model). */
   model?: Model;
