@@ -24,6 +24,8 @@ describe('xcm help', () => {
     }
     expect(xcm('explore', '--help').stdout).toContain('--no-symmetry');
     expect(xcm('explore', '--help').stdout).toContain('--max-states N');
+    for (const command of ['explore', 'diff']) expect(xcm(command, '--help').stdout).toMatch(/130 when\s+interrupted \(Ctrl-C/);
+    expect(xcm('help').stdout).toContain('130 interrupted (Ctrl-C)');
     expect(xcm('check', '--help').stdout).toContain('--engine compiled|machine');
     expect(xcm('check', '--help').stdout).toContain('--follow observed|model');
     expect(xcm('run', '--help').stdout).toContain('--follow observed|model');

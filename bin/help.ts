@@ -55,6 +55,9 @@ const BOUNDS: readonly OptionHelp[] = [
   { flag: '--out FILE', meaning: 'write the trace found (a scenario file) to FILE instead of standard output' },
 ];
 
+const SEARCH_RUN =
+  'A long search writes its progress (states found so far) on standard error every 2 seconds. Ctrl-C (SIGINT) stops it with one line saying how many states it had found, and exit status 130.';
+
 /** Every command, in the order `xcm help` lists them. */
 export const COMMANDS: readonly CommandHelp[] = [
   {
@@ -103,7 +106,8 @@ export const COMMANDS: readonly CommandHelp[] = [
     summary: 'every reachable state within the bounds; every invariant on every transition',
     details: [
       'Breadth-first over every event sequence within the bounds (default 3 apps x 3 tenants x 1 user; policy default xero-oauth2-2019). On a violation, prints the shortest counterexample as a scenario file.',
-      'Exit status: 0 when every invariant holds, 1 on a violation, 2 on bad input.',
+      SEARCH_RUN,
+      'Exit status: 0 when every invariant holds (or none breaks within --max-states), 1 on a violation, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
     options: [
       { ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` },
@@ -125,7 +129,8 @@ export const COMMANDS: readonly CommandHelp[] = [
     summary: 'the shortest trace on which two policies give different outcomes',
     details: [
       'POLICY_A and POLICY_B are built-in ids or JSON policy files. Without bounds, searches small worlds and then one app with enough tenants to pass the larger cap. Prints the shortest distinguishing trace as a scenario file.',
-      'Exit status: 0 when they agree within the bounds, 1 when they differ, 2 on bad input.',
+      SEARCH_RUN,
+      'Exit status: 0 when they agree within the bounds, 1 when they differ, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
     options: [SET, ...BOUNDS, JSON_OUT, HELP],
     sets: true,
@@ -167,7 +172,8 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
 ];
 
-const EXIT = 'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage, 3 internal error (a bug)';
+const EXIT =
+  'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage, 3 internal error (a bug), 130 interrupted (Ctrl-C)';
 
 /** The overview: every command with its summary. */
 export function overview(): string {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { xcm } from './cli-harness.ts';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, xcm } from './cli-harness.ts';
 
 describe('xcm explore and xcm diff on bounds out of range', () => {
   const refusals: Array<[string[], string, string, string]> = [
@@ -37,5 +38,53 @@ describe('xcm explore and xcm diff on bounds out of range', () => {
       stderr:
         'xcm: field "--apps": expected a whole number from 1 to 6 with 4 users in a diff, got 7 (a state key holds at most 50 app x user x policy cells)\n',
     });
+  });
+});
+
+describe('a long search: progress on standard error, and stopped by a signal', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child = undefined;
+  });
+
+  /** Start a long search, wait for its first progress line, send `signal`; the exit and the output. */
+  function interrupt(args: string[], signal: NodeJS.Signals) {
+    const started = spawn(process.execPath, ['--import', 'tsx', 'bin/xcm.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    started.stdout?.on('data', (chunk) => {
+      stdout += String(chunk);
+    });
+    started.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+      // One signal, once the search is under way (a second would kill it outright, as meant).
+      if (!sent && /states after \d+ s\.\.\.\n/.test(stderr)) sent = started.kill(signal);
+    });
+    return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+      started.on('close', (code, by) => resolve({ code, signal: by, stdout, stderr }));
+    });
+  }
+
+  // A search that never yields to the event loop never runs the handler: the test times out.
+  it('should end an explore on SIGINT with one summary line after its progress lines, exit 130', { timeout: 60_000 }, async () => {
+    const result = await interrupt(['explore', '--apps', '3', '--tenants', '4', '--users', '2', '--no-symmetry'], 'SIGINT');
+    expect([result.code, result.signal, result.stdout]).toEqual([130, null, '']);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^explore: [\d,]+ states after \d+ s\.\.\.$/);
+    expect(lines.at(-1)).toMatch(/^xcm explore: interrupted after [\d,]+ states \(not exhaustive\)$/);
+  });
+
+  it('should end a diff on SIGTERM with one summary line after its progress lines, exit 143', { timeout: 60_000 }, async () => {
+    const args = ['diff', 'xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '3', '--tenants', '4', '--users', '2', '--no-symmetry'];
+    const result = await interrupt(args, 'SIGTERM');
+    expect([result.code, result.signal, result.stdout]).toEqual([143, null, '']);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^diff: [\d,]+ states after \d+ s\.\.\.$/);
+    expect(lines.at(-1)).toMatch(/^xcm diff: terminated after [\d,]+ states \(not exhaustive\)$/);
   });
 });

@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { COMMON_OPTIONS, parse, wholeNumber } from '../io/args.ts';
 import { BOUND_LIMITS, formatBounds, type AppKind, type Bounds } from './bounds.ts';
 import { MAX_STATES } from './breadth-first.ts';
-import { diffPolicies, type DiffResult } from './diff.ts';
+import { diffSteps, type DiffResult } from './diff.ts';
 import { Driver } from '../engine/driver.ts';
 import { InputError, quote } from '../errors.ts';
-import { DEFAULT_BOUNDS, explore, type ExploreResult } from './explore.ts';
+import { DEFAULT_BOUNDS, exploreSteps, type ExploreResult } from './explore.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import { resolvePolicy } from '../io/load-policy.ts';
 import type { Policy } from '../platform/policy.ts';
@@ -71,8 +71,51 @@ function boundsOptions(values: Values): Partial<Bounds> {
   return bounds;
 }
 
-function progress(label: string): (states: number) => void {
-  return (states) => process.stderr.write(`${label}: ${states.toLocaleString('en')} states...\n`);
+/** How often a long search writes its progress on standard error, in milliseconds. */
+const PROGRESS_MS = 2000;
+
+/** The exit status of a search a signal stopped: 128 + the signal's number, as a shell reports it. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/**
+ * Run a search (`exploreSteps`, `diffSteps`) in slices, one turn of the event loop between two,
+ * so that SIGINT (Ctrl-C) or SIGTERM can stop it: the search is synchronous, and a signal handler
+ * runs only between turns. Progress goes to standard error every `PROGRESS_MS`, never to standard
+ * output. A signal ends the run with one line on standard error and 128 + the signal's number
+ * (130 for SIGINT); each handler is installed once, so a second Ctrl-C kills at once.
+ */
+async function sliced<R>(command: 'explore' | 'diff', steps: Generator<number, R>): Promise<{ done: R } | { exit: number }> {
+  let stop: StopSignal | null = null;
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((signal) => {
+    const handler = () => {
+      stop ??= signal;
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  const started = Date.now();
+  let lastProgress = started;
+  try {
+    for (;;) {
+      const next = steps.next();
+      if (next.done === true) return { done: next.value };
+      const states = next.value.toLocaleString('en');
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stop !== null) {
+        const how = stop === 'SIGINT' ? 'interrupted' : 'terminated';
+        process.stderr.write(`xcm ${command}: ${how} after ${states} states (not exhaustive)\n`);
+        return { exit: SIGNAL_EXIT[stop] };
+      }
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_MS) {
+        lastProgress = now;
+        process.stderr.write(`${command}: ${states} states after ${Math.round((now - started) / 1000)} s...\n`);
+      }
+    }
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
 function scenarioText(header: Record<string, unknown>, events: readonly TraceEvent[]): string {
@@ -128,8 +171,11 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number, m
   return lines.join('\n');
 }
 
-/** `xcm explore`: exit 0 when every invariant holds, 1 on a violation, 2 on bad input. */
-export function exploreCommand(argv: string[]): number {
+/**
+ * `xcm explore`: exit 0 when every invariant holds, 1 on a violation, 2 on bad input, 130 when
+ * SIGINT stopped it (143: SIGTERM).
+ */
+export async function exploreCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS, 'max-states': { type: 'string' } }, EXPLORE_USAGE);
   if (values.help === true) {
     process.stdout.write(`usage: ${EXPLORE_USAGE}\n`);
@@ -143,11 +189,12 @@ export function exploreCommand(argv: string[]): number {
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...boundsOptions(values) };
   const maxStates = wholeNumber(values['max-states'], 'max-states', MAX_STATES);
   const started = performance.now();
-  const result = explore(policy, bounds, {
-    symmetry: values['no-symmetry'] !== true,
-    onProgress: progress('explore'),
-    ...(maxStates === undefined ? {} : { maxStates }),
-  });
+  const run = await sliced(
+    'explore',
+    exploreSteps(policy, bounds, { symmetry: values['no-symmetry'] !== true, ...(maxStates === undefined ? {} : { maxStates }) }),
+  );
+  if ('exit' in run) return run.exit;
+  const result = run.done;
   const seconds = (performance.now() - started) / 1000;
   const v = result.violation;
   if (values.json === true) {
@@ -192,8 +239,11 @@ function formatDiff(result: DiffResult): string {
   return lines.join('\n');
 }
 
-/** `xcm diff A B`: exit 0 when equivalent within the bounds, 1 when they differ, 2 on bad input. */
-export function diffCommand(argv: string[]): number {
+/**
+ * `xcm diff A B`: exit 0 when equivalent within the bounds, 1 when they differ, 2 on bad input,
+ * 130 when SIGINT stopped it (143: SIGTERM).
+ */
+export async function diffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, DIFF_USAGE);
   if (values.help === true) {
     process.stdout.write(`usage: ${DIFF_USAGE}\n`);
@@ -207,7 +257,9 @@ export function diffCommand(argv: string[]): number {
   const sets = values.set ?? [];
   const a = resolvePolicy(specA, sets);
   const b = resolvePolicy(specB, sets);
-  const result = diffPolicies(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, onProgress: progress('diff') });
+  const run = await sliced('diff', diffSteps(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true }));
+  if ('exit' in run) return run.exit;
+  const result = run.done;
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ ...result, trace: result.trace.map((e) => traceLineObject(e)) }, null, 2)}\n`);
   } else {

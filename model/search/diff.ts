@@ -24,7 +24,7 @@
  */
 import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
 import type { CompiledState } from '../engine/compiled.ts';
-import { BreadthFirst } from './breadth-first.ts';
+import { BreadthFirst, drain } from './breadth-first.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
@@ -55,7 +55,7 @@ export interface DiffResult {
 export interface DiffOptions {
   /** Key product states up to renaming (default true). */
   symmetry?: boolean;
-  /** Called about once a second with the states found so far. */
+  /** Called about once a second with the states found so far (of the search under way). */
   onProgress?: (states: number) => void;
 }
 
@@ -116,11 +116,19 @@ interface Found {
   path: number[];
   a: string;
   b: string;
-  states: number;
 }
 
-/** One breadth-first search over the product, to at most `maxDepth` moves. */
-function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: DiffOptions): Found | { path: null; states: number } {
+/**
+ * One breadth-first search over the product, to at most `maxDepth` moves; it yields the states
+ * found so far plus `before` (the states of the searches before it).
+ */
+function* search(
+  arena: Arena,
+  a: Policy,
+  b: Policy,
+  limits: { maxDepth: number; before: number },
+  options: DiffOptions,
+): Generator<number, { found: Found | null; states: number }> {
   const keys = new StateKeys(arena, options.symmetry ?? true, 2);
   const start = [initialState(arena, a), initialState(arena, b)] as const;
   const startCodes = [keys.code(start[0].context.world), keys.code(start[1].context.world)] as const;
@@ -142,7 +150,6 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
           path: product.pathTo(head, m),
           a: outcomeText(move, na.outcomes),
           b: outcomeText(move, nb.outcomes),
-          states: product.states,
         };
       }
       const wa = na.state.context.world;
@@ -162,7 +169,12 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
     }
     return undefined;
   };
-  return product.run(expand, { maxDepth, onProgress: options.onProgress }).found ?? { path: null, states: product.states };
+  const steps = product.steps(expand, { maxDepth: limits.maxDepth, onProgress: options.onProgress });
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return { found: next.value.found ?? null, states: product.states };
+    yield limits.before + next.value;
+  }
 }
 
 /**
@@ -176,14 +188,23 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
  * ```
  */
 export function diffPolicies(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): DiffResult {
+  return drain(diffSteps(a, b, bounds, options));
+}
+
+/**
+ * `diffPolicies` as a generator that yields the product states found so far (over every search)
+ * every few milliseconds, so that a caller can run it in slices and stop between two.
+ */
+export function* diffSteps(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): Generator<number, DiffResult> {
   const searched = diffBounds(a, b, bounds);
   let best: { found: Found; arena: Arena } | null = null;
   let states = 0;
   for (const bound of searched) {
     const arena = arenaOf(bound, [a, b]);
-    const result = search(arena, a, b, best === null ? Number.POSITIVE_INFINITY : best.found.path.length - 1, options);
+    const maxDepth: number = best === null ? Number.POSITIVE_INFINITY : best.found.path.length - 1;
+    const result: { found: Found | null; states: number } = yield* search(arena, a, b, { maxDepth, before: states }, options);
     states += result.states;
-    if (result.path !== null) best = { found: result as Found, arena };
+    if (result.found !== null) best = { found: result.found, arena };
   }
   const policies = { a: a.id, b: b.id };
   const last = searched[searched.length - 1] as Bounds;
