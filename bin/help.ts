@@ -55,6 +55,11 @@ const BOUNDS: readonly OptionHelp[] = [
   { flag: '--out FILE', meaning: 'write the trace found (a scenario file) to FILE instead of standard output' },
 ];
 
+const MAX_STATES: OptionHelp = {
+  flag: '--max-states N',
+  meaning:
+    'stop once N states are known (1 to 16,000,000; without it a search stops at 16,000,000, the most it holds); the result then says the search was not exhaustive, and --json says "complete": false',
+};
 const SEARCH_RUN =
   'A long search writes its progress (states found so far) on standard error every 2 seconds. Ctrl-C (SIGINT) stops it with one line saying how many states it had found, and exit status 130.';
 
@@ -109,30 +114,20 @@ export const COMMANDS: readonly CommandHelp[] = [
       SEARCH_RUN,
       'Exit status: 0 when every invariant holds (or none breaks within --max-states), 1 on a violation, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
-    options: [
-      { ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` },
-      SET,
-      ...BOUNDS,
-      {
-        flag: '--max-states N',
-        meaning:
-          'stop once N states are known (1 to 16,000,000; without it a search stops at 16,000,000, the most it holds); the result then says the search was not exhaustive, and --json says "complete": false',
-      },
-      JSON_OUT,
-      HELP,
-    ],
+    options: [{ ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` }, SET, ...BOUNDS, MAX_STATES, JSON_OUT, HELP],
     sets: true,
   },
   {
     name: 'diff',
-    usage: 'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [bounds options] [--json] [--out FILE]',
+    usage:
+      'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',
     summary: 'the shortest trace on which two policies give different outcomes',
     details: [
       'POLICY_A and POLICY_B are built-in ids or JSON policy files. Without bounds, searches small worlds and then one app with enough tenants to pass the larger cap. Prints the shortest distinguishing trace as a scenario file.',
       SEARCH_RUN,
-      'Exit status: 0 when they agree within the bounds, 1 when they differ, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
+      'Exit status: 0 when they agree within the bounds (or no difference is found within --max-states), 1 when they differ, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
-    options: [SET, ...BOUNDS, JSON_OUT, HELP],
+    options: [SET, ...BOUNDS, MAX_STATES, JSON_OUT, HELP],
     sets: true,
   },
   {

@@ -23,11 +23,16 @@ describe('xcm explore and xcm diff on bounds out of range', () => {
     });
   }
 
-  it('should refuse the same bounds in xcm diff', () => {
+  it('should refuse the same bounds in xcm diff, --max-states included', () => {
     expect(xcm('diff', 'xero-oauth2-2019', 'xero-tiers-2026', '--users', '-1')).toEqual({
       status: 2,
       stdout: '',
       stderr: 'xcm: field "--users": expected a whole number from 1 to 4, got "-1"\n',
+    });
+    expect(xcm('diff', 'xero-oauth2-2019', 'xero-tiers-2026', '--max-states', '0')).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'xcm: field "--max-states": expected a whole number from 1 to 16,000,000, got "0"\n',
     });
   });
 
@@ -38,6 +43,29 @@ describe('xcm explore and xcm diff on bounds out of range', () => {
       stderr:
         'xcm: field "--apps": expected a whole number from 1 to 6 with 4 users in a diff, got 7 (a state key holds at most 50 app x user x policy cells)\n',
     });
+  });
+});
+
+describe('xcm diff --max-states', () => {
+  const args = ['diff', 'xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '3', '--tenants', '3'];
+
+  it('should stop at the cap and say no difference was found within it, not exhaustive, exit 0', () => {
+    const { status, stdout } = xcm(...args, '--max-states', '50');
+    expect(status).toBe(0);
+    expect(stdout).toContain('\nno difference found within 50 states, not exhaustive\n');
+    expect(stdout).not.toContain('equivalent');
+  });
+
+  it('should say complete: false in --json, and not equivalent', () => {
+    const { status, stdout } = xcm(...args, '--max-states', '50', '--json');
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ complete: false, equivalent: false, difference: null, trace: [] });
+  });
+
+  it('should search as before without it: complete and equivalent', () => {
+    const { status, stdout } = xcm(...args, '--json');
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ complete: true, equivalent: true });
   });
 });
 

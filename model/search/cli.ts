@@ -30,13 +30,14 @@ const BOUNDS_OPTIONS = {
   tiers: { type: 'boolean' },
   'no-tiers': { type: 'boolean' },
   'no-symmetry': { type: 'boolean' },
+  'max-states': { type: 'string' },
   out: { type: 'string' },
 } as const;
 
 const EXPLORE_USAGE =
   'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
 const DIFF_USAGE =
-  'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--json] [--out FILE]';
+  'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
 
 type Values = Partial<Record<keyof typeof BOUNDS_OPTIONS, string | boolean>>;
 
@@ -69,6 +70,12 @@ function boundsOptions(values: Values): Partial<Bounds> {
   if (values.tiers === true) bounds.tiers = true;
   if (values['no-tiers'] === true) bounds.tiers = false;
   return bounds;
+}
+
+/** The `--max-states` given, from 1 to `MAX_STATES`. */
+function maxStatesOption(values: Values): number | undefined {
+  const v = values['max-states'];
+  return wholeNumber(typeof v === 'string' ? v : undefined, 'max-states', MAX_STATES);
 }
 
 /** How often a long search writes its progress on standard error, in milliseconds. */
@@ -176,7 +183,7 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number, m
  * SIGINT stopped it (143: SIGTERM).
  */
 export async function exploreCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS, 'max-states': { type: 'string' } }, EXPLORE_USAGE);
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, EXPLORE_USAGE);
   if (values.help === true) {
     process.stdout.write(`usage: ${EXPLORE_USAGE}\n`);
     return 0;
@@ -187,7 +194,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const sets = values.set ?? [];
   const policy = resolvePolicy(spec, sets);
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...boundsOptions(values) };
-  const maxStates = wholeNumber(values['max-states'], 'max-states', MAX_STATES);
+  const maxStates = maxStatesOption(values);
   const started = performance.now();
   const run = await sliced(
     'explore',
@@ -223,25 +230,32 @@ export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): Tra
   return trace.map((event) => ({ ...event, observed: observedValue(event, driver.apply(event).outcomes) }) as TraceEvent);
 }
 
-/** The diff's result as text. */
-function formatDiff(result: DiffResult): string {
+/** The diff's result as text; `maxStates` is the cap the search stopped at when not complete. */
+function formatDiff(result: DiffResult, maxStates: number): string {
   const { a, b } = result.policies;
   const lines = [
     `diff ${a} vs ${b}`,
     `searched: ${result.searched.map(formatBounds).join('; ')} (${result.states.toLocaleString('en')} product states)`,
   ];
   const d = result.difference;
-  if (d === null) lines.push('equivalent: they give the same outcome on every event sequence within these bounds');
+  const cap = maxStates.toLocaleString('en');
+  if (d === null)
+    lines.push(
+      result.complete
+        ? 'equivalent: they give the same outcome on every event sequence within these bounds'
+        : `no difference found within ${cap} states, not exhaustive`,
+    );
   else {
-    lines.push(`they differ after ${d.index + 1} events (a shortest trace, within ${formatBounds(result.bounds)}):`);
+    const shortest = result.complete ? 'a shortest trace' : `a trace, not known to be a shortest: stopped at ${cap} states`;
+    lines.push(`they differ after ${d.index + 1} events (${shortest}, within ${formatBounds(result.bounds)}):`);
     lines.push(`  event ${d.index + 1}: ${a} gives ${d.a}, ${b} gives ${d.b}`);
   }
   return lines.join('\n');
 }
 
 /**
- * `xcm diff A B`: exit 0 when equivalent within the bounds, 1 when they differ, 2 on bad input,
- * 130 when SIGINT stopped it (143: SIGTERM).
+ * `xcm diff A B`: exit 0 when equivalent within the bounds (or none found within `--max-states`),
+ * 1 when they differ, 2 on bad input, 130 when SIGINT stopped it (143: SIGTERM).
  */
 export async function diffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, DIFF_USAGE);
@@ -257,13 +271,17 @@ export async function diffCommand(argv: string[]): Promise<number> {
   const sets = values.set ?? [];
   const a = resolvePolicy(specA, sets);
   const b = resolvePolicy(specB, sets);
-  const run = await sliced('diff', diffSteps(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true }));
+  const maxStates = maxStatesOption(values);
+  const run = await sliced(
+    'diff',
+    diffSteps(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, ...(maxStates === undefined ? {} : { maxStates }) }),
+  );
   if ('exit' in run) return run.exit;
   const result = run.done;
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ ...result, trace: result.trace.map((e) => traceLineObject(e)) }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatDiff(result)}\n`);
+    process.stdout.write(`${formatDiff(result, maxStates ?? MAX_STATES)}\n`);
   }
   const d = result.difference;
   if (d !== null && (values.json !== true || values.out !== undefined)) {

@@ -100,6 +100,45 @@ describe('diffPolicies: the shortest trace on which two policies differ', () => 
   });
 });
 
+describe('diffPolicies with maxStates: a cap on the product states of every search', () => {
+  it('should stop at the cap and say so: not complete, so not equivalent, and no difference', () => {
+    const capped = diffPolicies(
+      resolvePolicy('xero-oauth2-2019'),
+      resolvePolicy('xero-oauth2-2019'),
+      { apps: 3, tenants: 3 },
+      { maxStates: 50 },
+    );
+    expect([capped.complete, capped.equivalent, capped.difference, capped.trace]).toEqual([false, false, null, []]);
+    expect(capped.states).toBeGreaterThanOrEqual(50);
+    const whole = diff('xero-oauth2-2019', 'xero-oauth2-2019', { apps: 3, tenants: 3 });
+    expect([whole.complete, whole.equivalent]).toEqual([true, true]);
+    expect(capped.states).toBeLessThan(whole.states);
+  });
+
+  it('should count the cap over both default searches, and list only the searches it ran', () => {
+    const first = diff('xero-partner-page-2019', 'xero-oauth2-2019', { apps: 3, tenants: 2, users: 1 }).states;
+    const r = diffPolicies(resolvePolicy('xero-partner-page-2019'), resolvePolicy('xero-oauth2-2019'), undefined, { maxStates: first + 5 });
+    expect([r.complete, r.equivalent, r.difference]).toEqual([false, false, null]);
+    expect(r.searched).toEqual([
+      { apps: 3, tenants: 2, users: 1 },
+      { apps: 1, tenants: 26, users: 1 },
+    ]);
+    const early = diffPolicies(resolvePolicy('xero-partner-page-2019'), resolvePolicy('xero-oauth2-2019'), undefined, { maxStates: 3 });
+    expect([early.complete, early.searched]).toEqual([false, [{ apps: 3, tenants: 2, users: 1 }]]);
+  });
+
+  it('should give a difference found before the cap, not complete when the cap cut the search for a shorter one', () => {
+    const a = resolvePolicy('xero-bug-2020-02/refuses-at-limit');
+    const b = resolvePolicy('xero-oauth2-2019');
+    const whole = diffPolicies(a, b);
+    expect(whole.complete).toBe(true);
+    const first = diffPolicies(a, b, { apps: 3, tenants: 2, users: 1 }).states;
+    const cut = diffPolicies(a, b, undefined, { maxStates: first + 1 });
+    expect([cut.complete, cut.equivalent, cut.difference, cut.trace]).toEqual([false, false, whole.difference, whole.trace]);
+    expect(diffPolicies(a, b, undefined, { maxStates: whole.states + 1 }).complete).toBe(true);
+  });
+});
+
 describe('xcm explore and xcm diff: exit codes and output', () => {
   let out = '';
   beforeEach(() => {
