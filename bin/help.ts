@@ -61,7 +61,7 @@ const MAX_STATES: OptionHelp = {
     'stop once N states are known (1 to 16,000,000; without it a search stops at 16,000,000, the most it holds); the result then says the search was not exhaustive, and --json says "complete": false',
 };
 const SEARCH_RUN =
-  'A long search writes its progress (states found so far) on standard error every 2 seconds. Ctrl-C (SIGINT) stops it with one line saying how many states it had found, and exit status 130.';
+  'A long search writes its progress (states found so far) on standard error every 2 seconds. Ctrl-C (SIGINT) stops it with one line saying how many states it had found, and exit status 130. A search about to fill the heap stops the same way, with exit status 2 (give --max-states or smaller bounds).';
 
 /** Every command, in the order `xcm help` lists them. */
 export const COMMANDS: readonly CommandHelp[] = [

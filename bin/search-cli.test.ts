@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, xcm } from './cli-harness.ts';
 
@@ -114,5 +114,30 @@ describe('a long search: progress on standard error, and stopped by a signal', (
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^diff: [\d,]+ states after \d+ s\.\.\.$/);
     expect(lines.at(-1)).toMatch(/^xcm diff: terminated after [\d,]+ states \(not exhaustive\)$/);
+  });
+});
+
+describe('a search that fills the heap', () => {
+  it('should stop with one line and exit 2 before the heap runs out, never a crash report', () => {
+    // A heap of 150 MB, which these bounds fill in seconds (the default heap: in minutes).
+    const args = [
+      '--max-old-space-size=150',
+      '--import',
+      'tsx',
+      'bin/xcm.ts',
+      'explore',
+      '--apps',
+      '8',
+      '--tenants',
+      '64',
+      '--no-symmetry',
+    ];
+    const { status, stdout, stderr } = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+    expect([status, stdout]).toEqual([2, '']);
+    const lines = stderr.trimEnd().split('\n');
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^explore: [\d,]+ states after \d+ s\.\.\.$/);
+    expect(lines.at(-1)).toMatch(
+      /^xcm explore: out of memory after [\d,]+ states \(not exhaustive; give --max-states or smaller bounds\)$/,
+    );
   });
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { COMMON_OPTIONS, parse, wholeNumber } from '../io/args.ts';
 import { BOUND_LIMITS, formatBounds, type AppKind, type Bounds } from './bounds.ts';
 import { MAX_STATES } from './breadth-first.ts';
@@ -81,6 +82,17 @@ function maxStatesOption(values: Values): number | undefined {
 /** How often a long search writes its progress on standard error, in milliseconds. */
 const PROGRESS_MS = 2000;
 
+/**
+ * The heap a search leaves free: with less than a fifth of the heap and 64 MB left, the run stops
+ * with one line (exit 2: smaller bounds or `--max-states` are the remedy) before V8 would end the
+ * process with a crash report (a search at the larger bounds fills the default heap in minutes);
+ * the margin covers the growth of the search's largest arrays and set at once.
+ */
+function heapNearlyFull(): boolean {
+  const heap = getHeapStatistics();
+  return heap.used_heap_size > 0.8 * heap.heap_size_limit - 64 * 2 ** 20;
+}
+
 /** The exit status of a search a signal stopped: 128 + the signal's number, as a shell reports it. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT;
@@ -113,6 +125,12 @@ async function sliced<R>(command: 'explore' | 'diff', steps: Generator<number, R
         const how = stop === 'SIGINT' ? 'interrupted' : 'terminated';
         process.stderr.write(`xcm ${command}: ${how} after ${states} states (not exhaustive)\n`);
         return { exit: SIGNAL_EXIT[stop] };
+      }
+      if (heapNearlyFull()) {
+        process.stderr.write(
+          `xcm ${command}: out of memory after ${states} states (not exhaustive; give --max-states or smaller bounds)\n`,
+        );
+        return { exit: 2 };
       }
       const now = Date.now();
       if (now - lastProgress >= PROGRESS_MS) {
