@@ -24,6 +24,13 @@ describe('xcm help', () => {
     }
     expect(xcm('explore', '--help').stdout).toContain('--no-symmetry');
     expect(xcm('explore', '--help').stdout).toContain('--max-states N');
+    for (const command of ['explore', 'diff']) {
+      const { stdout } = xcm(command, '--help');
+      expect(stdout).toMatch(new RegExp(`^usage: xcm ${command} .*\\[--max-states N\\]`));
+      expect(stdout).toMatch(/^ {2}--max-states N +stop once N states are known \(1 to 16,000,000/m);
+      expect(stdout).toMatch(/130 when\s+interrupted \(Ctrl-C/);
+    }
+    expect(xcm('help').stdout).toContain('130 interrupted (Ctrl-C)');
     expect(xcm('check', '--help').stdout).toContain('--engine compiled|machine');
     expect(xcm('check', '--help').stdout).toContain('--follow observed|model');
     expect(xcm('run', '--help').stdout).toContain('--follow observed|model');

@@ -38,9 +38,9 @@ const FOLLOW: OptionHelp = {
 const JSON_OUT: OptionHelp = { flag: '--json', meaning: 'machine-readable output instead of text' };
 const HELP: OptionHelp = { flag: '-h, --help', meaning: 'this help' };
 const BOUNDS: readonly OptionHelp[] = [
-  { flag: '--apps N', meaning: 'apps in the searched world' },
-  { flag: '--tenants M', meaning: 'tenants in the searched world' },
-  { flag: '--users K', meaning: 'users making connections' },
+  { flag: '--apps N', meaning: 'apps in the searched world (1 to 8)' },
+  { flag: '--tenants M', meaning: 'tenants in the searched world (1 to 64)' },
+  { flag: '--users K', meaning: 'users making connections (1 to 4)' },
   {
     flag: '--app-kinds LIST',
     meaning: 'kinds given to the apps in order, cycling: uncertified, certified, custom, oauth1 (default: all uncertified)',
@@ -57,6 +57,14 @@ const BOUNDS: readonly OptionHelp[] = [
   },
   { flag: '--out FILE', meaning: 'write the trace found (a scenario file) to FILE instead of standard output' },
 ];
+
+const MAX_STATES: OptionHelp = {
+  flag: '--max-states N',
+  meaning:
+    'stop once N states are known (1 to 16,000,000; without it a search stops at 16,000,000, the most it holds); the result then says the search was not exhaustive, and --json says "complete": false',
+};
+const SEARCH_RUN =
+  'A long search writes its progress (states found so far) on standard error every 2 seconds. Ctrl-C (SIGINT) stops it with one line saying how many states it had found, and exit status 130. A search about to fill the heap stops the same way, with exit status 2 (give --max-states or smaller bounds).';
 
 /** Every command, in the order `xcm help` lists them. */
 export const COMMANDS: readonly CommandHelp[] = [
@@ -189,27 +197,23 @@ export const COMMANDS: readonly CommandHelp[] = [
     summary: 'every reachable state within the bounds; every invariant on every transition',
     details: [
       'Breadth-first over every event sequence within the bounds (default 3 apps x 3 tenants x 1 user; policy default xero-oauth2-2019). On a violation, prints the shortest counterexample as a scenario file.',
-      'Exit status: 0 when every invariant holds, 1 on a violation, 2 on bad input.',
+      SEARCH_RUN,
+      'Exit status: 0 when every invariant holds (or none breaks within --max-states), 1 on a violation, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
-    options: [
-      { ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` },
-      SET,
-      ...BOUNDS,
-      { flag: '--max-states N', meaning: 'stop after N states (the result says the search was not exhaustive)' },
-      JSON_OUT,
-      HELP,
-    ],
+    options: [{ ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` }, SET, ...BOUNDS, MAX_STATES, JSON_OUT, HELP],
     sets: true,
   },
   {
     name: 'diff',
-    usage: 'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [bounds options] [--json] [--out FILE]',
+    usage:
+      'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',
     summary: 'the shortest trace on which two policies give different outcomes',
     details: [
       'POLICY_A and POLICY_B are built-in ids or JSON policy files. Without bounds, searches small worlds and then one app with enough tenants to pass the larger cap. Prints the shortest distinguishing trace as a scenario file.',
-      'Exit status: 0 when they agree within the bounds, 1 when they differ, 2 on bad input.',
+      SEARCH_RUN,
+      'Exit status: 0 when they agree within the bounds (or no difference is found within --max-states), 1 when they differ, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
-    options: [SET, ...BOUNDS, JSON_OUT, HELP],
+    options: [SET, ...BOUNDS, MAX_STATES, JSON_OUT, HELP],
     sets: true,
   },
   {
@@ -249,7 +253,8 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
 ];
 
-const EXIT = 'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage, 3 internal error (a bug)';
+const EXIT =
+  'exit status: 0 holds, 1 divergence, violation or difference found, 2 bad input or usage, 3 internal error (a bug), 130 interrupted (Ctrl-C)';
 
 /** The overview: every command with its summary. */
 export function overview(): string {

@@ -2,7 +2,8 @@
 /**
  * `xcm`: the command-line entry. Thin: each command lives with the area it belongs to, and is
  * loaded only when it runs, so `xcm --help` loads nothing but this file and the argument parser.
- * Exit status 0 (holds), 1 (divergence, violation or difference found), 2 (bad input or usage).
+ * Exit status 0 (holds), 1 (divergence, violation or difference found), 2 (bad input or usage),
+ * 3 (internal error), 130 (an explore or diff interrupted by Ctrl-C; 143 by SIGTERM).
  * @module
  */
 import { InputError } from '../model/errors.ts';

@@ -7,7 +7,7 @@
  * exactly as the driver (`driver.ts`) plays a trace line, so a found path is a trace file.
  * @module
  */
-import { InputError } from '../errors.ts';
+import { InputError, quote } from '../errors.ts';
 import type { Policy } from '../platform/policy.ts';
 import { initialSnapshot, MODEL, type Model } from '../engine/step.ts';
 import type { CompiledState } from '../engine/compiled.ts';
@@ -71,22 +71,24 @@ function cycle<T>(list: readonly T[] | undefined, fallback: T, n: number): T[] {
   return Array.from({ length: n }, (_, i) => source[i % source.length] ?? fallback);
 }
 
+/** The largest size of each bound (`--apps`, `--tenants`, `--users`); the least is 1. */
+export const BOUND_LIMITS = { apps: 8, tenants: 64, users: 4 } as const;
+
 /** Check bounds a user gave; an `InputError` names the option. */
 function validateBounds(bounds: Bounds): void {
-  const positive = (n: number, field: string, max: number) => {
+  for (const field of ['apps', 'tenants', 'users'] as const) {
+    const n = bounds[field];
+    const max = BOUND_LIMITS[field];
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });
-  };
-  positive(bounds.apps, 'apps', 8);
-  positive(bounds.tenants, 'tenants', 64);
-  positive(bounds.users, 'users', 4);
+  }
   for (const kind of bounds.appKinds ?? []) {
     if (!APP_KINDS.includes(kind))
-      throw new InputError(`unknown app kind ${JSON.stringify(kind)}`, { field: '--app-kinds' }, `kinds: ${APP_KINDS.join(', ')}`);
+      throw new InputError(`unknown app kind ${quote(kind)}`, { field: '--app-kinds' }, `kinds: ${APP_KINDS.join(', ')}`);
   }
   for (const kind of bounds.tenantKinds ?? []) {
     if (!TENANT_KINDS.includes(kind))
-      throw new InputError(`unknown tenant kind ${JSON.stringify(kind)}`, { field: '--tenant-kinds' }, `kinds: ${TENANT_KINDS.join(', ')}`);
+      throw new InputError(`unknown tenant kind ${quote(kind)}`, { field: '--tenant-kinds' }, `kinds: ${TENANT_KINDS.join(', ')}`);
   }
 }
 

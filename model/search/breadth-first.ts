@@ -4,20 +4,41 @@
  * for paths), a set of the keys seen, each state's depth, a stop at a depth or a number of states,
  * and progress about once a second. What a state is, how it is expanded and what ends the search
  * early is the caller's.
+ *
+ * The search is a generator (`steps`) that yields the number of states found every `SLICE_MS`
+ * milliseconds or so: `run` (and so `explore` and `diffPolicies`) drives it to the end at once,
+ * and the CLI drives it between turns of the event loop, where a signal handler can stop it.
  * @module
  */
 
 /** A state's key in the set of states seen (`StateKeys.key`). */
 type Key = number | string;
 
+/**
+ * The most states a search holds (and the largest `--max-states`): a JavaScript `Set` holds at
+ * most 2^24 (16,777,216) keys, and this leaves room for the expansion that crosses it.
+ */
+export const MAX_STATES = 16_000_000;
+
+/** How long a search runs between two yields of `BreadthFirst.steps`, in milliseconds. */
+const SLICE_MS = 20;
+
 /** Options of `BreadthFirst.run`. */
 interface BreadthFirstOptions {
   /** Expand no state at this depth or deeper (default: no limit). */
   maxDepth?: number;
-  /** Stop once this many states are known, after the expansion that reaches it (default: no limit). */
+  /** Stop once this many states are known, after the expansion that reaches it (default and at most `MAX_STATES`). */
   maxStates?: number;
   /** Called about once a second with the states found so far. */
   onProgress?: ((states: number) => void) | undefined;
+}
+
+/** Run a search generator (`BreadthFirst.steps`, `exploreSteps`, `diffSteps`) to its end. */
+export function drain<R>(steps: Generator<number, R>): R {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
 }
 
 /** A breadth-first search from one start state; `S` is a state, `C` its compact code. */
@@ -74,10 +95,19 @@ export class BreadthFirst<S, C> {
     expand: (state: S, code: C, index: number) => R | undefined,
     options: BreadthFirstOptions = {},
   ): { found: R | undefined; complete: boolean } {
+    return drain(this.steps(expand, options));
+  }
+
+  /** `run` as a generator: it yields the states found so far every `SLICE_MS` milliseconds or so. */
+  *steps<R>(
+    expand: (state: S, code: C, index: number) => R | undefined,
+    options: BreadthFirstOptions = {},
+  ): Generator<number, { found: R | undefined; complete: boolean }> {
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-    const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    const maxStates = Math.min(options.maxStates ?? MAX_STATES, MAX_STATES);
     const { queue, codes, depths } = this;
     let lastProgress = Date.now();
+    let lastYield = lastProgress;
     for (let head = 0; head < queue.length; head++) {
       if ((depths[head] ?? 0) >= maxDepth) break;
       const state = queue[head] as S;
@@ -87,10 +117,14 @@ export class BreadthFirst<S, C> {
       const found = expand(state, code, head);
       if (found !== undefined) return { found, complete: true };
       if (queue.length >= maxStates) return { found: undefined, complete: false };
-      if ((head & 1023) === 0 && options.onProgress !== undefined && Date.now() - lastProgress >= 1000) {
-        lastProgress = Date.now();
+      const now = Date.now();
+      if (now - lastYield < SLICE_MS) continue;
+      lastYield = now;
+      if (options.onProgress !== undefined && now - lastProgress >= 1000) {
+        lastProgress = now;
         options.onProgress(queue.length);
       }
+      yield queue.length;
     }
     return { found: undefined, complete: true };
   }

@@ -6,12 +6,14 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { COMMON_OPTIONS, count, parse } from '../io/args.ts';
-import { formatBounds, type AppKind, type Bounds } from './bounds.ts';
-import { diffPolicies, type DiffResult } from './diff.ts';
+import { getHeapStatistics } from 'node:v8';
+import { COMMON_OPTIONS, parse, wholeNumber } from '../io/args.ts';
+import { BOUND_LIMITS, formatBounds, type AppKind, type Bounds } from './bounds.ts';
+import { MAX_STATES } from './breadth-first.ts';
+import { diffSteps, type DiffResult } from './diff.ts';
 import { Driver } from '../engine/driver.ts';
-import { InputError } from '../errors.ts';
-import { DEFAULT_BOUNDS, explore, type ExploreResult } from './explore.ts';
+import { InputError, quote } from '../errors.ts';
+import { DEFAULT_BOUNDS, exploreSteps, type ExploreResult } from './explore.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import { resolvePolicy } from '../io/load-policy.ts';
 import type { Policy } from '../platform/policy.ts';
@@ -29,13 +31,14 @@ const BOUNDS_OPTIONS = {
   tiers: { type: 'boolean' },
   'no-tiers': { type: 'boolean' },
   'no-symmetry': { type: 'boolean' },
+  'max-states': { type: 'string' },
   out: { type: 'string' },
 } as const;
 
 const EXPLORE_USAGE =
   'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
 const DIFF_USAGE =
-  'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--json] [--out FILE]';
+  'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
 
 type Values = Partial<Record<keyof typeof BOUNDS_OPTIONS, string | boolean>>;
 
@@ -53,7 +56,7 @@ function boundsOptions(values: Values): Partial<Bounds> {
   const bounds: Partial<Bounds> = {};
   const number = (key: 'apps' | 'tenants' | 'users') => {
     const v = values[key];
-    if (typeof v === 'string') bounds[key] = count(v, key, 0);
+    if (typeof v === 'string') bounds[key] = wholeNumber(v, key, BOUND_LIMITS[key]) as number;
   };
   number('apps');
   number('tenants');
@@ -70,8 +73,74 @@ function boundsOptions(values: Values): Partial<Bounds> {
   return bounds;
 }
 
-function progress(label: string): (states: number) => void {
-  return (states) => process.stderr.write(`${label}: ${states.toLocaleString('en')} states...\n`);
+/** The `--max-states` given, from 1 to `MAX_STATES`. */
+function maxStatesOption(values: Values): number | undefined {
+  const v = values['max-states'];
+  return wholeNumber(typeof v === 'string' ? v : undefined, 'max-states', MAX_STATES);
+}
+
+/** How often a long search writes its progress on standard error, in milliseconds. */
+const PROGRESS_MS = 2000;
+
+/**
+ * The heap a search leaves free: with less than a fifth of the heap and 64 MB left, the run stops
+ * with one line (exit 2: smaller bounds or `--max-states` are the remedy) before V8 would end the
+ * process with a crash report (a search at the larger bounds fills the default heap in minutes);
+ * the margin covers the growth of the search's largest arrays and set at once.
+ */
+function heapNearlyFull(): boolean {
+  const heap = getHeapStatistics();
+  return heap.used_heap_size > 0.8 * heap.heap_size_limit - 64 * 2 ** 20;
+}
+
+/** The exit status of a search a signal stopped: 128 + the signal's number, as a shell reports it. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/**
+ * Run a search (`exploreSteps`, `diffSteps`) in slices, one turn of the event loop between two,
+ * so that SIGINT (Ctrl-C) or SIGTERM can stop it: the search is synchronous, and a signal handler
+ * runs only between turns. Progress goes to standard error every `PROGRESS_MS`, never to standard
+ * output. A signal ends the run with one line on standard error and 128 + the signal's number
+ * (130 for SIGINT); each handler is installed once, so a second Ctrl-C kills at once.
+ */
+async function sliced<R>(command: 'explore' | 'diff', steps: Generator<number, R>): Promise<{ done: R } | { exit: number }> {
+  let stop: StopSignal | null = null;
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((signal) => {
+    const handler = () => {
+      stop ??= signal;
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  const started = Date.now();
+  let lastProgress = started;
+  try {
+    for (;;) {
+      const next = steps.next();
+      if (next.done === true) return { done: next.value };
+      const states = next.value.toLocaleString('en');
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stop !== null) {
+        const how = stop === 'SIGINT' ? 'interrupted' : 'terminated';
+        process.stderr.write(`xcm ${command}: ${how} after ${states} states (not exhaustive)\n`);
+        return { exit: SIGNAL_EXIT[stop] };
+      }
+      if (heapNearlyFull()) {
+        process.stderr.write(
+          `xcm ${command}: out of memory after ${states} states (not exhaustive; give --max-states or smaller bounds)\n`,
+        );
+        return { exit: 2 };
+      }
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_MS) {
+        lastProgress = now;
+        process.stderr.write(`${command}: ${states} states after ${Math.round((now - started) / 1000)} s...\n`);
+      }
+    }
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
 function scenarioText(header: Record<string, unknown>, events: readonly TraceEvent[]): string {
@@ -105,12 +174,12 @@ function policyHeader(spec: string, sets: readonly string[]): Record<string, unk
   return sets.length === 0 ? { policy: spec } : { policy: spec, set: sets };
 }
 
-/** The explorer's result as text. */
-function formatExplore(policy: Policy, result: ExploreResult, seconds: number): string {
+/** The explorer's result as text; `maxStates` is the cap the search stopped at when not complete. */
+function formatExplore(policy: Policy, result: ExploreResult, seconds: number, maxStates: number): string {
   const n = (x: number) => x.toLocaleString('en');
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
-    `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ' -- stopped at --max-states, not exhaustive'}`,
+    `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ` -- stopped at ${n(maxStates)} states, not exhaustive`}`,
     `transitions: ${n(result.transitions)}, depth ${result.depth}`,
     `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
     `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
@@ -127,26 +196,30 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number): 
   return lines.join('\n');
 }
 
-/** `xcm explore`: exit 0 when every invariant holds, 1 on a violation, 2 on bad input. */
-export function exploreCommand(argv: string[]): number {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS, 'max-states': { type: 'string' } }, EXPLORE_USAGE);
+/**
+ * `xcm explore`: exit 0 when every invariant holds, 1 on a violation, 2 on bad input, 130 when
+ * SIGINT stopped it (143: SIGTERM).
+ */
+export async function exploreCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, EXPLORE_USAGE);
   if (values.help === true) {
     process.stdout.write(`usage: ${EXPLORE_USAGE}\n`);
     return 0;
   }
   if (positionals.length > 0)
-    throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
+    throw new InputError(`unexpected argument ${quote(positionals[0])}`, { file: 'xcm' }, `usage: ${EXPLORE_USAGE}`);
   const spec = values.policy ?? 'xero-oauth2-2019';
   const sets = values.set ?? [];
   const policy = resolvePolicy(spec, sets);
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...boundsOptions(values) };
-  const maxStates = values['max-states'] === undefined ? undefined : count(values['max-states'], 'max-states', 0);
+  const maxStates = maxStatesOption(values);
   const started = performance.now();
-  const result = explore(policy, bounds, {
-    symmetry: values['no-symmetry'] !== true,
-    onProgress: progress('explore'),
-    ...(maxStates === undefined ? {} : { maxStates }),
-  });
+  const run = await sliced(
+    'explore',
+    exploreSteps(policy, bounds, { symmetry: values['no-symmetry'] !== true, ...(maxStates === undefined ? {} : { maxStates }) }),
+  );
+  if ('exit' in run) return run.exit;
+  const result = run.done;
   const seconds = (performance.now() - started) / 1000;
   const v = result.violation;
   if (values.json === true) {
@@ -154,7 +227,7 @@ export function exploreCommand(argv: string[]): number {
       `${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map((e) => traceLineObject(e)) } }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`${formatExplore(policy, result, seconds)}\n`);
+    process.stdout.write(`${formatExplore(policy, result, seconds, maxStates ?? MAX_STATES)}\n`);
   }
   if (v !== null && (values.json !== true || values.out !== undefined)) {
     const header = {
@@ -175,24 +248,34 @@ export function observedUnder(policy: Policy, trace: readonly TraceEvent[]): Tra
   return trace.map((event) => ({ ...event, observed: observedValue(event, driver.apply(event).outcomes) }) as TraceEvent);
 }
 
-/** The diff's result as text. */
-function formatDiff(result: DiffResult): string {
+/** The diff's result as text; `maxStates` is the cap the search stopped at when not complete. */
+function formatDiff(result: DiffResult, maxStates: number): string {
   const { a, b } = result.policies;
   const lines = [
     `diff ${a} vs ${b}`,
     `searched: ${result.searched.map(formatBounds).join('; ')} (${result.states.toLocaleString('en')} product states)`,
   ];
   const d = result.difference;
-  if (d === null) lines.push('equivalent: they give the same outcome on every event sequence within these bounds');
+  const cap = maxStates.toLocaleString('en');
+  if (d === null)
+    lines.push(
+      result.complete
+        ? 'equivalent: they give the same outcome on every event sequence within these bounds'
+        : `no difference found within ${cap} states, not exhaustive`,
+    );
   else {
-    lines.push(`they differ after ${d.index + 1} events (a shortest trace, within ${formatBounds(result.bounds)}):`);
+    const shortest = result.complete ? 'a shortest trace' : `a trace, not known to be a shortest: stopped at ${cap} states`;
+    lines.push(`they differ after ${d.index + 1} events (${shortest}, within ${formatBounds(result.bounds)}):`);
     lines.push(`  event ${d.index + 1}: ${a} gives ${d.a}, ${b} gives ${d.b}`);
   }
   return lines.join('\n');
 }
 
-/** `xcm diff A B`: exit 0 when equivalent within the bounds, 1 when they differ, 2 on bad input. */
-export function diffCommand(argv: string[]): number {
+/**
+ * `xcm diff A B`: exit 0 when equivalent within the bounds (or none found within `--max-states`),
+ * 1 when they differ, 2 on bad input, 130 when SIGINT stopped it (143: SIGTERM).
+ */
+export async function diffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, DIFF_USAGE);
   if (values.help === true) {
     process.stdout.write(`usage: ${DIFF_USAGE}\n`);
@@ -202,15 +285,21 @@ export function diffCommand(argv: string[]): number {
     throw new InputError('name both policies as arguments, not with --policy', { field: '--policy' }, `usage: ${DIFF_USAGE}`);
   const [specA, specB, ...extra] = positionals;
   if (specA === undefined || specB === undefined) throw new InputError('missing a policy', { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
-  if (extra.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(extra[0])}`, { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
+  if (extra.length > 0) throw new InputError(`unexpected argument ${quote(extra[0])}`, { file: 'xcm' }, `usage: ${DIFF_USAGE}`);
   const sets = values.set ?? [];
   const a = resolvePolicy(specA, sets);
   const b = resolvePolicy(specB, sets);
-  const result = diffPolicies(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, onProgress: progress('diff') });
+  const maxStates = maxStatesOption(values);
+  const run = await sliced(
+    'diff',
+    diffSteps(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, ...(maxStates === undefined ? {} : { maxStates }) }),
+  );
+  if ('exit' in run) return run.exit;
+  const result = run.done;
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ ...result, trace: result.trace.map((e) => traceLineObject(e)) }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatDiff(result)}\n`);
+    process.stdout.write(`${formatDiff(result, maxStates ?? MAX_STATES)}\n`);
   }
   const d = result.difference;
   if (d !== null && (values.json !== true || values.out !== undefined)) {

@@ -100,6 +100,45 @@ describe('diffPolicies: the shortest trace on which two policies differ', () => 
   });
 });
 
+describe('diffPolicies with maxStates: a cap on the product states of every search', () => {
+  it('should stop at the cap and say so: not complete, so not equivalent, and no difference', () => {
+    const capped = diffPolicies(
+      resolvePolicy('xero-oauth2-2019'),
+      resolvePolicy('xero-oauth2-2019'),
+      { apps: 3, tenants: 3 },
+      { maxStates: 50 },
+    );
+    expect([capped.complete, capped.equivalent, capped.difference, capped.trace]).toEqual([false, false, null, []]);
+    expect(capped.states).toBeGreaterThanOrEqual(50);
+    const whole = diff('xero-oauth2-2019', 'xero-oauth2-2019', { apps: 3, tenants: 3 });
+    expect([whole.complete, whole.equivalent]).toEqual([true, true]);
+    expect(capped.states).toBeLessThan(whole.states);
+  });
+
+  it('should count the cap over both default searches, and list only the searches it ran', () => {
+    const first = diff('xero-partner-page-2019', 'xero-oauth2-2019', { apps: 3, tenants: 2, users: 1 }).states;
+    const r = diffPolicies(resolvePolicy('xero-partner-page-2019'), resolvePolicy('xero-oauth2-2019'), undefined, { maxStates: first + 5 });
+    expect([r.complete, r.equivalent, r.difference]).toEqual([false, false, null]);
+    expect(r.searched).toEqual([
+      { apps: 3, tenants: 2, users: 1 },
+      { apps: 1, tenants: 26, users: 1 },
+    ]);
+    const early = diffPolicies(resolvePolicy('xero-partner-page-2019'), resolvePolicy('xero-oauth2-2019'), undefined, { maxStates: 3 });
+    expect([early.complete, early.searched]).toEqual([false, [{ apps: 3, tenants: 2, users: 1 }]]);
+  });
+
+  it('should give a difference found before the cap, not complete when the cap cut the search for a shorter one', () => {
+    const a = resolvePolicy('xero-bug-2020-02/refuses-at-limit');
+    const b = resolvePolicy('xero-oauth2-2019');
+    const whole = diffPolicies(a, b);
+    expect(whole.complete).toBe(true);
+    const first = diffPolicies(a, b, { apps: 3, tenants: 2, users: 1 }).states;
+    const cut = diffPolicies(a, b, undefined, { maxStates: first + 1 });
+    expect([cut.complete, cut.equivalent, cut.difference, cut.trace]).toEqual([false, false, whole.difference, whole.trace]);
+    expect(diffPolicies(a, b, undefined, { maxStates: whole.states + 1 }).complete).toBe(true);
+  });
+});
+
 describe('xcm explore and xcm diff: exit codes and output', () => {
   let out = '';
   beforeEach(() => {
@@ -115,17 +154,17 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
   });
 
   it('should exit 0 when every invariant holds and 1 with a counterexample saved as a scenario that replays', async () => {
-    expect(exploreCommand(['--apps', '2', '--tenants', '2', '--users', '2'])).toBe(0);
+    expect(await exploreCommand(['--apps', '2', '--tenants', '2', '--users', '2'])).toBe(0);
     expect(out).toContain('holds');
     const file = join(mkdtempSync(join(tmpdir(), 'xcm-explore-')), 'counterexample.jsonl');
-    expect(exploreCommand(['--policy', 'xero-bug-2020-02/refuses-at-limit', '--out', file])).toBe(1);
+    expect(await exploreCommand(['--policy', 'xero-bug-2020-02/refuses-at-limit', '--out', file])).toBe(1);
     expect(out).toContain('VIOLATION: refusalsAreRequired');
     const replay = await replayScenario(file);
     expect([replay.result.ok, replay.observed, replay.header.policy]).toEqual([true, 2, 'xero-bug-2020-02/refuses-at-limit']);
   });
 
-  it('should exit 1 with the JSON shape of the contract when the policies differ, and 0 when they agree', () => {
-    expect(diffCommand(['xero-bug-2020-02/refuses-at-limit', 'xero-oauth2-2019', '--json'])).toBe(1);
+  it('should exit 1 with the JSON shape of the contract when the policies differ, and 0 when they agree', async () => {
+    expect(await diffCommand(['xero-bug-2020-02/refuses-at-limit', 'xero-oauth2-2019', '--json'])).toBe(1);
     const json = JSON.parse(out) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['equivalent', 'bounds', 'trace', 'difference']));
     expect(json.trace).toEqual([
@@ -133,13 +172,13 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
       { type: 'connect', app: 'a2', tenant: 't1' },
     ]);
     expect(json.difference).toEqual({ index: 1, a: 'rejected:org-limit', b: 'connected' });
-    expect(diffCommand(['xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '2', '--tenants', '2'])).toBe(0);
+    expect(await diffCommand(['xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '2', '--tenants', '2'])).toBe(0);
     expect(out).toContain('equivalent');
   });
 
   it('should write the diff trace as a scenario file that replays as is', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'xcm-diff-')), 'difference.jsonl');
-    expect(diffCommand(['xero-partner-page-2019', 'xero-oauth2-2019', '--out', file])).toBe(1);
+    expect(await diffCommand(['xero-partner-page-2019', 'xero-oauth2-2019', '--out', file])).toBe(1);
     const events = readFileSync(file, 'utf8')
       .trim()
       .split('\n')
@@ -149,11 +188,11 @@ describe('xcm explore and xcm diff: exit codes and output', () => {
     expect((await replayScenario(file)).result.ok).toBe(true);
   });
 
-  it('should reject bad input with an InputError (exit 2 at the CLI)', () => {
-    expect(() => diffCommand(['xero-oauth2-2019'])).toThrow(InputError);
-    expect(() => diffCommand(['xero-oauth2-2019', 'no-such-policy'])).toThrow(InputError);
-    expect(() => exploreCommand(['--apps', 'many'])).toThrow(InputError);
-    expect(() => exploreCommand(['--tenant-kinds', 'castle'])).toThrow(InputError);
-    expect(() => exploreCommand(['--set', 'nonsense=1'])).toThrow(InputError);
+  it('should reject bad input with an InputError (exit 2 at the CLI)', async () => {
+    await expect(diffCommand(['xero-oauth2-2019'])).rejects.toThrow(InputError);
+    await expect(diffCommand(['xero-oauth2-2019', 'no-such-policy'])).rejects.toThrow(InputError);
+    await expect(exploreCommand(['--apps', 'many'])).rejects.toThrow(InputError);
+    await expect(exploreCommand(['--tenant-kinds', 'castle'])).rejects.toThrow(InputError);
+    await expect(exploreCommand(['--set', 'nonsense=1'])).rejects.toThrow(InputError);
   });
 });

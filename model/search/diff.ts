@@ -24,7 +24,7 @@
  */
 import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
 import type { CompiledState } from '../engine/compiled.ts';
-import { BreadthFirst } from './breadth-first.ts';
+import { BreadthFirst, drain, MAX_STATES } from './breadth-first.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL } from '../engine/step.ts';
 import { StateKeys, type Code } from './symmetry.ts';
@@ -35,11 +35,16 @@ import { observedText, observedValue } from '../io/trace-line.ts';
 
 /** What the diff found. */
 export interface DiffResult {
-  /** True when no sequence within the bounds gives different outcomes. */
+  /** True when no sequence within the bounds gives different outcomes (never when not `complete`). */
   equivalent: boolean;
+  /**
+   * False when `maxStates` stopped the search before it was exhaustive: no difference found means
+   * none within the states searched, and a difference found may not be a shortest one.
+   */
+  complete: boolean;
   /** The bounds of the search that found the trace (when equivalent: the last one searched). */
   bounds: Bounds;
-  /** Every bounds searched, in order. */
+  /** Every bounds searched, in order (when not `complete`, the last is the one `maxStates` stopped). */
   searched: Bounds[];
   /** The shortest distinguishing trace: declarations, then moves; empty when equivalent. */
   trace: TraceEvent[];
@@ -55,8 +60,13 @@ export interface DiffResult {
 export interface DiffOptions {
   /** Key product states up to renaming (default true). */
   symmetry?: boolean;
-  /** Called about once a second with the states found so far. */
+  /** Called about once a second with the states found so far (of the search under way). */
   onProgress?: (states: number) => void;
+  /**
+   * Stop once this many product states are known, over every search (the result says
+   * `complete: false`; default and at most `MAX_STATES`, 16,000,000, per search).
+   */
+  maxStates?: number;
 }
 
 /** Tenants enough to go one past the largest finite app cap of either policy (2 to 26). */
@@ -116,11 +126,19 @@ interface Found {
   path: number[];
   a: string;
   b: string;
-  states: number;
 }
 
-/** One breadth-first search over the product, to at most `maxDepth` moves. */
-function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: DiffOptions): Found | { path: null; states: number } {
+/**
+ * One breadth-first search over the product, to at most `maxDepth` moves and `maxStates` states;
+ * it yields the states found so far plus `before` (the states of the searches before it).
+ */
+function* search(
+  arena: Arena,
+  a: Policy,
+  b: Policy,
+  limits: { maxDepth: number; maxStates: number; before: number },
+  options: DiffOptions,
+): Generator<number, { found: Found | null; states: number; complete: boolean }> {
   const keys = new StateKeys(arena, options.symmetry ?? true, 2);
   const start = [initialState(arena, a), initialState(arena, b)] as const;
   const startCodes = [keys.code(start[0].context.world), keys.code(start[1].context.world)] as const;
@@ -142,7 +160,6 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
           path: product.pathTo(head, m),
           a: outcomeText(move, na.outcomes),
           b: outcomeText(move, nb.outcomes),
-          states: product.states,
         };
       }
       const wa = na.state.context.world;
@@ -162,7 +179,12 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
     }
     return undefined;
   };
-  return product.run(expand, { maxDepth, onProgress: options.onProgress }).found ?? { path: null, states: product.states };
+  const steps = product.steps(expand, { maxDepth: limits.maxDepth, maxStates: limits.maxStates, onProgress: options.onProgress });
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return { found: next.value.found ?? null, states: product.states, complete: next.value.complete };
+    yield limits.before + next.value;
+  }
 }
 
 /**
@@ -176,23 +198,47 @@ function search(arena: Arena, a: Policy, b: Policy, maxDepth: number, options: D
  * ```
  */
 export function diffPolicies(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): DiffResult {
-  const searched = diffBounds(a, b, bounds);
+  return drain(diffSteps(a, b, bounds, options));
+}
+
+/**
+ * `diffPolicies` as a generator that yields the product states found so far (over every search)
+ * every few milliseconds, so that a caller can run it in slices and stop between two.
+ */
+export function* diffSteps(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): Generator<number, DiffResult> {
+  const planned = diffBounds(a, b, bounds);
+  const arenas = planned.map((bound) => arenaOf(bound, [a, b]));
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  const searched: Bounds[] = [];
   let best: { found: Found; arena: Arena } | null = null;
   let states = 0;
-  for (const bound of searched) {
-    const arena = arenaOf(bound, [a, b]);
-    const result = search(arena, a, b, best === null ? Number.POSITIVE_INFINITY : best.found.path.length - 1, options);
+  let complete = true;
+  for (const arena of arenas) {
+    searched.push(arena.bounds);
+    const maxDepth: number = best === null ? Number.POSITIVE_INFINITY : best.found.path.length - 1;
+    const result: { found: Found | null; states: number; complete: boolean } = yield* search(
+      arena,
+      a,
+      b,
+      { maxDepth, maxStates: Math.min(maxStates - states, MAX_STATES), before: states },
+      options,
+    );
     states += result.states;
-    if (result.path !== null) best = { found: result as Found, arena };
+    if (result.found !== null) best = { found: result.found, arena };
+    if (!result.complete) {
+      complete = false;
+      break;
+    }
   }
   const policies = { a: a.id, b: b.id };
   const last = searched[searched.length - 1] as Bounds;
-  if (best === null) return { equivalent: true, bounds: last, searched, trace: [], difference: null, policies, states };
+  if (best === null) return { equivalent: complete, complete, bounds: last, searched, trace: [], difference: null, policies, states };
   const { found, arena } = best;
   const moves = found.path.map((m) => (arena.moves[m] as Move).trace);
   const trace = [...declarations(arena, moves), ...moves];
   return {
     equivalent: false,
+    complete,
     bounds: arena.bounds,
     searched,
     trace,

@@ -16,7 +16,7 @@ import type { CompiledState } from '../engine/compiled.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
-import { BreadthFirst } from './breadth-first.ts';
+import { BreadthFirst, drain } from './breadth-first.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
@@ -59,7 +59,7 @@ export interface ExploreOptions {
   symmetry?: boolean;
   /** Called about once a second with the states found so far. */
   onProgress?: (states: number) => void;
-  /** Stop after this many states (the result says `complete: false`). */
+  /** Stop after this many states (the result says `complete: false`; default and at most `MAX_STATES`, 16,000,000). */
   maxStates?: number;
   /** The model to explore: a deliberately broken variant in the mutant tests (default: the model). */
   model?: Model;
@@ -128,6 +128,14 @@ function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readon
  * ```
  */
 export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions = {}): ExploreResult {
+  return drain(exploreSteps(policy, bounds, options));
+}
+
+/**
+ * `explore` as a generator that yields the states found so far every few milliseconds, so that a
+ * caller can run it in slices (the CLI, between turns of the event loop) and stop between two.
+ */
+export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOptions = {}): Generator<number, ExploreResult> {
   const model = options.model ?? MODEL;
   const arena = arenaOf(bounds, [policy]);
   const keys = new StateKeys(arena, options.symmetry ?? true, 1);
@@ -194,7 +202,7 @@ export function explore(policy: Policy, bounds: Bounds, options: ExploreOptions 
     }
     return undefined;
   };
-  const { found, complete } = search.run(expand, {
+  const { found, complete } = yield* search.steps(expand, {
     onProgress: options.onProgress,
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
   });

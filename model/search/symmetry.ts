@@ -82,10 +82,14 @@ export class StateKeys {
     this.tenantClass = arena.tenantKinds.map((k) => TENANT_KINDS.indexOf(k));
     this.cellBits = this.users * worlds;
     // A tenant's signature (kind and one cell per app) must be an exact number.
-    if (2 + this.apps * this.cellBits > 52)
-      throw new InputError(`too large for state keys: apps x users${worlds > 1 ? ' x 2 policies' : ''} must be at most 50`, {
-        field: '--apps',
-      });
+    if (2 + this.apps * this.cellBits > 52) {
+      const users = `${this.users} user${this.users === 1 ? '' : 's'}`;
+      throw new InputError(
+        `expected a whole number from 1 to ${Math.floor(50 / this.cellBits)} with ${users}${worlds > 1 ? ' in a diff' : ''}, got ${this.apps}`,
+        { field: '--apps' },
+        `a state key holds at most 50 app x user${worlds > 1 ? ' x policy' : ''} cells`,
+      );
+    }
     this.appSort = new Array<number>(this.apps).fill(0);
     this.held = new Array<number>(this.apps).fill(0);
     this.identity = arena.appIds.map((_, i) => i);
