@@ -307,3 +307,39 @@ describe('xcm impact', () => {
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('xcm check streaming and --max-divergences', () => {
+  const wrong = () =>
+    file(
+      'all-wrong.jsonl',
+      Array.from({ length: 50 }, (_, i) => ({ type: 'connect', app: 'A', tenant: `t${i}`, observed: 'rejected:app-limit' })),
+    );
+
+  it('should stop after the line of the N-th divergence, with a summary, exit 1', () => {
+    const path = wrong();
+    const result = xcm('check', path, '--policy', 'xero-oauth2-2019', '--max-divergences', '3');
+    expect(result.status).toBe(1);
+    expect(result.stdout.match(/^\S+:\d+: expected/gm)).toHaveLength(3);
+    expect(result.stdout.trim().split('\n').at(-1)).toBe(
+      '3 lines diverge in 3 events under xero-oauth2-2019; stopped at line 3 (--max-divergences), the rest not checked',
+    );
+    const json = JSON.parse(xcm('check', path, '--policy', 'xero-oauth2-2019', '--max-divergences', '3', '--json').stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({ ok: false, events: 3, outcomes: 3, lines: 3, stoppedAt: 3 });
+    expect(json.divergences).toHaveLength(3);
+  });
+
+  it('should write every divergence and the counts when not stopped, and refuse a limit of 0', () => {
+    const path = wrong();
+    const json = JSON.parse(xcm('check', path, '--policy', 'xero-oauth2-2019', '--json').stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ policy: 'xero-oauth2-2019', ok: false, events: 50, outcomes: 50, lines: 50, stoppedAt: null });
+    expect(json.divergences).toHaveLength(50);
+    const zero = xcm('check', path, '--max-divergences', '0');
+    expect([zero.status, zero.stderr.trim().split('\n')]).toEqual([
+      2,
+      [expect.stringContaining('field "--max-divergences": expected a whole number from 1')],
+    ]);
+  });
+});

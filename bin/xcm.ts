@@ -7,7 +7,7 @@
  * @module
  */
 import { InputError } from '../model/errors.ts';
-import { COMMON_OPTIONS, count, parse } from '../model/io/args.ts';
+import { COMMON_OPTIONS, parse, wholeNumber } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
@@ -46,8 +46,7 @@ async function main(argv: string[]): Promise<number> {
       if (follow !== 'observed' && follow !== 'model')
         throw new InputError(`unknown follow ${JSON.stringify(follow)}`, { file: 'xcm', field: '--follow' }, 'observed or model');
       const limit = (values as { 'max-divergences'?: string })['max-divergences'];
-      const maxDivergences = limit === undefined ? undefined : count(limit, 'max-divergences', 0);
-      if (maxDivergences === 0) throw new InputError('expected at least 1, got "0"', { file: 'xcm', field: '--max-divergences' });
+      const maxDivergences = wholeNumber(limit, 'max-divergences', Number.MAX_SAFE_INTEGER);
       const options = { policy: values.policy, set: values.set, json: values.json, engine, follow, maxDivergences } as const;
       const { checkCommand, runCommand } = await import('../model/oracle/cli.ts');
       return command === 'check' ? checkCommand(positionals, options) : runCommand(positionals, options);
