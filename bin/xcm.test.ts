@@ -298,6 +298,15 @@ describe('xcm impact', () => {
     expect([same.status, same.stdout.trim().split('\n').at(-1)]).toEqual([0, 'no outcome changes in 25 events']);
   });
 
+  it('should say nothing changes on an empty trace, exit 0', () => {
+    const empty = file('impact-empty.jsonl', []);
+    const result = xcm('impact', empty, '--to', 'xero-tiers-2026', '--json');
+    expect([result.status, JSON.parse(result.stdout)]).toEqual([
+      0,
+      { from: 'xero', to: 'xero-tiers-2026', lines: [], events: 0, changed: 0, byApp: [] },
+    ]);
+  });
+
   it('should refuse a missing --to or an unknown policy with one line, exit 2', () => {
     const path = trace();
     const missing = xcm('impact', path);
