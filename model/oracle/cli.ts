@@ -98,8 +98,7 @@ export async function checkCommand(positionals: string[], options: TraceCommandO
   );
   const replay = await replayOf(file, options);
   const json = options.json === true;
-  let out = '';
-  let first = true;
+  const out = new Output();
   const checker = createChecker({
     policy: replay.policy,
     set: replay.set,
@@ -109,35 +108,32 @@ export async function checkCommand(positionals: string[], options: TraceCommandO
     onDivergence: (d) => {
       // Seen by a reader that closes the pipe early too: the exit status is already 1.
       process.exitCode = 1;
-      out += json ? `${first ? '\n' : ',\n'}${JSON.stringify(d)}` : divergenceText(file, d);
-      first = false;
+      if (json) out.element(d);
+      else out.add(divergenceText(file, d));
     },
   });
   const note = overridesNote(replay.policy, replay.set);
   if (json) {
     const pinned = replay.pinned === null ? '' : `,"pinned":${JSON.stringify(replay.pinned)}`;
-    out += `{"policy":${JSON.stringify(checker.policy)}${pinned},"divergences":[`;
+    out.add(`{"policy":${JSON.stringify(checker.policy)}${pinned},"divergences":[`);
   } else {
-    if (note !== null) out += `${note}\n`;
-    if (replay.pinned !== null) out += `${file}: checked under ${replay.pinned}\n`;
+    if (note !== null) out.add(`${note}\n`);
+    if (replay.pinned !== null) out.add(`${file}: checked under ${replay.pinned}\n`);
   }
   for await (const lines of readTraceChunks(file)) {
     for (const line of lines) {
       checker.take(line);
       if (checker.full) break;
     }
-    if (out.length >= 1 << 16) {
-      await writeOut(out);
-      out = '';
-    }
+    await out.flush();
     if (checker.full) break;
   }
   const result = checker.result();
   if (json) {
     const { divergences: _sample, policy: _policy, ...counts } = result;
-    out += `${first ? '' : '\n'}],${JSON.stringify(counts).slice(1)}\n`;
-  } else out += `${summaryText(result)}\n`;
-  await writeOut(out);
+    out.add(`${out.endArray()},${JSON.stringify(counts).slice(1)}\n`);
+  } else out.add(`${summaryText(result)}\n`);
+  await out.flush(true);
   return result.ok ? 0 : 1;
 }
 
@@ -164,6 +160,43 @@ export async function writeOut(text: string): Promise<void> {
   if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
+/**
+ * Standard output in batches: text is kept until a batch is full, then written, waiting while the
+ * reader is behind, so memory stays bounded by the world however long the trace (a pipe into a
+ * slow reader would otherwise buffer everything). Also writes the elements of a JSON array
+ * streamed inside a document.
+ */
+class Output {
+  private text: string;
+  private elements = 0;
+
+  constructor(first = '') {
+    this.text = first;
+  }
+
+  add(text: string): void {
+    this.text += text;
+  }
+
+  /** One element of the streamed array: each on its own line, commas between. */
+  element(value: unknown): void {
+    this.text += `${this.elements++ === 0 ? '\n' : ',\n'}${JSON.stringify(value)}`;
+  }
+
+  /** The end of the streamed array. */
+  endArray(): string {
+    return this.elements === 0 ? ']' : '\n]';
+  }
+
+  /** Write the batch if it is full (or `all`), waiting for the reader. */
+  async flush(all = false): Promise<void> {
+    if (!all && this.text.length < 1 << 16) return;
+    const text = this.text;
+    this.text = '';
+    await writeOut(text);
+  }
+}
+
 /** `xcm run TRACE`: every event with the model's outcome and reason, then a summary line. */
 export async function runCommand(positionals: string[], options: TraceCommandOptions): Promise<number> {
   const file = requireTrace(positionals, 'xcm run TRACE [--policy ID|FILE] [--set K=V] [--follow observed|model] [--json]');
@@ -180,29 +213,23 @@ export async function runCommand(positionals: string[], options: TraceCommandOpt
     engine: options.engine ?? 'compiled',
     follow: options.follow ?? 'observed',
   });
-  // Output goes out in batches, and waits while the reader is behind, so memory stays bounded
-  // by the world however long the trace (a pipe into a slow reader would otherwise buffer it all).
   // The annotated trace is a trace: a scenario's header stays its first line.
-  let batch = options.json === true && replay.headerLine !== null ? `${replay.headerLine}\n` : '';
+  const out = new Output(options.json === true && replay.headerLine !== null ? `${replay.headerLine}\n` : '');
   for await (const record of records) {
     events++;
     outcomes += record.reasons.length;
     divergences += record.divergences;
     // Seen by a reader that closes the pipe early too (`xcm run | head`): the exit status is 1.
     if (record.divergences > 0) process.exitCode = 1;
-    batch +=
+    out.add(
       options.json === true
         ? `${JSON.stringify({ ...traceLineObject(record.event), model: { line: record.line, policy: record.policy, outcome: record.outcome, reason: record.reason } })}\n`
-        : runText(record);
-    if (batch.length >= 1 << 16) {
-      await writeOut(batch);
-      batch = '';
-    }
+        : runText(record),
+    );
+    await out.flush();
   }
-  await writeOut(batch);
-  if (options.json !== true) {
-    process.stdout.write(`${count(events, 'event')}, ${count(outcomes, 'outcome')}, ${count(divergences, 'divergence')}\n`);
-  }
+  if (options.json !== true) out.add(`${count(events, 'event')}, ${count(outcomes, 'outcome')}, ${count(divergences, 'divergence')}\n`);
+  await out.flush(true);
   return divergences > 0 ? 1 : 0;
 }
 
@@ -241,44 +268,42 @@ export async function impactCommand(
   if (options.to === undefined)
     throw new InputError('missing --to, the policy to change to', { file: 'xcm', field: '--to' }, `usage: ${usage}`);
   const json = options.json === true;
-  let out = '';
-  let first = true;
+  const out = new Output();
   const run = createImpact({
     from: options.from,
     to: options.to,
     onChange: (c) => {
       process.exitCode = 1;
-      if (json) out += `${first ? '\n' : ',\n'}${JSON.stringify(c)}`;
-      else out += `${file}:${c.line}: ${c.app}${c.tenant === null ? '' : ` ${c.tenant}`}: ${c.from} -> ${c.to}\n`;
-      first = false;
+      if (json) out.element(c);
+      else out.add(`${file}:${c.line}: ${c.app}${c.tenant === null ? '' : ` ${c.tenant}`}: ${c.from} -> ${c.to}\n`);
     },
   });
   const names = run.finish();
-  out += json
-    ? `{"from":${JSON.stringify(names.from)},"to":${JSON.stringify(names.to)},"lines":[`
-    : `impact on ${file} of changing ${names.from} to ${names.to}\n`;
+  out.add(
+    json
+      ? `{"from":${JSON.stringify(names.from)},"to":${JSON.stringify(names.to)},"lines":[`
+      : `impact on ${file} of changing ${names.from} to ${names.to}\n`,
+  );
   for await (const lines of readTraceChunks(file)) {
     for (const line of lines) run.take(line);
-    if (out.length >= 1 << 16) {
-      await writeOut(out);
-      out = '';
-    }
+    await out.flush();
   }
   const result = run.finish();
   if (json) {
-    out += `${first ? '' : '\n'}],"events":${result.events},"changed":${result.changed},"byApp":${JSON.stringify(result.byApp)}}\n`;
+    out.add(`${out.endArray()},"events":${result.events},"changed":${result.changed},"byApp":${JSON.stringify(result.byApp)}}\n`);
   } else {
     for (const a of result.byApp) {
       const kinds = Object.entries(a.kinds)
         .map(([kind, n]) => `${kind} ${n}`)
         .join(', ');
-      out += `  ${a.app}: ${count(a.changed, 'outcome')} from line ${a.first} (${kinds})\n`;
+      out.add(`  ${a.app}: ${count(a.changed, 'outcome')} from line ${a.first} (${kinds})\n`);
     }
-    out +=
+    out.add(
       result.changed === 0
         ? `no outcome changes in ${count(result.events, 'event')}\n`
-        : `${count(result.changed, 'outcome changes', 'outcomes change')} in ${count(result.events, 'event')}, for ${count(result.byApp.length, 'app')}\n`;
+        : `${count(result.changed, 'outcome changes', 'outcomes change')} in ${count(result.events, 'event')}, for ${count(result.byApp.length, 'app')}\n`,
+    );
   }
-  await writeOut(out);
+  await out.flush(true);
   return result.changed === 0 ? 0 : 1;
 }
