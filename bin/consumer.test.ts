@@ -32,6 +32,8 @@ describe('the installed package', () => {
     const paths = packedFiles();
     expect(paths).toContain('dist/bin/xcm.js');
     expect(paths).toContain('dist/model/index.d.ts');
+    expect(paths).toContain('dist/server/http.js');
+    expect(paths.filter((p) => p.startsWith('dist/server/test-client'))).toEqual([]);
     expect(paths.filter((p) => p.startsWith('model/') || p.endsWith('.test.js') || p.startsWith('bench/'))).toEqual([]);
   });
 
@@ -65,6 +67,23 @@ describe('the installed package', () => {
     expect(xcm('docs', '--out', out).status).toBe(0);
     expect(readFileSync(join(out, 'invariants.md'), 'utf8')).toBe(readFileSync(join(ROOT, 'reports/invariants.md'), 'utf8'));
     expect(xcm('check', join(work, 'missing.jsonl'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/^xcm: .*missing\.jsonl/) });
+  });
+
+  it('serves the simulator from the build', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(xcmPath, ['serve', '--port', '0'], { cwd: project });
+    try {
+      const first = await new Promise<string>((resolve) =>
+        child.stdout.setEncoding('utf8').once('data', (chunk: string) => resolve(chunk)),
+      );
+      expect(first).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n/);
+      const url = first.trim().replace('listening on ', '');
+      expect((await fetch(`${url}/sim/apps/a`, { method: 'PUT', body: '{}' })).status).toBe(201);
+      expect((await fetch(`${url}/sim/trace`).then((r) => r.text())).trim()).toBe('{"type":"app","app":"a","observed":"ok"}');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
   });
 
   it('is imported and called from a plain ESM script', () => {
