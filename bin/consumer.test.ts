@@ -32,6 +32,8 @@ describe('the installed package', () => {
     const paths = packedFiles();
     expect(paths).toContain('dist/bin/xcm.js');
     expect(paths).toContain('dist/model/index.d.ts');
+    expect(paths).toContain('dist/server/http.js');
+    expect(paths.filter((p) => p.startsWith('dist/server/test-client'))).toEqual([]);
     expect(paths.filter((p) => p.startsWith('model/') || p.endsWith('.test.js') || p.startsWith('bench/'))).toEqual([]);
   });
 
@@ -92,6 +94,23 @@ describe('the installed package', () => {
     expect(xcm('import', dump, '--app', 'mine', '--user', 'ana', '--out', trace)).toMatchObject({ status: 0, stderr: '' });
     expect(xcm('check', trace)).toMatchObject({ status: 0, stdout: 'ok: 4 events agree with the model under xero\n' });
     expect(JSON.parse(xcm('status', trace, '--json').stdout).apps[0]).toMatchObject({ app: 'mine', held: 1, cap: 25, headroom: 24 });
+  });
+
+  it('serves the simulator from the build', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(xcmPath, ['serve', '--port', '0'], { cwd: project });
+    try {
+      const first = await new Promise<string>((resolve) =>
+        child.stdout.setEncoding('utf8').once('data', (chunk: string) => resolve(chunk)),
+      );
+      expect(first).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n/);
+      const url = first.trim().replace('listening on ', '');
+      expect((await fetch(`${url}/sim/apps/a`, { method: 'PUT', body: '{}' })).status).toBe(201);
+      expect((await fetch(`${url}/sim/trace`).then((r) => r.text())).trim()).toBe('{"type":"app","app":"a","observed":"ok"}');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
   });
 
   it('is imported and called from a plain ESM script', () => {

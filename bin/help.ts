@@ -244,6 +244,34 @@ export const COMMANDS: readonly CommandHelp[] = [
     sets: false,
   },
   {
+    name: 'serve',
+    usage: 'xcm serve [--port N] [--host H] [--db FILE] [--policy ID|FILE] [--set K=V] [--admin-token T] [--seed-world]',
+    summary: "a local simulator of Xero's connection endpoints, every decision the model's",
+    details: [
+      'Serves /sim/ (apps, tenants, consent, clock, reset, state, trace) and Xero\'s POST /connect/token, GET /connections, DELETE /connections/{id} and POST /connect/revocation (README, "Test your integration against `xcm serve`"). The first line on standard output is `listening on http://HOST:PORT`. Every decision is made by the model under the same policy or timeline as xcm check, at the simulator\'s clock (POST /sim/clock; until set, the newest era); GET /sim/trace is a trace xcm check holds on. SIGINT or SIGTERM stops it (exit 0).',
+      'Exit status: 0 when stopped, 2 on bad usage, a database another xcm serve holds, or a host that is not loopback without --admin-token.',
+    ],
+    options: [
+      { flag: '--port N', meaning: 'the port (default 0: a free one, printed)' },
+      { flag: '--host H', meaning: 'the address to listen on (default 127.0.0.1); not loopback needs --admin-token' },
+      {
+        flag: '--db FILE',
+        meaning:
+          'keep everything in this SQLite file (WAL; each change committed before its answer); a restart on it goes on (default: in memory)',
+      },
+      POLICY,
+      SET,
+      { flag: '--admin-token T', meaning: '/sim/ then requires Authorization: Bearer T' },
+      {
+        flag: '--seed-world',
+        meaning:
+          "declare the forum thread's apps and organisations (tims-app, rodneys-app, org-01 to org-26, test-org-1, test-org-2, demo-company) into an empty database",
+      },
+      HELP,
+    ],
+    sets: true,
+  },
+  {
     name: 'help',
     usage: 'xcm help [COMMAND]',
     summary: 'this overview, or the whole help of one command',

@@ -11,7 +11,7 @@ import { COMMON_OPTIONS, parse, wholeNumber } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
-const COMMAND_NAMES = ['check', 'run', 'status', 'import', 'impact', 'infer', 'explore', 'diff', 'scenarios', 'policies', 'docs'];
+const COMMAND_NAMES = ['check', 'run', 'status', 'import', 'impact', 'infer', 'explore', 'diff', 'scenarios', 'policies', 'docs', 'serve'];
 
 /** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
 async function help(command: string | undefined): Promise<number> {
@@ -94,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
       const { docsCommand } = await import('../reports/docs-cli.ts');
       return docsCommand(values.out);
     }
+    case 'serve':
+      return (await import('../server/cli.ts')).serveCommand(rest);
     case 'help':
       if (rest.length > 1)
         throw new InputError(`unexpected argument ${JSON.stringify(rest[1])}`, { file: 'xcm' }, 'usage: xcm help [COMMAND]');

@@ -1,0 +1,264 @@
+/**
+ * The simulator over HTTP (DESIGN.md, "Simulator: the HTTP contract"). Node's own `http` module,
+ * no framework: the contract is a dozen routes, a dependency would add code to audit for nothing,
+ * and owning the request loop gives full control over the limits (1 MiB bodies, 8 KiB URLs) and
+ * over every error body, so that bad input is always one `{"error", "message", "field"?}` answer,
+ * never a framework's HTML page or stack trace, and the server keeps serving.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InputError } from '../model/errors.ts';
+import { duplicateTopLevelKey } from '../model/io/json-text.ts';
+import { type Reply, SimError, Simulator } from './simulator.ts';
+import { openStore } from './store.ts';
+
+/** The largest request body taken. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** The longest request target (path and query) taken. */
+export const MAX_URL_BYTES = 8 * 1024;
+
+/** A deliberately broken variant, for the tests that must catch it. */
+export type Mutant = 'await-between-decide-and-commit' | 'commit-after-response';
+
+export interface ServeOptions {
+  port?: number | undefined;
+  host?: string | undefined;
+  /** The database file; without it, in memory. */
+  db?: string | undefined;
+  policy?: string | undefined;
+  set?: readonly string[] | undefined;
+  /** The Bearer token `/sim/` requires (required when `host` is not a loopback address). */
+  adminToken?: string | undefined;
+  now?: () => number;
+  mutant?: Mutant | undefined;
+}
+
+/** A running simulator. */
+export interface Running {
+  readonly url: string;
+  readonly simulator: Simulator;
+  /** Stop serving, then close the database. */
+  close(): Promise<void>;
+}
+
+/** Whether a host name or address is loopback only. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+type Handler = (sim: Simulator, req: Request) => Reply;
+
+interface Request {
+  params: string[];
+  body: unknown;
+  form: URLSearchParams;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+}
+
+interface Route {
+  pattern: RegExp;
+  methods: Record<string, Handler>;
+  /** Whether a handler decides through the model (the broken variant's stale read goes there). */
+  decides?: boolean;
+}
+
+function basic(headers: IncomingMessage['headers']): { id: string; secret: string } | null {
+  const m = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '');
+  if (m === null) return null;
+  const text = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? null : { id: text.slice(0, colon), secret: text.slice(colon + 1) };
+}
+
+function bearer(headers: IncomingMessage['headers']): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1] ?? null;
+}
+
+const SEGMENT = '([^/]+)';
+const ROUTES: readonly Route[] = [
+  { pattern: new RegExp(`^/sim/apps/${SEGMENT}$`), methods: { PUT: (s, r) => s.putApp(r.params[0] as string, r.body) } },
+  { pattern: new RegExp(`^/sim/apps/${SEGMENT}/certify$`), methods: { POST: (s, r) => s.certify(r.params[0] as string, r.body) } },
+  { pattern: new RegExp(`^/sim/apps/${SEGMENT}/tier$`), methods: { POST: (s, r) => s.tier(r.params[0] as string, r.body) } },
+  { pattern: new RegExp(`^/sim/tenants/${SEGMENT}$`), methods: { PUT: (s, r) => s.putTenant(r.params[0] as string, r.body) } },
+  { pattern: /^\/sim\/consent$/, methods: { POST: (s, r) => s.consent(r.body) }, decides: true },
+  { pattern: /^\/sim\/clock$/, methods: { POST: (s, r) => s.setClock(r.body) } },
+  { pattern: /^\/sim\/reset$/, methods: { POST: (s) => s.reset() } },
+  { pattern: /^\/sim\/state$/, methods: { GET: (s) => s.state() } },
+  { pattern: /^\/sim\/trace$/, methods: { GET: (s) => s.trace() } },
+  { pattern: /^\/connect\/token$/, methods: { POST: (s, r) => s.token(s.client(basic(r.headers)), r.form) } },
+  { pattern: /^\/connect\/revocation$/, methods: { POST: (s, r) => s.revoke(s.client(basic(r.headers)), r.form) } },
+  { pattern: /^\/connections$/, methods: { GET: (s, r) => s.connections(s.bearer(bearer(r.headers)), r.query.get('authEventId')) } },
+  {
+    pattern: new RegExp(`^/connections/${SEGMENT}$`),
+    methods: { DELETE: (s, r) => s.disconnect(s.bearer(bearer(r.headers)), r.params[0] as string) },
+  },
+];
+
+/** The body, at most `MAX_BODY_BYTES` (past it: drained, then 413). */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  if (size > MAX_BODY_BYTES) throw new SimError(413, 'payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
+  return Buffer.concat(chunks);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function jsonBody(bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new SimError(400, 'invalid_request', 'the body is not UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SimError(400, 'invalid_request', `malformed JSON: ${(error as Error).message.slice(0, 200)}`);
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const twice = duplicateTopLevelKey(text);
+    if (twice !== null) throw new SimError(400, 'invalid_request', 'given twice', twice.key);
+  }
+  return value;
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (reply.ndjson !== undefined) {
+    res.writeHead(reply.status, { 'content-type': 'application/x-ndjson' });
+    for (const line of reply.ndjson) res.write(line);
+    res.end();
+    return;
+  }
+  if (reply.body === undefined) {
+    res.writeHead(reply.status, { 'content-length': 0 });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof SimError) {
+    return {
+      status: error.status,
+      body: { error: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) },
+    };
+  }
+  if (error instanceof InputError) {
+    return {
+      status: 400,
+      body: { error: 'invalid_request', message: error.problem, ...(error.where.field === undefined ? {} : { field: error.where.field }) },
+    };
+  }
+  // Not the request's fault: one line on standard error, a plain 500, and serving goes on.
+  process.stderr.write(
+    `xcm serve: internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`.slice(0, 400),
+  );
+  return {
+    status: 500,
+    body: { error: 'server_error', message: 'internal error (a bug: please report it with the request that caused it)' },
+  };
+}
+
+function sameSecret(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function handle(sim: Simulator, options: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
+  const target = req.url ?? '/';
+  if (Buffer.byteLength(target) > MAX_URL_BYTES) throw new SimError(414, 'uri_too_long', `the URL is over ${MAX_URL_BYTES} bytes`);
+  const url = new URL(target, 'http://simulator');
+  const route = ROUTES.find((r) => r.pattern.test(url.pathname));
+  if (route === undefined) throw new SimError(404, 'not_found', `no such endpoint ${JSON.stringify(url.pathname.slice(0, 100))}`);
+  const method = req.method ?? 'GET';
+  const handler = route.methods[method];
+  if (handler === undefined) {
+    res.setHeader('allow', Object.keys(route.methods).join(', '));
+    throw new SimError(405, 'method_not_allowed', `${url.pathname} takes ${Object.keys(route.methods).join(', ')}, not ${method}`);
+  }
+  if (url.pathname.startsWith('/sim/') && options.adminToken !== undefined && !sameSecret(bearer(req.headers), options.adminToken))
+    throw new SimError(401, 'unauthorized', '/sim/ needs the admin token (Authorization: Bearer ADMIN_TOKEN)');
+  let params: string[];
+  try {
+    params = (route.pattern.exec(url.pathname) ?? []).slice(1).map(decodeURIComponent);
+  } catch {
+    throw new SimError(400, 'invalid_request', 'a path segment is not valid percent-encoded UTF-8');
+  }
+  const bytes = await readBody(req);
+  const form = url.pathname.startsWith('/connect/') ? new URLSearchParams(bytes.toString('utf8')) : new URLSearchParams();
+  const body = url.pathname.startsWith('/sim/') ? jsonBody(bytes) : undefined;
+  if (route.decides === true && options.mutant === 'await-between-decide-and-commit') {
+    // The broken variant: read the state, yield to other requests, then decide from what was read.
+    const restore = sim.staleRead();
+    await sleep(10);
+    restore();
+  }
+  // From here to the response: synchronous. The handler decides and commits before `send`.
+  return handler(sim, { params, body, form, query: url.searchParams, headers: req.headers });
+}
+
+/** Start a simulator; resolves once it listens. */
+export async function serve(options: ServeOptions = {}): Promise<Running> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && options.adminToken === undefined)
+    throw new InputError(`${host} is not a loopback address: /sim/ would be open to the network; give --admin-token T`, {
+      file: 'xcm',
+      field: '--host',
+    });
+  const store = openStore(options.db ?? ':memory:', { commitLate: options.mutant === 'commit-after-response' });
+  let sim: Simulator;
+  try {
+    sim = new Simulator(store, { policy: options.policy, set: options.set, ...(options.now === undefined ? {} : { now: options.now }) });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    handle(sim, options, req, res)
+      .catch(errorReply)
+      .then((reply) => send(res, reply))
+      .catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${shown}:${port}`,
+    simulator: sim,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,459 @@
+/**
+ * The simulator's state and operations, without HTTP: every decision is the model's (a `Driver`
+ * over the compiled machine, with the policy or timeline `xcm check` would use); this file adds
+ * only what the platform has beyond the rules: UUIDs for tenants, connections and consents, client
+ * credentials, single-use codes, tokens and the clock. It restates no rule: an outcome is read
+ * from the driver's report, a connection from the model's world.
+ *
+ * Concurrency: Node runs this code on one thread, and every operation below is one synchronous
+ * call with no `await` in it; a deciding operation reads the model's state, decides and commits in
+ * one SQLite transaction (`store.atomically`). So no other request runs between reading the state
+ * and committing, and two consents at once are decided one after the other, as the model would.
+ * @module
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Driver } from '../model/engine/driver.ts';
+import { InputError } from '../model/errors.ts';
+import { instantOf, isoInstant } from '../model/io/instant.ts';
+import { parseTraceLine } from '../model/io/trace-parse.ts';
+import { observedValue, traceLine } from '../model/io/trace-line.ts';
+import { explain } from '../model/oracle/explain.ts';
+import { makeDriver } from '../model/oracle/oracle.ts';
+import type { Outcome, TraceEvent } from '../model/types.ts';
+import { allConnections, appRecord, connectionOf, currentAuthEventId, tenantRecord, type LiveConnection } from '../model/world/world.ts';
+import type { Store } from './store.ts';
+
+/** A refusal the client caused: the HTTP status and the contract's error body. */
+export class SimError extends Error {
+  override readonly name = 'SimError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An answer: a status and a JSON body (none for 204), or NDJSON text. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  ndjson?: Iterable<string>;
+}
+
+/** How long an access token works, in seconds (Xero's 30 minutes). */
+export const ACCESS_TOKEN_SECONDS = 1800;
+const SCOPE = 'openid profile email accounting.transactions accounting.settings offline_access';
+
+export interface SimulatorOptions {
+  /** `--policy`: a built-in id, `xero` (the default) or a policy file. */
+  policy?: string | undefined;
+  /** `--set key=value` overrides. */
+  set?: readonly string[] | undefined;
+  /** The wall clock (tests pass their own). */
+  now?: () => number;
+}
+
+const APP_FIELDS = ['certified', 'tier', 'custom', 'auth', 'registered'] as const;
+
+/** A JSON body as an object with only these keys, or a 400 naming the first other key. */
+function fields(body: unknown, allowed: readonly string[], what: string): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new SimError(400, 'invalid_request', `expected a JSON object`);
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key))
+      throw new SimError(400, 'invalid_request', `not a field of ${what} (fields: ${allowed.join(', ') || 'none'})`, key);
+  return body as Record<string, unknown>;
+}
+
+/** A trace event from request fields, checked by the trace's own parser (names, kinds, instants). */
+function eventOf(record: Record<string, unknown>): TraceEvent {
+  try {
+    return parseTraceLine(JSON.stringify(record), 'request', 1) as TraceEvent;
+  } catch (error) {
+    if (error instanceof InputError) throw new SimError(400, 'invalid_request', error.problem, error.where.field);
+    throw error;
+  }
+}
+
+const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+export class Simulator {
+  private driver!: Driver;
+  private clockMs: number | null = null;
+  /** The latest `at` the trace holds: the clock may not go back before it (the trace stays in time order). */
+  private lastAtMs: number | null = null;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: SimulatorOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    // Fail on a bad --policy or --set before anything is served.
+    this.rebuild();
+  }
+
+  /**
+   * Rebuild the model's state from the stored trace: each line replayed through a new driver,
+   * following its `observed` outcome, so the state is the one the simulator answered from even if
+   * a later version of the model (or another `--policy`) would decide a line differently.
+   */
+  rebuild(): void {
+    this.driver = makeDriver({ policy: this.options.policy, set: this.options.set ?? [] }).driver;
+    const clock = this.store.s.meta.get('clock')?.value ?? null;
+    this.clockMs = clock === null ? null : instantOf(clock);
+    this.lastAtMs = null;
+    let n = 0;
+    for (const { line } of this.store.s.events.iterate()) {
+      const event = parseTraceLine(line, 'database', ++n);
+      if (event === null) continue;
+      if (event.at !== undefined) this.lastAtMs = instantOf(event.at);
+      this.driver.apply(event, false, true);
+    }
+  }
+
+  private get world() {
+    return this.driver.engine.context.world;
+  }
+
+  /** The platform's time: the clock once set, else the wall clock. */
+  private nowIso(): string {
+    return isoInstant(this.clockMs ?? this.now());
+  }
+
+  /**
+   * Decide one event and commit it, with `record` (the simulator's own writes for it) in the same
+   * transaction. Synchronous: nothing else runs between the model's reading of its state and the
+   * commit. The event carries `at` only once the clock is set: until then the model takes the
+   * newest era of the timeline, the one in force at the wall clock (any date after 2026-03-02).
+   * On a failed commit the model's state is rebuilt from the store, which kept none of it.
+   */
+  private decide<T>(event: TraceEvent, record: (outcomes: Outcome[], explainAt: (i: number) => string) => T): T {
+    if (this.clockMs !== null) event.at = isoInstant(this.clockMs);
+    try {
+      return this.store.atomically(() => {
+        const report = this.driver.apply(event, true);
+        this.store.s.addEvent.run(traceLine({ ...event, observed: observedValue(event, report.outcomes) }));
+        if (event.at !== undefined) this.lastAtMs = this.clockMs;
+        const why = (i: number) => {
+          const d = report.decisions[i];
+          return d === undefined ? '' : explain(d.before, d.event, report.outcomes[i] as Outcome).text;
+        };
+        return record(report.outcomes, why);
+      });
+    } catch (error) {
+      this.rebuild();
+      throw error;
+    }
+  }
+
+  // The outside world, under /sim/.
+
+  appObject(name: string) {
+    const app = appRecord(this.world, name);
+    const credentials = this.store.s.app.get(name);
+    if (app === undefined || credentials === undefined) return null;
+    return {
+      name,
+      clientId: credentials.client_id,
+      clientSecret: credentials.client_secret,
+      certified: app.certified,
+      tier: app.tier,
+      custom: app.custom,
+      auth: app.auth,
+      registered: app.registered,
+    };
+  }
+
+  private knownApp(name: string): void {
+    if (appRecord(this.world, name) === undefined)
+      throw new SimError(404, 'not_found', `no app ${JSON.stringify(name)}: PUT /sim/apps/{name} first`);
+  }
+
+  /** `PUT /sim/apps/{name}`: the trace's `app` event. */
+  putApp(name: string, body: unknown): Reply {
+    const given = fields(body ?? {}, APP_FIELDS, 'an app');
+    const event = eventOf({ type: 'app', app: name, ...given });
+    const existed = appRecord(this.world, name) !== undefined;
+    return this.decide(event, ([outcome], why) => {
+      // Refused by the lifecycle: recorded in the trace like any decision, answered 409.
+      if (outcome === 'rejected:requirements') return { status: 409, body: { error: outcome, message: why(0) } };
+      if (this.store.s.app.get(name) === undefined)
+        this.store.s.addApp.run(name, randomUUID().replaceAll('-', '').toUpperCase(), secret(36));
+      return { status: existed ? 200 : 201, body: this.appObject(name) };
+    });
+  }
+
+  /** `POST /sim/apps/{name}/certify`. */
+  certify(name: string, body: unknown): Reply {
+    fields(body ?? {}, [], 'a certification');
+    this.knownApp(name);
+    return this.decide(eventOf({ type: 'certify', app: name }), () => ({ status: 200, body: this.appObject(name) }));
+  }
+
+  /** `POST /sim/apps/{name}/tier` body `{tier}`. */
+  tier(name: string, body: unknown): Reply {
+    const given = fields(body, ['tier'], 'a tier change');
+    if (given.tier === undefined) throw new SimError(400, 'invalid_request', 'missing', 'tier');
+    const event = eventOf({ type: 'tier', app: name, tier: given.tier });
+    this.knownApp(name);
+    return this.decide(event, ([outcome], why) => {
+      if (outcome === 'rejected:requirements') return { status: 409, body: { error: outcome, message: why(0) } };
+      return { status: 200, body: this.appObject(name) };
+    });
+  }
+
+  tenantObject(name: string) {
+    const tenant = tenantRecord(this.world, name);
+    const row = this.store.s.tenant.get(name);
+    if (tenant === undefined || row === undefined) return null;
+    return { name, tenantId: row.tenant_id, tenantType: tenant.kind === 'practice' ? 'PRACTICE' : 'ORGANISATION', kind: tenant.kind };
+  }
+
+  /** `PUT /sim/tenants/{name}`: the trace's `tenant` event. */
+  putTenant(name: string, body: unknown): Reply {
+    const given = fields(body ?? {}, ['kind'], 'a tenant');
+    const event = eventOf({ type: 'tenant', tenant: name, ...given });
+    const existed = tenantRecord(this.world, name) !== undefined;
+    return this.decide(event, () => {
+      if (this.store.s.tenant.get(name) === undefined) this.store.s.addTenant.run(name, randomUUID());
+      return { status: existed ? 200 : 201, body: this.tenantObject(name) };
+    });
+  }
+
+  /** `POST /sim/consent`: one consent, decided by the model tenant by tenant. */
+  consent(body: unknown): Reply {
+    const given = fields(body, ['app', 'user', 'tenants'], 'a consent');
+    for (const key of ['app', 'user', 'tenants']) if (given[key] === undefined) throw new SimError(400, 'invalid_request', 'missing', key);
+    const tenants = given.tenants;
+    if (!Array.isArray(tenants) || tenants.length === 0)
+      throw new SimError(400, 'invalid_request', 'expected a non-empty array of tenant names', 'tenants');
+    if (new Set(tenants).size !== tenants.length) throw new SimError(400, 'invalid_request', 'a tenant is named twice', 'tenants');
+    const event = eventOf({ type: 'connect', app: given.app, user: given.user, tenants }) as Extract<TraceEvent, { type: 'connect' }>;
+    const user = event.user as string;
+    this.knownApp(event.app);
+    for (const t of event.tenants)
+      if (tenantRecord(this.world, t) === undefined)
+        throw new SimError(404, 'not_found', `no tenant ${JSON.stringify(t)}: PUT /sim/tenants/{name} first`, 'tenants');
+    // The connections this user held before, to carry a creation date over to a renewed id.
+    const before = event.tenants.map((t) => connectionOf(this.world, event.app, t, user));
+    return this.decide(event, (outcomes) => {
+      const now = this.nowIso();
+      let granted = false;
+      outcomes.forEach((outcome, i) => {
+        if (outcome !== 'connected' && outcome !== 'reconnected') return;
+        granted = true;
+        const made = connectionOf(this.world, event.app, event.tenants[i] as string, user);
+        if (made === undefined) return;
+        if (this.store.s.connection.get(made.id) === undefined) {
+          const old = before[i] === undefined ? undefined : this.store.s.connection.get((before[i] as { id: string }).id);
+          this.store.s.addConnection.run(made.id, randomUUID(), old?.created ?? now, now);
+        } else {
+          this.store.s.touchConnection.run(now, made.id);
+        }
+      });
+      const code = granted ? secret(24) : null;
+      if (code !== null) this.store.s.addCode.run(code, event.app, user);
+      return {
+        status: 200,
+        body: {
+          authEventId: this.authEventUuid(currentAuthEventId(this.world)),
+          outcomes: Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i]])),
+          code,
+        },
+      };
+    });
+  }
+
+  private authEventUuid(modelId: string): string {
+    const row = this.store.s.authEvent.get(modelId);
+    if (row !== undefined) return row.id;
+    const id = randomUUID();
+    this.store.s.addAuthEvent.run(modelId, id);
+    return id;
+  }
+
+  /** `POST /sim/clock` body `{at}`: the platform's time from now on (it stands still until set again). */
+  setClock(body: unknown): Reply {
+    const given = fields(body, ['at'], 'a clock');
+    if (given.at === undefined) throw new SimError(400, 'invalid_request', 'missing', 'at');
+    const at = eventOf({ type: 'tenant', tenant: 'clock', at: given.at }).at as string;
+    const ms = instantOf(at);
+    if (this.lastAtMs !== null && ms < this.lastAtMs)
+      throw new SimError(
+        400,
+        'invalid_request',
+        `the clock cannot go back before the last decided request (${isoInstant(this.lastAtMs)}): the trace would be out of time order; POST /sim/reset to start over`,
+        'at',
+      );
+    this.store.atomically(() => this.store.s.setMeta.run('clock', at));
+    this.clockMs = ms;
+    return { status: 200, body: { clock: isoInstant(ms) } };
+  }
+
+  /** `POST /sim/reset`: everything gone. */
+  reset(): Reply {
+    this.store.clear();
+    this.rebuild();
+    return { status: 204 };
+  }
+
+  private connectionObject(c: LiveConnection) {
+    const row = this.store.s.connection.get(c.connection.id);
+    return {
+      id: row?.id ?? '',
+      authEventId: this.store.s.authEvent.get(c.connection.authEventId)?.id ?? '',
+      createdDateUtc: c.connection.createdDateUtc ?? row?.created ?? null,
+      updatedDateUtc: c.connection.updatedDateUtc ?? row?.updated ?? null,
+    };
+  }
+
+  /** `GET /sim/state`. */
+  state(): Reply {
+    const apps = [];
+    const tenants = [];
+    for (const row of this.store.db.prepare<[], { name: string }>('SELECT name FROM apps ORDER BY rowid').iterate())
+      apps.push(this.appObject(row.name));
+    for (const row of this.store.db.prepare<[], { name: string }>('SELECT name FROM tenants ORDER BY rowid').iterate())
+      tenants.push(this.tenantObject(row.name));
+    const connections = [...allConnections(this.world)].map((c) => {
+      const { id, authEventId, createdDateUtc, updatedDateUtc } = this.connectionObject(c);
+      return { id, app: c.app, tenant: c.tenant, user: c.user, authEventId, createdDateUtc, updatedDateUtc };
+    });
+    return { status: 200, body: { clock: this.nowIso(), apps, tenants, connections } };
+  }
+
+  /** `GET /sim/trace`: a scenario header pinning the policy when one was given, then every decided request. */
+  trace(): Reply {
+    const store = this.store;
+    const { policy, set } = this.options;
+    function* lines(): Generator<string> {
+      if (policy !== undefined || (set !== undefined && set.length > 0)) {
+        const header: Record<string, unknown> = { type: 'scenario', title: 'xcm serve trace', story: '', source: 'xcm serve' };
+        if (policy !== undefined) header.policy = policy;
+        if (set !== undefined && set.length > 0) header.set = set;
+        yield `${JSON.stringify(header)}\n`;
+      }
+      for (const { line } of store.s.events.iterate()) yield `${line}\n`;
+    }
+    return { status: 200, ndjson: lines() };
+  }
+
+  // Xero's own endpoints.
+
+  /** The app whose client credentials these are, or 401 `invalid_client`. */
+  client(basic: { id: string; secret: string } | null): string {
+    const row = basic === null ? undefined : this.store.s.appByClient.get(basic.id);
+    if (row === undefined || basic === null || row.client_secret !== basic.secret)
+      throw new SimError(401, 'invalid_client', 'unknown client id or wrong secret (HTTP Basic clientId:clientSecret)');
+    return row.name;
+  }
+
+  private issue(app: string, user: string): Reply {
+    const access = secret(32);
+    const refresh = secret(32);
+    const now = this.now();
+    this.store.s.addToken.run(access, 'access', app, user, now);
+    this.store.s.addToken.run(refresh, 'refresh', app, user, now);
+    return {
+      status: 200,
+      body: { access_token: access, refresh_token: refresh, expires_in: ACCESS_TOKEN_SECONDS, token_type: 'Bearer', scope: SCOPE },
+    };
+  }
+
+  /** A live refresh token of this app, or 400 `invalid_grant`. */
+  private refreshGrant(app: string, token: string | null, field: string) {
+    const row = token === null ? undefined : this.store.s.token.get(token);
+    if (row === undefined || row.kind !== 'refresh' || row.live !== 1 || row.app !== app)
+      throw new SimError(400, 'invalid_grant', 'unknown, used or revoked refresh token, or one of another app', field);
+    return row;
+  }
+
+  /** `POST /connect/token`. */
+  token(app: string, form: URLSearchParams): Reply {
+    const grant = form.get('grant_type');
+    if (grant === 'authorization_code') {
+      const code = form.get('code');
+      const row = code === null ? undefined : this.store.s.code.get(code);
+      if (code === null || row === undefined || row.used !== 0 || row.app !== app)
+        throw new SimError(400, 'invalid_grant', 'unknown or used authorisation code, or one of another app', 'code');
+      return this.store.atomically(() => {
+        this.store.s.useCode.run(code);
+        return this.issue(row.app, row.user);
+      });
+    }
+    if (grant === 'refresh_token') {
+      const token = form.get('refresh_token');
+      const row = this.refreshGrant(app, token, 'refresh_token');
+      return this.store.atomically(() => {
+        // A refresh token works once: the new one replaces it, as Xero rotates them.
+        this.store.s.endToken.run(token as string);
+        return this.issue(row.app, row.user);
+      });
+    }
+    throw new SimError(400, 'unsupported_grant_type', 'expected grant_type authorization_code or refresh_token', 'grant_type');
+  }
+
+  /** `POST /connect/revocation`: that user's connections to that app removed, their tokens ended. */
+  revoke(app: string, form: URLSearchParams): Reply {
+    const token = form.get('token');
+    const row = this.refreshGrant(app, token, 'token');
+    return this.decide(eventOf({ type: 'revoke', app, user: row.user }), () => {
+      this.store.s.endGrant.run(app, row.user);
+      this.store.db.prepare('UPDATE codes SET used = 1 WHERE app = ? AND user = ?').run(app, row.user);
+      return { status: 200 };
+    });
+  }
+
+  /** The (app, user) of a live access token, or 401. */
+  bearer(token: string | null): { app: string; user: string } {
+    const row = token === null ? undefined : this.store.s.token.get(token);
+    if (row === undefined || row.kind !== 'access' || row.live !== 1 || this.now() - row.issued_ms >= ACCESS_TOKEN_SECONDS * 1000)
+      throw new SimError(401, 'invalid_token', 'missing, unknown, expired or revoked access token (Authorization: Bearer ACCESS_TOKEN)');
+    return { app: row.app, user: row.user };
+  }
+
+  /** The token's user's live connections to the token's app, as the model's world holds them. */
+  private ownConnections(grant: { app: string; user: string }): LiveConnection[] {
+    return [...allConnections(this.world)].filter((c) => c.app === grant.app && c.user === grant.user);
+  }
+
+  /** `GET /connections`. */
+  connections(grant: { app: string; user: string }, authEventId: string | null): Reply {
+    const list = this.ownConnections(grant)
+      .map((c) => {
+        const { id, authEventId: event, createdDateUtc, updatedDateUtc } = this.connectionObject(c);
+        const tenant = this.tenantObject(c.tenant);
+        return {
+          id,
+          authEventId: event,
+          tenantId: tenant?.tenantId ?? '',
+          tenantType: tenant?.tenantType ?? 'ORGANISATION',
+          tenantName: c.tenant,
+          createdDateUtc,
+          updatedDateUtc,
+        };
+      })
+      .filter((c) => authEventId === null || c.authEventId === authEventId);
+    return { status: 200, body: list };
+  }
+
+  /** `DELETE /connections/{id}`: the trace's `disconnect` event. */
+  disconnect(grant: { app: string; user: string }, id: string): Reply {
+    const target = this.ownConnections(grant).find((c) => this.store.s.connection.get(c.connection.id)?.id === id);
+    if (target === undefined) throw new SimError(404, 'not_found', `no connection ${JSON.stringify(id)} of this token's user and app`);
+    return this.decide(eventOf({ type: 'disconnect', app: grant.app, tenant: target.tenant, user: grant.user }), () => ({ status: 204 }));
+  }
+
+  /**
+   * For the deliberately broken variant the concurrency test must catch: a function that puts back
+   * the model's state as it is now, as a handler that read the state, awaited, then decided would.
+   */
+  staleRead(): () => void {
+    const context = this.driver.engine.context;
+    return () => this.driver.engine.adopt(context);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The simulator's storage: one SQLite database (better-sqlite3, synchronous), on a file with
+ * `--db FILE` or in memory without. Event sourcing: `events` holds every decided request as its
+ * trace line (the event with `observed`, what the simulator answered); the model's state is a
+ * function of those lines and is rebuilt by replaying them at start. Everything else the
+ * simulator adds (ids, credentials, codes, tokens, the clock) is a table read and written in place.
+ *
+ * Durability: WAL with `synchronous = FULL`, so each commit fsyncs the log before the call returns;
+ * an acknowledged change survives `kill -9` (NORMAL would suffice for that) and a power cut too (it
+ * would not), at the cost of one fsync per change, which a simulator can afford.
+ *
+ * Ownership: `locking_mode = EXCLUSIVE` and an exclusive transaction at open take the file's lock
+ * for the life of the process (the operating system drops it when the process dies, even by
+ * `kill -9`), so a second process on the same file fails at open (`DatabaseInUse`) instead of
+ * deciding from a state the first one is changing.
+ * @module
+ */
+import Database from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, line TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS apps (name TEXT PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, client_secret TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, tenant_id TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS connections (model_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS auth_events (model_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, app TEXT NOT NULL, user TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, kind TEXT NOT NULL, app TEXT NOT NULL, user TEXT NOT NULL, issued_ms INTEGER NOT NULL, live INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX IF NOT EXISTS tokens_by_grant ON tokens (app, user);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+`;
+
+const TABLES = ['events', 'apps', 'tenants', 'connections', 'auth_events', 'codes', 'tokens', 'meta'];
+
+/** A prepared statement, typed by name so that tsc can write the store's declarations. */
+function prepare<P extends unknown[], R = unknown>(db: Database.Database, sql: string): Database.Statement<P, R> {
+  return db.prepare<P, R>(sql);
+}
+
+/** Another process holds the database file. */
+export class DatabaseInUse extends Error {
+  override readonly name = 'DatabaseInUse';
+}
+
+/** The store's prepared statements. */
+interface Statements {
+  events: Database.Statement<[], { line: string }>;
+  addEvent: Database.Statement<[string]>;
+  app: Database.Statement<[string], { name: string; client_id: string; client_secret: string }>;
+  appByClient: Database.Statement<[string], { name: string; client_id: string; client_secret: string }>;
+  addApp: Database.Statement<[string, string, string]>;
+  tenant: Database.Statement<[string], { tenant_id: string }>;
+  addTenant: Database.Statement<[string, string]>;
+  connection: Database.Statement<[string], { id: string; created: string; updated: string }>;
+  addConnection: Database.Statement<[string, string, string, string]>;
+  touchConnection: Database.Statement<[string, string]>;
+  authEvent: Database.Statement<[string], { id: string }>;
+  addAuthEvent: Database.Statement<[string, string]>;
+  code: Database.Statement<[string], { app: string; user: string; used: number }>;
+  addCode: Database.Statement<[string, string, string]>;
+  useCode: Database.Statement<[string]>;
+  token: Database.Statement<[string], { kind: string; app: string; user: string; issued_ms: number; live: number }>;
+  addToken: Database.Statement<[string, string, string, string, number]>;
+  endToken: Database.Statement<[string]>;
+  endGrant: Database.Statement<[string, string]>;
+  meta: Database.Statement<[string], { value: string | null }>;
+  setMeta: Database.Statement<[string, string | null]>;
+}
+
+/** An open store: the database and its prepared statements. */
+export interface Store {
+  readonly db: Database.Database;
+  readonly s: Statements;
+  atomically<T>(fn: () => T): T;
+  clear(): void;
+  close(): void;
+}
+
+/**
+ * Open (and create) the store at `file`, or in memory for `':memory:'`; takes the file's lock.
+ * `commitLate` is a deliberately broken variant for the durability test to catch: changes are
+ * committed in batches every 100 ms, after their responses were sent.
+ */
+export function openStore(file: string, { commitLate = false } = {}): Store {
+  const db: Database.Database = new Database(file, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    // Take the exclusive lock now, not at the first write: a second server fails here.
+    db.exec('BEGIN EXCLUSIVE; COMMIT;');
+    db.exec(SCHEMA);
+  } catch (error) {
+    db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUse(`${file}: in use by another process`);
+    throw error;
+  }
+  const s: Statements = {
+    events: prepare<[], { line: string }>(db, 'SELECT line FROM events ORDER BY seq'),
+    addEvent: prepare<[string]>(db, 'INSERT INTO events (line) VALUES (?)'),
+    app: prepare<[string], { name: string; client_id: string; client_secret: string }>(db, 'SELECT * FROM apps WHERE name = ?'),
+    appByClient: prepare<[string], { name: string; client_id: string; client_secret: string }>(
+      db,
+      'SELECT * FROM apps WHERE client_id = ?',
+    ),
+    addApp: prepare<[string, string, string]>(db, 'INSERT INTO apps (name, client_id, client_secret) VALUES (?, ?, ?)'),
+    tenant: prepare<[string], { tenant_id: string }>(db, 'SELECT tenant_id FROM tenants WHERE name = ?'),
+    addTenant: prepare<[string, string]>(db, 'INSERT INTO tenants (name, tenant_id) VALUES (?, ?)'),
+    connection: prepare<[string], { id: string; created: string; updated: string }>(db, 'SELECT * FROM connections WHERE model_id = ?'),
+    addConnection: prepare<[string, string, string, string]>(
+      db,
+      'INSERT INTO connections (model_id, id, created, updated) VALUES (?, ?, ?, ?)',
+    ),
+    touchConnection: prepare<[string, string]>(db, 'UPDATE connections SET updated = ? WHERE model_id = ?'),
+    authEvent: prepare<[string], { id: string }>(db, 'SELECT id FROM auth_events WHERE model_id = ?'),
+    addAuthEvent: prepare<[string, string]>(db, 'INSERT INTO auth_events (model_id, id) VALUES (?, ?)'),
+    code: prepare<[string], { app: string; user: string; used: number }>(db, 'SELECT * FROM codes WHERE code = ?'),
+    addCode: prepare<[string, string, string]>(db, 'INSERT INTO codes (code, app, user) VALUES (?, ?, ?)'),
+    useCode: prepare<[string]>(db, 'UPDATE codes SET used = 1 WHERE code = ?'),
+    token: prepare<[string], { kind: string; app: string; user: string; issued_ms: number; live: number }>(
+      db,
+      'SELECT * FROM tokens WHERE token = ?',
+    ),
+    addToken: prepare<[string, string, string, string, number]>(
+      db,
+      'INSERT INTO tokens (token, kind, app, user, issued_ms) VALUES (?, ?, ?, ?, ?)',
+    ),
+    endToken: prepare<[string]>(db, 'UPDATE tokens SET live = 0 WHERE token = ?'),
+    endGrant: prepare<[string, string]>(db, 'UPDATE tokens SET live = 0 WHERE app = ? AND user = ?'),
+    meta: prepare<[string], { value: string | null }>(db, 'SELECT value FROM meta WHERE key = ?'),
+    setMeta: prepare<[string, string | null]>(
+      db,
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+  let batch: NodeJS.Timeout | undefined;
+  if (commitLate) {
+    db.exec('BEGIN');
+    batch = setInterval(() => db.exec('COMMIT; BEGIN;'), 100);
+  }
+  return {
+    db,
+    s,
+    /** Run `fn` as one transaction: all of its writes are committed (and fsynced) when it returns, or none. */
+    atomically<T>(fn: () => T): T {
+      // (In the broken variant, inside the open batch: a savepoint, committed later.)
+      return commitLate ? db.transaction(fn)() : db.transaction(fn).immediate();
+    },
+    /** Delete everything, in one transaction. */
+    clear(): void {
+      const clearAll = db.transaction(() => {
+        for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
+      });
+      if (commitLate) clearAll();
+      else clearAll.immediate();
+    },
+    close(): void {
+      if (batch !== undefined) {
+        clearInterval(batch);
+        db.exec('COMMIT');
+      }
+      if (db.open) db.close();
+    },
+  };
+}
