@@ -5,7 +5,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,8 +68,12 @@ export function packAndInstall(extra: readonly string[] = []): Installed {
   const { dependencies, lock } = consumerLock([...Object.keys(manifest.dependencies), ...extra]);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
   writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
-  npm(['ci', '--offline', '--no-audit', '--no-fund'], project);
-  npm(['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], project);
+  // Without install scripts, then with the native SQLite binding our own install built (the same
+  // Node and platform): building better-sqlite3 again from source would take minutes a run.
+  npm(['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
+  const binding = join('node_modules', 'better-sqlite3', 'build');
+  cpSync(join(ROOT, binding), join(project, binding), { recursive: true });
+  npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, tarball)], project);
   return { work, project, installed: join(project, 'node_modules/xero-connection-model'), xcm: join(project, 'node_modules/.bin/xcm') };
 }
 
