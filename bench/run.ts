@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchOracle } from './oracle.ts';
 import { benchReports } from './reports.ts';
+import { benchServe } from './serve.ts';
 import { benchStartup } from './startup.ts';
 
 const started = process.hrtime.bigint();
@@ -18,6 +19,8 @@ console.log('');
 await benchReports();
 console.log('');
 await benchOracle();
+console.log('');
+await benchServe();
 
 const explore = new URL('./explore.ts', import.meta.url);
 if (existsSync(explore)) {
