@@ -190,6 +190,14 @@ async function prepare(target: Target): Promise<void> {
   await pool(TENANTS, 8, (i) => expect(target, 'PUT', `/sim/tenants/${tenantName(i)}`, '{}', [201]));
 }
 
+/**
+ * Open the agent's `clients` sockets before the clock starts (one 404 each, `GET /bench/connect`):
+ * the rows measure requests on open keep-alive connections, not TCP set-up while the server is busy.
+ */
+async function connect(target: Target, clients: number): Promise<void> {
+  await Promise.all(Array.from({ length: clients }, () => send(target, 'GET', '/bench/connect')));
+}
+
 interface Measured {
   requests: number;
   seconds: number;
@@ -287,6 +295,7 @@ export async function benchServe(): Promise<void> {
       for (const target of targets) {
         target.agent = new Agent({ keepAlive: true, maxSockets: clients });
         await prepare(target);
+        await connect(target, clients);
         const m = await load(target, clients, SECONDS);
         target.agent.destroy();
         const perSecond = m.requests / m.seconds;
