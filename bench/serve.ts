@@ -263,6 +263,14 @@ export async function benchServe(): Promise<void> {
   const began = process.hrtime.bigint();
   const dir = mkdtempSync(join(os.tmpdir(), 'xcm-bench-serve-'));
   process.once('exit', killLeftovers);
+  // Interrupted (Ctrl-C, or a signal to this process alone): every server told to stop, then out.
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const child of children) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const targets: Target[] = [];
   try {
     targets.push(await start('bare node http (floor)', ['-e', BARE_SERVER], false));
@@ -323,6 +331,8 @@ export async function benchServe(): Promise<void> {
     for (const target of targets) target.agent?.destroy();
     await stopAll();
     process.off('exit', killLeftovers);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rmSync(dir, { recursive: true, force: true });
   }
 }
