@@ -283,7 +283,7 @@ export async function benchServe(): Promise<void> {
       `  ${SECONDS} s per configuration, each after POST /sim/reset and registering every app and tenant (untimed); ${WARM_UP_SECONDS} s warm-up per server first`,
     );
     console.log(
-      `  SQLite: ${join(dir, 'sim.db')} (WAL, synchronous = FULL: one fsync per consent); load average before: ${os
+      `  SQLite: ${join(dir, 'sim.db')} (WAL, synchronous = FULL, group commit: one fsync per turn of the event loop); load average before: ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} on ${os.cpus().length} CPUs`,

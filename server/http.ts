@@ -233,9 +233,16 @@ export async function serve(options: ServeOptions = {}): Promise<Running> {
   const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     handle(sim, options, req, res)
       .catch(errorReply)
+      // No answer before what it reports (and everything decided before it) is committed.
+      .then((reply) => store.durable().then(() => reply, storeFailed))
       .then((reply) => send(res, reply))
       .catch(() => res.destroy());
   });
+  /** A commit that failed (a full disk): nothing of its group was acknowledged; go on from what is stored. */
+  const storeFailed = (error: unknown): Reply => {
+    sim.rebuild();
+    return errorReply(new SimError(503, 'unavailable', `the store could not commit (${(error as Error).message}); nothing was changed`));
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

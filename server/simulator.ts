@@ -6,9 +6,11 @@
  * from the driver's report, a connection from the model's world.
  *
  * Concurrency: Node runs this code on one thread, and every operation below is one synchronous
- * call with no `await` in it; a deciding operation reads the model's state, decides and commits in
- * one SQLite transaction (`store.atomically`). So no other request runs between reading the state
- * and committing, and two consents at once are decided one after the other, as the model would.
+ * call with no `await` in it; a deciding operation reads the model's state, decides and writes as
+ * one unit (`store.atomically`: a savepoint of the store's group transaction). So no other request
+ * runs between reading the state and writing, and two consents at once are decided one after the
+ * other, as the model would. The group commits on the next turn of the event loop, and the HTTP
+ * layer answers only once it has (`store.durable()`): one fsync serves every request of a turn.
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';

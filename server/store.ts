@@ -5,9 +5,12 @@
  * function of those lines and is rebuilt by replaying them at start. Everything else the
  * simulator adds (ids, credentials, codes, tokens, the clock) is a table read and written in place.
  *
- * Durability: WAL with `synchronous = FULL`, so each commit fsyncs the log before the call returns;
- * an acknowledged change survives `kill -9` (NORMAL would suffice for that) and a power cut too (it
- * would not), at the cost of one fsync per change, which a simulator can afford.
+ * Durability: WAL with `synchronous = FULL`, so each commit fsyncs the log before it returns; an
+ * acknowledged change survives `kill -9` (NORMAL would suffice for that) and a power cut too (it
+ * would not). Group commit keeps that to one fsync per turn of the event loop, not one per change:
+ * the first change of a turn opens a transaction, each change is a savepoint inside it (all of its
+ * writes or none), and the transaction commits on the next turn (`setImmediate`); `durable()`
+ * resolves when the changes made so far are committed, and no response is sent before it does.
  *
  * Ownership: `locking_mode = EXCLUSIVE` and an exclusive transaction at open take the file's lock
  * for the life of the process (the operating system drops it when the process dies, even by
@@ -71,6 +74,8 @@ export interface Store {
   readonly db: Database.Database;
   readonly s: Statements;
   atomically<T>(fn: () => T): T;
+  /** Resolves once every change made so far is committed (rejects if the commit failed). */
+  durable(): Promise<void>;
   clear(): void;
   close(): void;
 }
@@ -137,23 +142,55 @@ export function openStore(file: string, { commitLate = false } = {}): Store {
     db.exec('BEGIN');
     batch = setInterval(() => db.exec('COMMIT; BEGIN;'), 100);
   }
+  /** The open group: its transaction is begun, and `committed` settles when it commits. */
+  let group: { committed: Promise<void>; settle: (error?: unknown) => void } | null = null;
+  const commitGroup = () => {
+    const open = group;
+    group = null;
+    if (open === null || !db.open) return;
+    try {
+      db.exec('COMMIT');
+      open.settle();
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      open.settle(error);
+    }
+  };
+  /** Open the group of this turn of the event loop, if none is open. */
+  const joinGroup = () => {
+    if (commitLate || group !== null) return;
+    db.exec('BEGIN IMMEDIATE');
+    let settle: (error?: unknown) => void = () => {};
+    const committed = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // A commit that fails rejects `committed`; a rejection nobody awaits is not a crash.
+    committed.catch(() => {});
+    group = { committed, settle };
+    setImmediate(commitGroup);
+  };
   return {
     db,
     s,
-    /** Run `fn` as one transaction: all of its writes are committed (and fsynced) when it returns, or none. */
+    /**
+     * Run `fn` as one unit: a savepoint in this turn's group transaction, so all of its writes or
+     * none; they are durable once `durable()` resolves.
+     */
     atomically<T>(fn: () => T): T {
       // (In the broken variant, inside the open batch: a savepoint, committed later.)
-      return commitLate ? db.transaction(fn)() : db.transaction(fn).immediate();
+      joinGroup();
+      return db.transaction(fn)();
     },
-    /** Delete everything, in one transaction. */
+    durable: () => group?.committed ?? Promise.resolve(),
+    /** Delete everything, as one unit. */
     clear(): void {
-      const clearAll = db.transaction(() => {
+      joinGroup();
+      db.transaction(() => {
         for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
-      });
-      if (commitLate) clearAll();
-      else clearAll.immediate();
+      })();
     },
     close(): void {
+      commitGroup();
       if (batch !== undefined) {
         clearInterval(batch);
         db.exec('COMMIT');
