@@ -12,6 +12,17 @@ import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../model/errors.ts';
 import { duplicateTopLevelKey } from '../model/io/json-text.ts';
+import {
+  AUTHORIZE_PATH,
+  CONNECTION_LIMIT_PATH,
+  connectionLimitPage,
+  consentPage,
+  DISCOVERY_PATH,
+  discovery,
+  errorPage,
+  Refusals,
+  submitConsent,
+} from './consent.ts';
 import { type Reply, SimError, Simulator } from './simulator.ts';
 import { openStore } from './store.ts';
 
@@ -53,6 +64,8 @@ export function isLoopback(host: string): boolean {
 type Handler = (sim: Simulator, req: Request) => Reply;
 
 interface Request {
+  /** The server's own URL, and the refusals its connection-limit page shows. */
+  site: { url: string; refusals: Refusals };
   params: string[];
   body: unknown;
   form: URLSearchParams;
@@ -65,6 +78,8 @@ interface Route {
   methods: Record<string, Handler>;
   /** Whether a handler decides through the model (the broken variant's stale read goes there). */
   decides?: boolean;
+  /** Whether the route is a page for a browser (errors then as an HTML page, unless JSON is asked for). */
+  page?: boolean;
 }
 
 function basic(headers: IncomingMessage['headers']): { id: string; secret: string } | null {
@@ -97,7 +112,27 @@ const ROUTES: readonly Route[] = [
     pattern: new RegExp(`^/connections/${SEGMENT}$`),
     methods: { DELETE: (s, r) => s.disconnect(s.bearer(bearer(r.headers)), r.params[0] as string) },
   },
+  {
+    pattern: new RegExp(`^${AUTHORIZE_PATH}$`),
+    methods: { GET: (s, r) => consentPage(s, r.query), POST: (s, r) => submitConsent(s, r.site.refusals, r.form) },
+    decides: true,
+    page: true,
+  },
+  {
+    pattern: new RegExp(`^${CONNECTION_LIMIT_PATH}$`),
+    methods: { GET: (_, r) => connectionLimitPage(r.site.refusals, r.query) },
+    page: true,
+  },
+  { pattern: new RegExp(`^${DISCOVERY_PATH.replaceAll('.', '\\.')}$`), methods: { GET: (_, r) => discovery(r.site.url) } },
 ];
+
+/** Whether an error on this request is answered as an HTML page: a page route, asked by a browser. */
+function wantsPage(req: IncomingMessage): boolean {
+  const path = (req.url ?? '/').split('?')[0] as string;
+  const route = ROUTES.find((r) => r.pattern.test(path));
+  const accept = req.headers.accept ?? '';
+  return route?.page === true && accept.includes('text/html');
+}
 
 /** The body, at most `MAX_BODY_BYTES` (past it: drained, then 413). */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -134,7 +169,26 @@ function jsonBody(bytes: Buffer): unknown {
   return value;
 }
 
+/** The pages run no script and load nothing: the policy forbids both, as a second guard after escaping. */
+const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.location !== undefined) {
+    res.writeHead(reply.status, { location: reply.location, 'content-length': 0, 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
+  if (reply.html !== undefined) {
+    res.writeHead(reply.status, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(reply.html),
+      'content-security-policy': PAGE_POLICY,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+    res.end(reply.html);
+    return;
+  }
   if (reply.ndjson !== undefined) {
     res.writeHead(reply.status, { 'content-type': 'application/x-ndjson' });
     for (const line of reply.ndjson) res.write(line);
@@ -181,7 +235,13 @@ function sameSecret(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function handle(sim: Simulator, options: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
+async function handle(
+  sim: Simulator,
+  options: ServeOptions,
+  site: Request['site'],
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Reply> {
   const target = req.url ?? '/';
   if (Buffer.byteLength(target) > MAX_URL_BYTES) throw new SimError(414, 'uri_too_long', `the URL is over ${MAX_URL_BYTES} bytes`);
   const url = new URL(target, 'http://simulator');
@@ -202,7 +262,8 @@ async function handle(sim: Simulator, options: ServeOptions, req: IncomingMessag
     throw new SimError(400, 'invalid_request', 'a path segment is not valid percent-encoded UTF-8');
   }
   const bytes = await readBody(req);
-  const form = url.pathname.startsWith('/connect/') ? new URLSearchParams(bytes.toString('utf8')) : new URLSearchParams();
+  const formed = url.pathname.startsWith('/connect/') || url.pathname.startsWith('/identity/');
+  const form = formed ? new URLSearchParams(bytes.toString('utf8')) : new URLSearchParams();
   const body = url.pathname.startsWith('/sim/') ? jsonBody(bytes) : undefined;
   if (route.decides === true && options.mutant === 'await-between-decide-and-commit') {
     // The broken variant: read the state, yield to other requests, then decide from what was read.
@@ -211,7 +272,7 @@ async function handle(sim: Simulator, options: ServeOptions, req: IncomingMessag
     restore();
   }
   // From here to the response: synchronous. The handler decides and commits before `send`.
-  return handler(sim, { params, body, form, query: url.searchParams, headers: req.headers });
+  return handler(sim, { site, params, body, form, query: url.searchParams, headers: req.headers });
 }
 
 /** Start a simulator; resolves once it listens. */
@@ -230,9 +291,10 @@ export async function serve(options: ServeOptions = {}): Promise<Running> {
     store.close();
     throw error;
   }
+  const site = { url: '', refusals: new Refusals() };
   const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    handle(sim, options, req, res)
-      .catch(errorReply)
+    handle(sim, options, site, req, res)
+      .catch((error: unknown) => (wantsPage(req) ? errorPage(errorReply(error)) : errorReply(error)))
       // No answer before what it reports (and everything decided before it) is committed.
       .then((reply) => store.durable().then(() => reply, storeFailed))
       .then((reply) => send(res, reply))
@@ -254,8 +316,9 @@ export async function serve(options: ServeOptions = {}): Promise<Running> {
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
   const shown = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
+  site.url = `http://${shown}:${port}`;
   return {
-    url: `http://${shown}:${port}`,
+    url: site.url,
     simulator: sim,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -14,13 +14,16 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Driver } from '../model/engine/driver.ts';
+import type { CompiledState } from '../model/engine/compiled.ts';
+import { Driver } from '../model/engine/driver.ts';
+import { type Engine, MODEL } from '../model/engine/step.ts';
 import { InputError } from '../model/errors.ts';
 import { instantOf, isoInstant } from '../model/io/instant.ts';
 import { parseTraceLine } from '../model/io/trace-parse.ts';
 import { observedValue, traceLine } from '../model/io/trace-line.ts';
-import { explain } from '../model/oracle/explain.ts';
+import { explain, type RuleName } from '../model/oracle/explain.ts';
 import { makeDriver } from '../model/oracle/oracle.ts';
+import type { PolicyChooser } from '../model/platform/timeline.ts';
 import type { Outcome, TraceEvent } from '../model/types.ts';
 import { allConnections, appRecord, connectionOf, currentAuthEventId, tenantRecord, type LiveConnection } from '../model/world/world.ts';
 import type { Store } from './store.ts';
@@ -38,16 +41,19 @@ export class SimError extends Error {
   }
 }
 
-/** An answer: a status and a JSON body (none for 204), or NDJSON text. */
+/** An answer: a status and a JSON body (none for 204), or NDJSON text, or an HTML page, or a redirect. */
 export interface Reply {
   status: number;
   body?: unknown;
   ndjson?: Iterable<string>;
+  html?: string;
+  /** The `Location` of a redirect. */
+  location?: string;
 }
 
 /** How long an access token works, in seconds (Xero's 30 minutes). */
 export const ACCESS_TOKEN_SECONDS = 1800;
-const SCOPE = 'openid profile email accounting.transactions accounting.settings offline_access';
+export const SCOPE = 'openid profile email accounting.transactions accounting.settings offline_access';
 
 export interface SimulatorOptions {
   /** `--policy`: a built-in id, `xero` (the default) or a policy file. */
@@ -82,8 +88,39 @@ function eventOf(record: Record<string, unknown>): TraceEvent {
 
 const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
 
+/** The model's decision for one tenant of a consent, with its rule and explanation (`explain.ts`). */
+export interface Verdict {
+  tenant: string;
+  outcome: Outcome;
+  rule: RuleName;
+  text: string;
+}
+
+/**
+ * A throwaway copy of an engine, from its current state on: the compiled machine's pure step, so
+ * stepping the copy leaves the original (and the store, and the trace) as they are.
+ */
+function forkOf(engine: Engine): Engine {
+  let state: CompiledState = { regime: engine.regime, context: engine.context };
+  return {
+    get regime() {
+      return state.regime;
+    },
+    get context() {
+      return state.context;
+    },
+    send(event) {
+      state = MODEL.compiled.step(state, event);
+    },
+    adopt(context) {
+      state = { regime: state.regime, context };
+    },
+  };
+}
+
 export class Simulator {
   private driver!: Driver;
+  private choose!: PolicyChooser;
   private clockMs: number | null = null;
   /** The latest `at` the trace holds: the clock may not go back before it (the trace stays in time order). */
   private lastAtMs: number | null = null;
@@ -104,7 +141,9 @@ export class Simulator {
    * a later version of the model (or another `--policy`) would decide a line differently.
    */
   rebuild(): void {
-    this.driver = makeDriver({ policy: this.options.policy, set: this.options.set ?? [] }).driver;
+    const made = makeDriver({ policy: this.options.policy, set: this.options.set ?? [] });
+    this.driver = made.driver;
+    this.choose = made.choose;
     const clock = this.store.s.meta.get('clock')?.value ?? null;
     this.clockMs = clock === null ? null : instantOf(clock);
     this.lastAtMs = null;
@@ -133,7 +172,7 @@ export class Simulator {
    * newest era of the timeline, the one in force at the wall clock (any date after 2026-03-02).
    * On a failed commit the model's state is rebuilt from the store, which kept none of it.
    */
-  private decide<T>(event: TraceEvent, record: (outcomes: Outcome[], explainAt: (i: number) => string) => T): T {
+  private decide<T>(event: TraceEvent, record: (outcomes: Outcome[], explainAt: (i: number) => { rule: RuleName; text: string }) => T): T {
     if (this.clockMs !== null) event.at = isoInstant(this.clockMs);
     try {
       return this.store.atomically(() => {
@@ -142,7 +181,9 @@ export class Simulator {
         if (event.at !== undefined) this.lastAtMs = this.clockMs;
         const why = (i: number) => {
           const d = report.decisions[i];
-          return d === undefined ? '' : explain(d.before, d.event, report.outcomes[i] as Outcome).text;
+          return d === undefined
+            ? { rule: 'declaration' as RuleName, text: '' }
+            : explain(d.before, d.event, report.outcomes[i] as Outcome);
         };
         return record(report.outcomes, why);
       });
@@ -182,7 +223,7 @@ export class Simulator {
     const existed = appRecord(this.world, name) !== undefined;
     return this.decide(event, ([outcome], why) => {
       // Refused by the lifecycle: recorded in the trace like any decision, answered 409.
-      if (outcome === 'rejected:requirements') return { status: 409, body: { error: outcome, message: why(0) } };
+      if (outcome === 'rejected:requirements') return { status: 409, body: { error: outcome, message: why(0).text } };
       if (this.store.s.app.get(name) === undefined)
         this.store.s.addApp.run(name, randomUUID().replaceAll('-', '').toUpperCase(), secret(36));
       return { status: existed ? 200 : 201, body: this.appObject(name) };
@@ -203,7 +244,7 @@ export class Simulator {
     const event = eventOf({ type: 'tier', app: name, tier: given.tier });
     this.knownApp(name);
     return this.decide(event, ([outcome], why) => {
-      if (outcome === 'rejected:requirements') return { status: 409, body: { error: outcome, message: why(0) } };
+      if (outcome === 'rejected:requirements') return { status: 409, body: { error: outcome, message: why(0).text } };
       return { status: 200, body: this.appObject(name) };
     });
   }
@@ -228,6 +269,15 @@ export class Simulator {
 
   /** `POST /sim/consent`: one consent, decided by the model tenant by tenant. */
   consent(body: unknown): Reply {
+    return this.consentWith(body, false).reply;
+  }
+
+  /** The same consent (the same decision, commit and trace line), with the model's verdict on each tenant. */
+  consentExplained(body: unknown): { reply: Reply; verdicts: Verdict[] } {
+    return this.consentWith(body, true);
+  }
+
+  private consentWith(body: unknown, explained: boolean): { reply: Reply; verdicts: Verdict[] } {
     const given = fields(body, ['app', 'user', 'tenants'], 'a consent');
     for (const key of ['app', 'user', 'tenants']) if (given[key] === undefined) throw new SimError(400, 'invalid_request', 'missing', key);
     const tenants = given.tenants;
@@ -242,7 +292,7 @@ export class Simulator {
         throw new SimError(404, 'not_found', `no tenant ${JSON.stringify(t)}: PUT /sim/tenants/{name} first`, 'tenants');
     // The connections this user held before, to carry a creation date over to a renewed id.
     const before = event.tenants.map((t) => connectionOf(this.world, event.app, t, user));
-    return this.decide(event, (outcomes) => {
+    return this.decide(event, (outcomes, why) => {
       const now = this.nowIso();
       let granted = false;
       outcomes.forEach((outcome, i) => {
@@ -259,7 +309,7 @@ export class Simulator {
       });
       const code = granted ? secret(24) : null;
       if (code !== null) this.store.s.addCode.run(code, event.app, user);
-      return {
+      const reply = {
         status: 200,
         body: {
           authEventId: this.authEventUuid(currentAuthEventId(this.world)),
@@ -267,7 +317,40 @@ export class Simulator {
           code,
         },
       };
+      const verdicts = explained ? event.tenants.map((tenant, i) => ({ tenant, outcome: outcomes[i] as Outcome, ...why(i) })) : [];
+      return { reply, verdicts };
     });
+  }
+
+  /**
+   * What the model would decide now if `user` consented to each of `tenants` alone: each decided on
+   * a throwaway copy of the model's state (`forkOf`), through a driver with the same policy choice
+   * and the event at the same clock as a real consent, so nothing is committed, stored or traced.
+   * The consent screen asks this to show which organisations the limits refuse, and why.
+   */
+  wouldConsent(app: string, user: string, tenants: readonly string[]): Verdict[] {
+    this.knownApp(app);
+    return tenants.map((tenant) => {
+      const event: TraceEvent = { type: 'connect', app, user, tenants: [tenant] };
+      if (this.clockMs !== null) event.at = isoInstant(this.clockMs);
+      const report = new Driver(forkOf(this.driver.engine), this.choose).apply(event, true);
+      const outcome = report.outcomes[0] as Outcome;
+      const d = report.decisions[0];
+      return { tenant, outcome, ...(d === undefined ? { rule: 'connect' as RuleName, text: '' } : explain(d.before, d.event, outcome)) };
+    });
+  }
+
+  /** The app whose client id this is, or null (the consent screen's `client_id`; no secret asked). */
+  appOfClientId(clientId: string): string | null {
+    return this.store.s.appByClient.get(clientId)?.name ?? null;
+  }
+
+  /** Every tenant's name, in the order declared. */
+  tenantNames(): string[] {
+    return this.store.db
+      .prepare<[], { name: string }>('SELECT name FROM tenants ORDER BY rowid')
+      .all()
+      .map((r) => r.name);
   }
 
   private authEventUuid(modelId: string): string {
