@@ -276,6 +276,9 @@ export async function benchServe(): Promise<void> {
     targets.push(await start('bare node http (floor)', ['-e', BARE_SERVER], false));
     targets.push(await start('xcm serve (in memory)', [XCM, 'serve', '--port', '0'], true));
     targets.push(await start('xcm serve (SQLite)', [XCM, 'serve', '--port', '0', '--db', join(dir, 'sim.db')], true));
+    targets.push(
+      await start('xcm serve (SQLite, full)', [XCM, 'serve', '--port', '0', '--db', join(dir, 'full.db'), '--sync', 'full'], true),
+    );
     console.log(
       `workload: POST /sim/consent {app, user, tenants: [one]}, seeded random over ${fmt(APPS)} apps (1 in ${UNCERTIFIED_EVERY} uncertified), ${USERS_PER_APP} users per app, ${fmt(TENANTS)} organisations`,
     );
@@ -283,7 +286,7 @@ export async function benchServe(): Promise<void> {
       `  ${SECONDS} s per configuration, each after POST /sim/reset and registering every app and tenant (untimed); ${WARM_UP_SECONDS} s warm-up per server first`,
     );
     console.log(
-      `  SQLite: ${join(dir, 'sim.db')} (WAL, synchronous = FULL, group commit: one fsync per turn of the event loop); load average before: ${os
+      `  SQLite: ${join(dir, 'sim.db')} (WAL, --sync normal: survives kill -9) and full.db (--sync full: an fsync per commit, survives a power cut); group commit, one commit per turn of the event loop; load average before: ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} on ${os.cpus().length} CPUs`,

@@ -10,7 +10,8 @@ import { type Mutant, serve } from './http.ts';
 import { seedWorld } from './seed.ts';
 import { DatabaseInUse } from './store.ts';
 
-export const SERVE_USAGE = 'xcm serve [--port N] [--host H] [--db FILE] [--policy ID|FILE] [--set K=V] [--admin-token T] [--seed-world]';
+export const SERVE_USAGE =
+  'xcm serve [--port N] [--host H] [--db FILE] [--sync normal|full] [--policy ID|FILE] [--set K=V] [--admin-token T] [--seed-world]';
 
 const MUTANTS: readonly Mutant[] = ['await-between-decide-and-commit', 'commit-after-response'];
 
@@ -24,6 +25,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       policy: COMMON_OPTIONS.policy,
       set: COMMON_OPTIONS.set,
       'admin-token': { type: 'string' },
+      sync: { type: 'string' },
       'seed-world': { type: 'boolean' },
     },
     SERVE_USAGE,
@@ -34,6 +36,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!(port <= 65535))
     throw new InputError(`expected a port from 0 to 65535, got ${quote(values.port)}`, { file: 'xcm', field: '--port' });
+  const sync = values.sync ?? 'normal';
+  if (sync !== 'normal' && sync !== 'full')
+    throw new InputError(
+      `unknown sync ${quote(sync)}`,
+      { file: 'xcm', field: '--sync' },
+      'normal (survives a crash of the server) or full (a power cut too)',
+    );
   const adminToken = values['admin-token'];
   if (adminToken === '') throw new InputError('expected a non-empty token', { file: 'xcm', field: '--admin-token' });
   // Test support only: the deliberately broken variants the durability and concurrency tests must catch.
@@ -42,7 +51,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new InputError(`unknown XCM_SERVE_MUTANT ${JSON.stringify(mutant)}`, { file: 'xcm' });
   let running: Awaited<ReturnType<typeof serve>>;
   try {
-    running = await serve({ port, host: values.host, db: values.db, policy: values.policy, set: values.set, adminToken, mutant });
+    running = await serve({ port, host: values.host, db: values.db, policy: values.policy, set: values.set, adminToken, mutant, sync });
   } catch (error) {
     if (error instanceof DatabaseInUse)
       throw new InputError('in use by another process (one xcm serve owns a database file)', { file: values.db ?? '', field: '--db' });

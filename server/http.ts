@@ -24,7 +24,7 @@ import {
   submitConsent,
 } from './consent.ts';
 import { type Reply, SimError, Simulator } from './simulator.ts';
-import { openStore } from './store.ts';
+import { openStore, type Sync } from './store.ts';
 
 /** The largest request body taken. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -43,6 +43,8 @@ export interface ServeOptions {
   set?: readonly string[] | undefined;
   /** The Bearer token `/sim/` requires (required when `host` is not a loopback address). */
   adminToken?: string | undefined;
+  /** `--sync`: `normal` (the default: an answered change survives a crash of the server) or `full` (a power cut too). */
+  sync?: Sync | undefined;
   now?: () => number;
   mutant?: Mutant | undefined;
 }
@@ -283,7 +285,10 @@ export async function serve(options: ServeOptions = {}): Promise<Running> {
       file: 'xcm',
       field: '--host',
     });
-  const store = openStore(options.db ?? ':memory:', { commitLate: options.mutant === 'commit-after-response' });
+  const store = openStore(options.db ?? ':memory:', {
+    commitLate: options.mutant === 'commit-after-response',
+    sync: options.sync ?? 'normal',
+  });
   let sim: Simulator;
   try {
     sim = new Simulator(store, { policy: options.policy, set: options.set, ...(options.now === undefined ? {} : { now: options.now }) });

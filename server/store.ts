@@ -5,9 +5,11 @@
  * function of those lines and is rebuilt by replaying them at start. Everything else the
  * simulator adds (ids, credentials, codes, tokens, the clock) is a table read and written in place.
  *
- * Durability: WAL with `synchronous = FULL`, so each commit fsyncs the log before it returns; an
- * acknowledged change survives `kill -9` (NORMAL would suffice for that) and a power cut too (it
- * would not). Group commit keeps that to one fsync per turn of the event loop, not one per change:
+ * Durability: WAL, with `synchronous = NORMAL` by default: a commit is in the log before it
+ * returns, so an acknowledged change survives `kill -9` of the server (SQLite: WAL with NORMAL is
+ * durable across application crashes), but a power cut may lose the last commits; `--sync full`
+ * (`synchronous = FULL`) fsyncs the log at every commit, and survives a power cut too. Group
+ * commit keeps that to one commit per turn of the event loop, not one per change:
  * the first change of a turn opens a transaction, each change is a savepoint inside it (all of its
  * writes or none), and the transaction commits on the next turn (`setImmediate`); `durable()`
  * resolves when the changes made so far are committed, and no response is sent before it does.
@@ -69,6 +71,9 @@ interface Statements {
   setMeta: Database.Statement<[string, string | null]>;
 }
 
+/** How hard a commit is pushed to the disk: `normal` survives a crash of the server, `full` a power cut too. */
+export type Sync = 'normal' | 'full';
+
 /** An open store: the database and its prepared statements. */
 export interface Store {
   readonly db: Database.Database;
@@ -85,12 +90,12 @@ export interface Store {
  * `commitLate` is a deliberately broken variant for the durability test to catch: changes are
  * committed in batches every 100 ms, after their responses were sent.
  */
-export function openStore(file: string, { commitLate = false } = {}): Store {
+export function openStore(file: string, { commitLate = false, sync = 'normal' as Sync } = {}): Store {
   const db: Database.Database = new Database(file, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     // Take the exclusive lock now, not at the first write: a second server fails here.
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
     db.exec(SCHEMA);
