@@ -6,7 +6,7 @@
  */
 import { tierCap, type PolicyParameters } from './policy.ts';
 import type { App, Tenant, Tier } from '../types.ts';
-import { appRecord, forEachAppOn, forEachLinkedTenant, isLinked, linkedTenantCount, tenantRecord, type World } from '../world/world.ts';
+import { appRecord, forEachAppOn, isLinked, linkedDeclaredTenants, linkedTenantCount, type World } from '../world/world.ts';
 
 type P = PolicyParameters;
 
@@ -58,12 +58,9 @@ export function tenantCountsTowardAppCap(policy: P, tenant: Tenant): boolean {
  * on one tenant count once ([NOTES] limits page: "only one of those connections will count").
  */
 export function heldTenants(world: World, policy: P, appId: string): number {
-  let held = 0;
-  forEachLinkedTenant(world, appId, (tenantId) => {
-    const tenant = tenantRecord(world, tenantId);
-    if (tenant !== undefined && tenantCountsTowardAppCap(policy, tenant)) held++;
-  });
-  return held;
+  // Declared tenants only, as `tenantCountsTowardAppCap` of each record would count them.
+  const { plain, demo } = linkedDeclaredTenants(world, appId);
+  return plain + (tenantCountsTowardAppCap(policy, { id: '', kind: 'demo' }) ? demo : 0);
 }
 
 /**

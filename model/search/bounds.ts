@@ -52,6 +52,8 @@ export interface Arena {
   userIds: string[];
   appKinds: AppKind[];
   tenantKinds: TenantKind[];
+  /** Whether the moves include tier moves. */
+  tiers: boolean;
   moves: Move[];
 }
 
@@ -74,13 +76,28 @@ function cycle<T>(list: readonly T[] | undefined, fallback: T, n: number): T[] {
 /** The largest size of each bound (`--apps`, `--tenants`, `--users`); the least is 1. */
 export const BOUND_LIMITS = { apps: 8, tenants: 64, users: 4 } as const;
 
+/**
+ * The largest bounds of `xcm diff`: tenants enough to go one past a cap of 100,000 (Advanced's
+ * 10,000 and ten times more), since the diff counts tenants by class (`tenant-classes.ts`) and
+ * its work grows with the classes, not the tenants. Two-tenant consents (`--pairs`) are one move
+ * per ordered pair, so they keep the explorer's 64.
+ */
+export const DIFF_BOUND_LIMITS = { apps: 8, tenants: 100_001, users: 4 } as const;
+
+/** The limits of one command's bounds. */
+export type BoundLimits = { readonly [K in 'apps' | 'tenants' | 'users']: number };
+
 /** Check bounds a user gave; an `InputError` names the option. */
-function validateBounds(bounds: Bounds): void {
+function validateBounds(bounds: Bounds, limits: BoundLimits): void {
+  if (bounds.pairs === true && bounds.tenants > BOUND_LIMITS.tenants)
+    throw new InputError(`expected at most ${BOUND_LIMITS.tenants} tenants with two-tenant consents, got ${bounds.tenants}`, {
+      field: '--pairs',
+    });
   for (const field of ['apps', 'tenants', 'users'] as const) {
     const n = bounds[field];
-    const max = BOUND_LIMITS[field];
+    const max = limits[field];
     if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new InputError(`expected a whole number from 1 to ${max}, got ${n}`, { field: `--${field}` });
+      throw new InputError(`expected a whole number from 1 to ${max.toLocaleString('en')}, got ${n}`, { field: `--${field}` });
   }
   for (const kind of bounds.appKinds ?? []) {
     if (!APP_KINDS.includes(kind))
@@ -129,15 +146,47 @@ function movesOf(a: Pick<Arena, 'appIds' | 'tenantIds' | 'userIds'>, pairs: bool
   return moves;
 }
 
+/**
+ * Where each move is in `movesOf`'s order, by arithmetic: the index of the connect of an app by a
+ * user to one tenant or an ordered pair, of a disconnect, and the moves that name no tenant
+ * (revokes, certifications, tiers). The diff picks moves by index without listing them all.
+ */
+export interface MoveLayout {
+  connect(app: number, user: number, tenant: number): number;
+  /** Only with `pairs`; the two tenants differ. */
+  pair(app: number, user: number, first: number, second: number): number;
+  disconnect(app: number, tenant: number, user: number): number;
+  /** The indices of the moves that name no tenant, in order. */
+  rest: readonly number[];
+}
+
+/** The layout of an arena's moves (see `MoveLayout`). */
+export function moveLayout(arena: Arena): MoveLayout {
+  const A = arena.appIds.length;
+  const T = arena.tenantIds.length;
+  const U = arena.userIds.length;
+  const P = arena.bounds.pairs === true ? T * (T - 1) : 0;
+  const disconnects = A * U * (T + P);
+  const revokes = disconnects + A * T * U;
+  const rest = Array.from({ length: arena.moves.length - revokes }, (_, i) => revokes + i);
+  return {
+    connect: (a, u, t) => (a * U + u) * (T + P) + t,
+    pair: (a, u, t1, t2) => (a * U + u) * (T + P) + T + t1 * (T - 1) + (t2 < t1 ? t2 : t2 - 1),
+    disconnect: (a, t, u) => disconnects + (a * T + t) * U + u,
+    rest,
+  };
+}
+
 /** The arena of the bounds for the given policies (tier moves when one of them is tiered). */
-export function arenaOf(bounds: Bounds, policies: readonly Policy[]): Arena {
-  validateBounds(bounds);
+export function arenaOf(bounds: Bounds, policies: readonly Policy[], limits: BoundLimits = BOUND_LIMITS): Arena {
+  validateBounds(bounds, limits);
   const appIds = ids('a', bounds.apps);
   const tenantIds = ids('t', bounds.tenants);
   // One user is the implicit user of a trace, so a one-user trace names none.
   const userIds = bounds.users === 1 ? [IMPLICIT_USER] : ids('u', bounds.users);
   const tiers = bounds.tiers ?? policies.some((p) => p.tiered);
   return {
+    tiers,
     bounds,
     appIds,
     tenantIds,
@@ -190,7 +239,7 @@ export function declarations(arena: Arena, moves: readonly TraceEvent[]): TraceE
 /** Bounds in one line, for reports and CLI output. */
 export function formatBounds(bounds: Bounds): string {
   const kinds = (list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? '' : ` (${list.join(',')})`);
-  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const n = (count: number, noun: string) => `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`;
   return (
     `${n(bounds.apps, 'app')}${kinds(bounds.appKinds)} x ${n(bounds.tenants, 'tenant')}${kinds(bounds.tenantKinds)} x ${n(bounds.users, 'user')}` +
     `${bounds.pairs === true ? ', two-tenant consents' : ''}${bounds.tiers === undefined ? '' : bounds.tiers ? ', tier moves' : ', no tier moves'}`

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { COMMON_OPTIONS, parse, wholeNumber } from '../io/args.ts';
-import { BOUND_LIMITS, formatBounds, type AppKind, type Bounds } from './bounds.ts';
+import { BOUND_LIMITS, DIFF_BOUND_LIMITS, formatBounds, type AppKind, type BoundLimits, type Bounds } from './bounds.ts';
 import { MAX_STATES } from './breadth-first.ts';
 import { diffSteps, type DiffResult } from './diff.ts';
 import { Driver } from '../engine/driver.ts';
@@ -52,11 +52,11 @@ function list(value: string | boolean | undefined): string[] | undefined {
 }
 
 /** The bounds the options give (only the fields they name). */
-function boundsOptions(values: Values): Partial<Bounds> {
+function boundsOptions(values: Values, limits: BoundLimits = BOUND_LIMITS): Partial<Bounds> {
   const bounds: Partial<Bounds> = {};
   const number = (key: 'apps' | 'tenants' | 'users') => {
     const v = values[key];
-    if (typeof v === 'string') bounds[key] = wholeNumber(v, key, BOUND_LIMITS[key]) as number;
+    if (typeof v === 'string') bounds[key] = wholeNumber(v, key, limits[key]) as number;
   };
   number('apps');
   number('tenants');
@@ -292,7 +292,10 @@ export async function diffCommand(argv: string[]): Promise<number> {
   const maxStates = maxStatesOption(values);
   const run = await sliced(
     'diff',
-    diffSteps(a, b, boundsOptions(values), { symmetry: values['no-symmetry'] !== true, ...(maxStates === undefined ? {} : { maxStates }) }),
+    diffSteps(a, b, boundsOptions(values, DIFF_BOUND_LIMITS), {
+      symmetry: values['no-symmetry'] !== true,
+      ...(maxStates === undefined ? {} : { maxStates }),
+    }),
   );
   if ('exit' in run) return run.exit;
   const result = run.done;

@@ -54,7 +54,7 @@ describe('diffPolicies: the shortest trace on which two policies differ', () => 
     const r = diff('xero-oauth2-2019', 'xero-tiers-2026');
     expect(r.trace).toEqual(connects('a1', 1, 6));
     expect(r.difference).toEqual({ index: 5, a: 'connected', b: 'rejected:app-limit' });
-    expect(r.bounds).toMatchObject({ apps: 1, tenants: 26 });
+    expect(r.bounds).toMatchObject({ apps: 1, tenants: 10_001 });
   });
 
   it('should find the Starter cap after 6 connects when only one app is searched', () => {
@@ -97,6 +97,36 @@ describe('diffPolicies: the shortest trace on which two policies differ', () => 
     const b = outcomes(r, 'xero-oauth2-2019');
     expect(a.slice(0, -1)).toEqual(b.slice(0, -1));
     expect([a.at(-1), b.at(-1)]).toEqual(['rejected:org-limit', 'connected']);
+  });
+});
+
+describe('diffPolicies at large caps: tenants counted by class, bounds sized from every cap', () => {
+  const tiers = (set: string) => resolvePolicy('xero-tiers-2026', [set]);
+  const cases: Array<[string, string, number, string]> = [
+    ['Core 50 against 60', 'coreCap=60', 52, 't51'],
+    ['Plus 1,000 against 1,001', 'plusCap=1001', 1002, 't1001'],
+    ['Advanced 10,000 against 10,001', 'advancedCap=10001', 10003, 't10001'],
+  ];
+  for (const [name, set, length, tenant] of cases) {
+    it(`should find ${name} apart at the first tenant past the smaller cap, in ${length} events`, () => {
+      const b = tiers(set);
+      const r = diffPolicies(resolvePolicy('xero-tiers-2026'), b);
+      expect([r.equivalent, r.complete, r.trace.length]).toEqual([false, true, length]);
+      expect(r.trace.at(-1)).toEqual(connect('a1', tenant));
+      expect(r.difference).toEqual({ index: length - 1, a: 'rejected:app-limit', b: 'connected' });
+      expect(r.bounds.tenants).toBe(Math.max(10_000, Number(set.split('=')[1])) + 1);
+    });
+  }
+
+  it('should find appCap 30 and 31 apart at the 31st tenant, searching 32', () => {
+    const r = diffPolicies(resolvePolicy('xero-oauth2-2019', ['appCap=30']), resolvePolicy('xero-oauth2-2019', ['appCap=31']));
+    expect(r.trace).toEqual(connects('a1', 1, 31));
+    expect(r.difference).toEqual({ index: 30, a: 'rejected:app-limit', b: 'connected' });
+    expect(r.searched.at(-1)).toEqual({ apps: 1, tenants: 32, users: 1 });
+  });
+
+  it('should refuse a cap past the tenants the diff can search rather than call the policies equivalent', () => {
+    expect(() => diffPolicies(resolvePolicy('xero-oauth2-2019'), resolvePolicy('xero-oauth2-2019', ['appCap=200000']))).toThrow(InputError);
   });
 });
 

@@ -22,7 +22,11 @@
  * at once, or several users, is outside both searches: pass bounds.
  * @module
  */
-import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
+import { arenaOf, DIFF_BOUND_LIMITS, declarations, initialState, moveLayout, type Arena, type Bounds, type Move } from './bounds.ts';
+import { InputError } from '../errors.ts';
+import { inertKeys } from '../platform/policy.ts';
+import { LIFE_BITS, lifeCode } from './state-code.ts';
+import { TenantClasser, type Classes } from './tenant-classes.ts';
 import type { CompiledState } from '../engine/compiled.ts';
 import { BreadthFirst, drain, MAX_STATES } from './breadth-first.ts';
 import type { Policy } from '../platform/policy.ts';
@@ -69,17 +73,31 @@ export interface DiffOptions {
   maxStates?: number;
 }
 
-/** Tenants enough to go one past the largest finite app cap of either policy (2 to 26). */
+/**
+ * Tenants enough to go one past the largest finite cap of either policy: every cap that is not
+ * inert under it (`appCap`, `certifiedCap` and `customCap` outside the tiers; the tier caps and
+ * `customCap` under them), at least 2. A cap past the diff's bound (100,000) is refused rather
+ * than searched short of it.
+ */
 function capTenants(a: Policy, b: Policy): number {
-  const caps = [a, b].flatMap((p) => [
-    p.appCap,
-    p.certifiedCap,
-    p.customCap,
-    ...(p.tiered ? [p.coreCap, p.plusCap, p.advancedCap, p.enterpriseCap] : []),
-  ]);
-  const finite = caps.filter((c): c is number => c !== null);
-  return Math.min(26, Math.max(2, Math.max(0, ...finite) + 1));
+  const finite = [a, b].flatMap((p) => {
+    const inert = inertKeys(p);
+    return CAP_KEYS.filter((key) => !inert.includes(key))
+      .map((key) => p[key])
+      .filter((c): c is number => c !== null);
+  });
+  const tenants = Math.max(2, Math.max(0, ...finite) + 1);
+  if (tenants > DIFF_BOUND_LIMITS.tenants)
+    throw new InputError(
+      `a cap of ${(tenants - 1).toLocaleString('en')} needs ${tenants.toLocaleString('en')} tenants, more than the diff searches (${DIFF_BOUND_LIMITS.tenants.toLocaleString('en')})`,
+      { field: '--tenants' },
+      'give --apps, --tenants and --users to search smaller bounds',
+    );
+  return tenants;
 }
+
+/** The parameters that cap an app's tenants. */
+const CAP_KEYS = ['appCap', 'certifiedCap', 'customCap', 'starterCap', 'coreCap', 'plusCap', 'advancedCap', 'enterpriseCap'] as const;
 
 /**
  * The bounds `diffPolicies` searches: with any size given, one search (sizes not given: one app
@@ -187,6 +205,100 @@ function* search(
   }
 }
 
+/** A product state's code when tenants are counted by class: each app's two lifecycles, and the classes. */
+interface ClassCode {
+  lifeA: number[];
+  lifeB: number[];
+  classes: Classes;
+}
+
+/**
+ * `search` with tenants counted by class (`tenant-classes.ts`), under symmetry: the same states in
+ * the same order, the same answer, and one move per class of tenants (the one `search` meets first)
+ * instead of one per tenant.
+ */
+function* classSearch(
+  arena: Arena,
+  a: Policy,
+  b: Policy,
+  limits: { maxDepth: number; maxStates: number; before: number },
+  options: DiffOptions,
+): Generator<number, { found: Found | null; states: number; complete: boolean }> {
+  const keys = new StateKeys(arena, true, 2);
+  const classer = new TenantClasser(arena);
+  const layout = moveLayout(arena);
+  const tenantIndex = new Map(arena.tenantIds.map((t, i) => [t, i]));
+  const named = arena.moves.map((move) => {
+    const t = move.trace;
+    const ids = t.type === 'connect' ? t.tenants : t.type === 'disconnect' ? [t.tenant] : [];
+    return ids.map((id) => tenantIndex.get(id) ?? -1);
+  });
+  const life = (code: ClassCode) => code.lifeA.map((l, i) => l * 2 ** LIFE_BITS + (code.lifeB[i] ?? 0));
+  const start = [initialState(arena, a), initialState(arena, b)] as const;
+  const startCode: ClassCode = {
+    lifeA: lifeCode(start[0].context.world, arena.appIds),
+    lifeB: lifeCode(start[1].context.world, arena.appIds),
+    classes: classer.classes(start[0].context.world, start[1].context.world),
+  };
+  const product = new BreadthFirst<readonly [CompiledState, CompiledState], ClassCode>(
+    start,
+    startCode,
+    keys.classKey(life(startCode), startCode.classes),
+  );
+  const consent: PlatformEvent = { type: 'consent' };
+  const A = arena.appIds.length;
+  const U = arena.userIds.length;
+  const pairs = arena.bounds.pairs === true;
+  const movesFrom = (classes: Classes): number[] => {
+    const list = [...classes.values()].map((c) => ({ least: c.members.next(0), members: c.members }));
+    list.sort((x, y) => x.least - y.least);
+    const indices: number[] = [];
+    for (let app = 0; app < A; app++)
+      for (let u = 0; u < U; u++) {
+        for (const c of list) indices.push(layout.connect(app, u, c.least));
+        if (pairs)
+          for (const c1 of list)
+            for (const c2 of list) {
+              const second = c1 === c2 ? c1.members.next(c1.least + 1) : c2.least;
+              if (second >= 0) indices.push(layout.pair(app, u, c1.least, second));
+            }
+      }
+    for (let app = 0; app < A; app++) for (const c of list) for (let u = 0; u < U; u++) indices.push(layout.disconnect(app, c.least, u));
+    indices.push(...layout.rest);
+    return indices.sort((x, y) => x - y);
+  };
+  const expand = ([sa, sb]: readonly [CompiledState, CompiledState], code: ClassCode, head: number): Found | undefined => {
+    const ca = MODEL.compiled.step(sa, consent);
+    const cb = MODEL.compiled.step(sb, consent);
+    for (const m of movesFrom(code.classes)) {
+      const move = arena.moves[m] as Move;
+      const na = playMove(sa, ca, move);
+      const nb = playMove(sb, cb, move);
+      if (!sameOutcomes(na.outcomes, nb.outcomes)) {
+        return { path: product.pathTo(head, m), a: outcomeText(move, na.outcomes), b: outcomeText(move, nb.outcomes) };
+      }
+      const wa = na.state.context.world;
+      const wb = nb.state.context.world;
+      const links = sameLinks(sa.context.world, wa) && sameLinks(sb.context.world, wb);
+      const apps = sameApps(sa.context.world, wa) && sameApps(sb.context.world, wb);
+      if (links && apps) continue;
+      const next: ClassCode = {
+        lifeA: apps ? code.lifeA : lifeCode(wa, arena.appIds),
+        lifeB: apps ? code.lifeB : lifeCode(wb, arena.appIds),
+        classes: links ? code.classes : classer.next(code.classes, named[m] ?? [], wa, wb),
+      };
+      product.discover([na.state, nb.state], next, keys.classKey(life(next), next.classes), head, m);
+    }
+    return undefined;
+  };
+  const steps = product.steps(expand, { maxDepth: limits.maxDepth, maxStates: limits.maxStates, onProgress: options.onProgress });
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return { found: next.value.found ?? null, states: product.states, complete: next.value.complete };
+    yield limits.before + next.value;
+  }
+}
+
 /**
  * The shortest event sequence after which policies `a` and `b` give different outcomes, within
  * the bounds (the two default searches when none are given; see the module comment).
@@ -207,7 +319,7 @@ export function diffPolicies(a: Policy, b: Policy, bounds?: Partial<Bounds>, opt
  */
 export function* diffSteps(a: Policy, b: Policy, bounds?: Partial<Bounds>, options: DiffOptions = {}): Generator<number, DiffResult> {
   const planned = diffBounds(a, b, bounds);
-  const arenas = planned.map((bound) => arenaOf(bound, [a, b]));
+  const arenas = planned.map((bound) => arenaOf(bound, [a, b], DIFF_BOUND_LIMITS));
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const searched: Bounds[] = [];
   let best: { found: Found; arena: Arena } | null = null;
@@ -216,7 +328,7 @@ export function* diffSteps(a: Policy, b: Policy, bounds?: Partial<Bounds>, optio
   for (const arena of arenas) {
     searched.push(arena.bounds);
     const maxDepth: number = best === null ? Number.POSITIVE_INFINITY : best.found.path.length - 1;
-    const result: { found: Found | null; states: number; complete: boolean } = yield* search(
+    const result: { found: Found | null; states: number; complete: boolean } = yield* (options.symmetry === false ? search : classSearch)(
       arena,
       a,
       b,

@@ -21,6 +21,17 @@ export interface Code {
 /** Bits of one app's lifecycle code. */
 export const LIFE_BITS = 6;
 
+/** Each app's lifecycle code in a world: tier + 6 certified + 12 custom + 24 OAuth 1.0a. */
+export function lifeCode(world: World, appIds: readonly string[]): number[] {
+  return appIds.map((id) => {
+    const app = appRecord(world, id);
+    if (app === undefined) return 2 ** LIFE_BITS - 1;
+    // Six tier values (five declared, or none), then the flags: at most 47 < 2 ** LIFE_BITS - 1.
+    const tier = app.tier === null ? TIERS.length : TIERS.indexOf(app.tier);
+    return tier + (app.certified ? 6 : 0) + (app.custom ? 12 : 0) + (app.auth === 'oauth1' ? 24 : 0);
+  });
+}
+
 /** Codes the worlds of one arena. */
 export class WorldCoder {
   private readonly apps: number;
@@ -36,16 +47,7 @@ export class WorldCoder {
   /** The code of a world; rows and lifecycles unchanged since `previous` are reused. */
   code(world: World, previous?: { world: World; code: Code }): Code {
     const { appIds, tenantIds } = this.arena;
-    const life =
-      previous !== undefined && sameApps(previous.world, world)
-        ? previous.code.life
-        : appIds.map((id) => {
-            const app = appRecord(world, id);
-            if (app === undefined) return 2 ** LIFE_BITS - 1;
-            // Six tier values (five declared, or none), then the flags: at most 47 < 2 ** LIFE_BITS - 1.
-            const tier = app.tier === null ? TIERS.length : TIERS.indexOf(app.tier);
-            return tier + (app.certified ? 6 : 0) + (app.custom ? 12 : 0) + (app.auth === 'oauth1' ? 24 : 0);
-          });
+    const life = previous !== undefined && sameApps(previous.world, world) ? previous.code.life : lifeCode(world, appIds);
     const cells = new Array<number>(this.apps * this.tenants);
     for (let a = 0; a < this.apps; a++) {
       const id = appIds[a] ?? '';

@@ -20,6 +20,7 @@ import { InputError } from '../errors.ts';
 import { LIFE_BITS, WorldCoder, type Code } from './state-code.ts';
 import { TENANT_KINDS } from '../types.ts';
 import type { World } from '../world/world.ts';
+import type { Classes } from './tenant-classes.ts';
 
 export type { Code } from './state-code.ts';
 
@@ -189,6 +190,12 @@ export class StateKeys {
       for (let w = 0; w < this.worlds; w++)
         for (let u = 0; u < this.users; u++) if (c & (1 << (u + this.users * w))) count[u] = (count[u] ?? 0) + 1;
     }
+    return this.usersOrderedBy(count);
+  }
+
+  /** The user renamings (as cell tables) that order users by these numbers of connections. */
+  private usersOrderedBy(count: readonly number[]): number[][] {
+    if (this.users === 1) return [this.userPerms[0]?.table ?? []];
     // Users without connections are alike whatever their order: keep theirs.
     return this.userPerms
       .filter(({ order }) =>
@@ -201,6 +208,60 @@ export class StateKeys {
         }),
       )
       .map((p) => p.table);
+  }
+
+  /**
+   * The key of a product state whose tenants are counted by class (`tenant-classes.ts`):
+   * `life` combined as in `key`, each class key its tenant's kind, then one cell per app. The
+   * same orbit as the symmetric key of the tenants listed one by one, in time that grows with
+   * the classes, not the tenants.
+   */
+  classKey(life: readonly number[], classes: Classes): string {
+    const A = this.apps;
+    const cb = this.cellBits;
+    const cellSpace = 2 ** cb;
+    const sigSpace = 2 ** (A * cb);
+    const entries: Array<{ kind: number; cells: number[]; count: number }> = [];
+    const held = this.held;
+    const conns = new Array<number>(A).fill(0);
+    held.fill(0);
+    const userCount = new Array<number>(this.users).fill(0);
+    for (const [key, { count }] of classes) {
+      const cells = new Array<number>(A).fill(0);
+      let rest = key % sigSpace;
+      for (let a = A - 1; a >= 0; a--) {
+        const cell = rest % cellSpace;
+        rest = Math.floor(rest / cellSpace);
+        cells[a] = cell;
+        if (cell !== 0) held[a] = (held[a] ?? 0) + count;
+        for (let x = cell; x !== 0; x &= x - 1) conns[a] = (conns[a] ?? 0) + count;
+        for (let w = 0; w < this.worlds; w++)
+          for (let u = 0; u < this.users; u++) if (cell & (1 << (u + this.users * w))) userCount[u] = (userCount[u] ?? 0) + count;
+      }
+      entries.push({ kind: Math.floor(key / sigSpace), cells, count });
+    }
+    const appSort = this.appSort;
+    for (let a = 0; a < A; a++)
+      appSort[a] =
+        ((this.appClass[a] ?? 0) * 2 ** (LIFE_BITS * this.worlds) + (life[a] ?? 0)) * 2 ** 36 + (held[a] ?? 0) * 2 ** 19 + (conns[a] ?? 0);
+    // Exact below 2 ** 53: held under 2 ** 17 (the diff's 100,001 tenants), connections under 2 ** 19.
+    const order = this.identity.slice().sort((x, y) => (appSort[x] ?? 0) - (appSort[y] ?? 0));
+    const userCandidates = this.usersOrderedBy(userCount);
+    const appCandidates = this.appOrders(order, Math.max(1, Math.floor(MAX_CANDIDATES / userCandidates.length)));
+    let best: number[] | null = null;
+    for (const apps of appCandidates) {
+      for (const table of userCandidates) {
+        const mapped = entries.map(({ kind, cells, count }) => {
+          let sig = kind;
+          for (let i = 0; i < A; i++) sig = sig * 2 ** cb + (table[cells[apps[i] ?? 0] ?? 0] ?? 0);
+          return [sig, count] as const;
+        });
+        mapped.sort((x, y) => x[0] - y[0]);
+        const flat = mapped.flat();
+        if (best === null || lexLess(flat, best)) best = flat;
+      }
+    }
+    return `${order.map((a) => life[a] ?? 0).join(',')}|${(best ?? []).join(',')}`;
   }
 
   /**

@@ -81,17 +81,32 @@ function withAppMap(links: Links, app: string, map: TenantLinks, index: AppsOnTe
   return next;
 }
 
+/**
+ * The one user every tenant of an app's links holds alone, when known (kept by `withUserAt` and
+ * `withoutUserAt`, so that a revoke of that user empties the app's links at once).
+ */
+export function soleUser(map: TenantLinks): string | undefined {
+  return map.memo?.sole;
+}
+
 /** The links with `user`'s connection of `app` to `tenant` set (a new tenant goes last). */
 export function withUserAt(links: Links, app: string, tenant: string, user: string, connection: Connection): Links {
   const map = pget(links, app) ?? EMPTY_PMAP;
   const users = pget(map, tenant);
   const index = appsOnTenant(links);
-  return withAppMap(
-    links,
-    app,
-    pset(map, tenant, (users ?? NO_USERS).with(user, connection)),
-    users === undefined ? indexed(index, tenant, app) : index,
-  );
+  const after = (users ?? NO_USERS).with(user, connection);
+  const next = pset(map, tenant, after);
+  if (after.users.length === 1 && (map.size === 0 || soleUser(map) === user)) next.memo = { sole: user };
+  return withAppMap(links, app, next, users === undefined ? indexed(index, tenant, app) : index);
+}
+
+/**
+ * The links without any connection of `app`, when `user` holds each of its tenants alone
+ * (`soleUser`): what `withoutUserAt` of every tenant gives, without a step per tenant. The index
+ * of apps per tenant is left to be derived again when read (`appsOnTenant`).
+ */
+export function withoutSoleUser(links: Links, app: string): Links {
+  return pset(links, app, EMPTY_PMAP);
 }
 
 /**
@@ -107,6 +122,8 @@ export function withoutUserAt(links: Links, app: string, tenants: readonly strin
     if (rest !== null) map = pset(map, tenant, rest);
     else index = unindexed(index, tenant, app);
   }
+  const sole = soleUser(pget(links, app) ?? EMPTY_PMAP);
+  if (sole === user && map.size > 0) map.memo = { ...map.memo, sole };
   return withAppMap(links, app, map, index);
 }
 

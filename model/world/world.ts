@@ -13,7 +13,16 @@
  */
 import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from '../types.ts';
-import { appsOnTenant, withNoUsersAt, withoutUserAt, withUserAt, type Links, type TenantLinks } from './links.ts';
+import {
+  appsOnTenant,
+  soleUser,
+  withNoUsersAt,
+  withoutSoleUser,
+  withoutUserAt,
+  withUserAt,
+  type Links,
+  type TenantLinks,
+} from './links.ts';
 
 /** A new app: uncertified, no tier declared, OAuth 2.0, not a custom connection, no registration date. */
 export function defaultApp(id: string): App {
@@ -259,18 +268,72 @@ export function withNewAuthEvent(world: World): World {
 /** The world with a connection record set for (user, app, tenant), and `serial` as the last connection id. */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
   const w = open(world);
-  return made(w.apps, w.tenants, withUserAt(w.links, app, tenant, user, connection), serial, w.authEventSerial);
+  const links = withUserAt(w.links, app, tenant, user, connection);
+  carryKindCounts(world, links, app, tenant, isLinked(world, app, tenant) ? 0 : 1);
+  return made(w.apps, w.tenants, links, serial, w.authEventSerial);
 }
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
   if (connectionOf(world, app, tenant, user) === undefined) return world;
   const w = open(world);
-  return made(w.apps, w.tenants, withoutUserAt(w.links, app, [tenant], user), w.connectionSerial, w.authEventSerial);
+  const links = withoutUserAt(w.links, app, [tenant], user);
+  if (pget(pget(links, app) ?? EMPTY_PMAP, tenant) === undefined) carryKindCounts(world, links, app, tenant, -1);
+  else carryKindCounts(world, links, app, tenant, 0);
+  return made(w.apps, w.tenants, links, w.connectionSerial, w.authEventSerial);
+}
+
+/** Per app's links: how many of its tenants are declared, demo or not, under one tenants map. */
+interface KindCounts {
+  tenants: PMap<Tenant>;
+  plain: number;
+  demo: number;
+}
+const kindCounts = new WeakMap<TenantLinks, KindCounts>();
+
+/** The counts of the app's links in `links`, from those of the world's, when known: one tenant more, less or the same. */
+function carryKindCounts(world: World, links: Links, app: string, tenant: string, delta: -1 | 0 | 1): void {
+  const before = tenantsOfApp(world, app);
+  const known = before === undefined ? undefined : kindCounts.get(before);
+  const after = pget(links, app);
+  const tenants = open(world).tenants;
+  if (after === undefined || (before !== undefined && (known === undefined || known.tenants !== tenants))) return;
+  const record = pget(tenants, tenant);
+  const plain = (known?.plain ?? 0) + (record !== undefined && record.kind !== 'demo' ? delta : 0);
+  const demo = (known?.demo ?? 0) + (record?.kind === 'demo' ? delta : 0);
+  kindCounts.set(after, { tenants, plain, demo });
+}
+
+/**
+ * How many tenants linked to the app are declared, demo tenants apart: kept from step to step
+ * by the updates above, so that counting an app's tenants toward its cap does not walk them.
+ */
+export function linkedDeclaredTenants(world: World, app: string): { plain: number; demo: number } {
+  const map = tenantsOfApp(world, app);
+  if (map === undefined) return { plain: 0, demo: 0 };
+  const tenants = open(world).tenants;
+  const known = kindCounts.get(map);
+  if (known !== undefined && known.tenants === tenants) return known;
+  let plain = 0;
+  let demo = 0;
+  pforEach(map, (id) => {
+    const record = pget(tenants, id);
+    if (record === undefined) return;
+    if (record.kind === 'demo') demo++;
+    else plain++;
+  });
+  const counts = { tenants, plain, demo };
+  kindCounts.set(map, counts);
+  return counts;
 }
 
 /** The world without any connection of this user to this app (other users' stay). */
 export function withoutUserOfApp(world: World, app: string, user: string): World {
+  const tenants = tenantsOfApp(world, app);
+  if (tenants !== undefined && tenants.size > 0 && soleUser(tenants) === user) {
+    const w = open(world);
+    return made(w.apps, w.tenants, withoutSoleUser(w.links, app), w.connectionSerial, w.authEventSerial);
+  }
   // The tenants this user holds, in insertion order, removed in that order.
   const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
   if (held.length === 0) return world;
