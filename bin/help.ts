@@ -39,7 +39,7 @@ const JSON_OUT: OptionHelp = { flag: '--json', meaning: 'machine-readable output
 const HELP: OptionHelp = { flag: '-h, --help', meaning: 'this help' };
 const BOUNDS: readonly OptionHelp[] = [
   { flag: '--apps N', meaning: 'apps in the searched world (1 to 8)' },
-  { flag: '--tenants M', meaning: 'tenants in the searched world (1 to 64)' },
+  { flag: '--tenants M', meaning: 'tenants in the searched world (1 to 64; diff: 1 to 100,001, 64 with --pairs)' },
   { flag: '--users K', meaning: 'users making connections (1 to 4)' },
   {
     flag: '--app-kinds LIST',
@@ -245,7 +245,8 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     name: 'serve',
-    usage: 'xcm serve [--port N] [--host H] [--db FILE] [--sync normal|full] [--policy ID|FILE] [--set K=V] [--admin-token T] [--seed-world]',
+    usage:
+      'xcm serve [--port N] [--host H] [--db FILE] [--sync normal|full] [--policy ID|FILE] [--set K=V] [--admin-token T] [--seed-world]',
     summary: "a local simulator of Xero's connection endpoints, every decision the model's",
     details: [
       'Serves /sim/ (apps, tenants, consent, clock, reset, state, trace) and Xero\'s POST /connect/token, GET /connections, DELETE /connections/{id} and POST /connect/revocation; for a browser-driven test of an app, the consent screen GET /identity/connect/authorize (organisations the limits refuse shown disabled with the reason, as the model decides a consent of each now, on a copy of its state; submitting is one consent, then 302 to redirect_uri?code=&state=, or to /connectionLimit when nothing was connected) and GET /.well-known/openid-configuration naming the authorisation, token and revocation endpoints (README, "Test your integration against `xcm serve`"). The first line on standard output is `listening on http://HOST:PORT`. Every decision is made by the model under the same policy or timeline as xcm check, at the simulator\'s clock (POST /sim/clock; until set, the newest era); GET /sim/trace is a trace xcm check holds on. SIGINT or SIGTERM stops it (exit 0).',

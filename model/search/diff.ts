@@ -12,10 +12,12 @@
  * Default bounds (when none are given), two searches, the shorter answer wins:
  * 1. the organisation bound: one app more than the larger `orgCap` (at most 4), 2 tenants, 1
  *    user: where the per-organisation limit, certification and tiers meet;
- * 2. the app-cap bound: 1 app, one tenant more than the largest finite app cap of either policy
- *    (`appCap`, `certifiedCap`, `customCap`, and the tier caps when tiered), at least 2 and at
- *    most 26 (the 25-tenant cap plus one), 1 user; searched only to depths shorter than the first
- *    search's answer.
+ * 2. the app-cap bound: 1 app, one tenant more than the largest finite cap in force under either
+ *    policy (`appCap`, `certifiedCap`, `customCap`, and the tier caps when tiered), at least 2 and
+ *    at most 100,001 (Advanced's 10,000 and past: a larger cap is refused, never called
+ *    equivalent), 1 user; searched only to depths shorter than the first search's answer. Tenants
+ *    of one class (same kind, same connections) are searched as one (`tenant-classes.ts`), so
+ *    10,001 tenants cost about what 26 did.
  * One user: no policy parameter makes an outcome depend on which user connects, beyond a
  * re-consent by the same user, which one user covers (and a second user makes the organisation
  * search 30 times larger under the tiers). A difference that needs many tenants and several apps
