@@ -14,9 +14,8 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { CompiledState } from '../model/engine/compiled.ts';
 import { Driver } from '../model/engine/driver.ts';
-import { type Engine, MODEL } from '../model/engine/step.ts';
+import { compiledEngineFrom, type Engine } from '../model/engine/step.ts';
 import { InputError } from '../model/errors.ts';
 import { instantOf, isoInstant } from '../model/io/instant.ts';
 import { parseTraceLine } from '../model/io/trace-parse.ts';
@@ -101,21 +100,7 @@ export interface Verdict {
  * stepping the copy leaves the original (and the store, and the trace) as they are.
  */
 function forkOf(engine: Engine): Engine {
-  let state: CompiledState = { regime: engine.regime, context: engine.context };
-  return {
-    get regime() {
-      return state.regime;
-    },
-    get context() {
-      return state.context;
-    },
-    send(event) {
-      state = MODEL.compiled.step(state, event);
-    },
-    adopt(context) {
-      state = { regime: state.regime, context };
-    },
-  };
+  return compiledEngineFrom({ regime: engine.regime, context: engine.context });
 }
 
 export class Simulator {

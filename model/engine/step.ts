@@ -80,7 +80,15 @@ export function machineEngine(input: PlatformInput, model: Model = MODEL): Engin
 
 /** An engine over the compiled machine: same decisions, several times faster. */
 export function compiledEngine(input: PlatformInput, model: Model = MODEL): Engine {
-  let state: CompiledState = model.compiled.fromSnapshot(initialSnapshot(input, model));
+  return compiledEngineFrom(model.compiled.fromSnapshot(initialSnapshot(input, model)), model);
+}
+
+/**
+ * An engine over the compiled machine from a given state on (a copy of another engine's state
+ * steps on its own: states are immutable).
+ */
+export function compiledEngineFrom(start: CompiledState, model: Model = MODEL): Engine {
+  let state = start;
   return {
     get regime() {
       return state.regime;

@@ -148,6 +148,28 @@ interface Found {
   b: string;
 }
 
+/** Limits of one search, and the states the searches before it found. */
+interface SearchLimits {
+  maxDepth: number;
+  maxStates: number;
+  before: number;
+}
+
+/** Run one product search to its end, yielding the states found so far plus those of the searches before. */
+function* productSteps<C>(
+  product: BreadthFirst<readonly [CompiledState, CompiledState], C>,
+  expand: (state: readonly [CompiledState, CompiledState], code: C, index: number) => Found | undefined,
+  limits: SearchLimits,
+  options: DiffOptions,
+): Generator<number, { found: Found | null; states: number; complete: boolean }> {
+  const steps = product.steps(expand, { maxDepth: limits.maxDepth, maxStates: limits.maxStates, onProgress: options.onProgress });
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return { found: next.value.found ?? null, states: product.states, complete: next.value.complete };
+    yield limits.before + next.value;
+  }
+}
+
 /**
  * One breadth-first search over the product, to at most `maxDepth` moves and `maxStates` states;
  * it yields the states found so far plus `before` (the states of the searches before it).
@@ -156,7 +178,7 @@ function* search(
   arena: Arena,
   a: Policy,
   b: Policy,
-  limits: { maxDepth: number; maxStates: number; before: number },
+  limits: SearchLimits,
   options: DiffOptions,
 ): Generator<number, { found: Found | null; states: number; complete: boolean }> {
   const keys = new StateKeys(arena, options.symmetry ?? true, 2);
@@ -199,12 +221,7 @@ function* search(
     }
     return undefined;
   };
-  const steps = product.steps(expand, { maxDepth: limits.maxDepth, maxStates: limits.maxStates, onProgress: options.onProgress });
-  for (;;) {
-    const next = steps.next();
-    if (next.done === true) return { found: next.value.found ?? null, states: product.states, complete: next.value.complete };
-    yield limits.before + next.value;
-  }
+  return yield* productSteps(product, expand, limits, options);
 }
 
 /** A product state's code when tenants are counted by class: each app's two lifecycles, and the classes. */
@@ -223,7 +240,7 @@ function* classSearch(
   arena: Arena,
   a: Policy,
   b: Policy,
-  limits: { maxDepth: number; maxStates: number; before: number },
+  limits: SearchLimits,
   options: DiffOptions,
 ): Generator<number, { found: Found | null; states: number; complete: boolean }> {
   const keys = new StateKeys(arena, true, 2);
@@ -293,12 +310,7 @@ function* classSearch(
     }
     return undefined;
   };
-  const steps = product.steps(expand, { maxDepth: limits.maxDepth, maxStates: limits.maxStates, onProgress: options.onProgress });
-  for (;;) {
-    const next = steps.next();
-    if (next.done === true) return { found: next.value.found ?? null, states: product.states, complete: next.value.complete };
-    yield limits.before + next.value;
-  }
+  return yield* productSteps(product, expand, limits, options);
 }
 
 /**
