@@ -25,6 +25,18 @@ const connect = (app: string, tenant: string, user?: string): TraceEvent => ({
 const disconnect = (app: string, tenant: string, user: string): TraceEvent => ({ type: 'disconnect', app, tenant, user });
 
 describe('the explanations', () => {
+  it('should count only the uncertified apps on the tenant when a certified one is there too and the connect goes through', async () => {
+    const reasons = await lastReasons([
+      { type: 'app', app: 'stripe-feeds', certified: true },
+      connect('stripe-feeds', 't'),
+      connect('x', 't'),
+      connect('a', 't'),
+    ]);
+    expect(reasons).toEqual([
+      'no limit refuses it: uncertified app a holds 0 of 25 tenants; tenant t has 1 of 2 uncertified apps (x; also connected, taking no slot: stripe-feeds); under xero-oauth2-2019',
+    ]);
+  });
+
   it('should list only the apps that take a slot as taking one, the others apart, and say what the user can do', async () => {
     const reasons = await lastReasons([
       { type: 'app', app: 'stripe-feeds', certified: true },
