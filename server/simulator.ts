@@ -80,7 +80,13 @@ function eventOf(record: Record<string, unknown>): TraceEvent {
   try {
     return parseTraceLine(JSON.stringify(record), 'request', 1) as TraceEvent;
   } catch (error) {
-    if (error instanceof InputError) throw new SimError(400, 'invalid_request', error.problem, error.where.field);
+    if (error instanceof InputError)
+      throw new SimError(
+        400,
+        'invalid_request',
+        error.hint === undefined ? error.problem : `${error.problem} (${error.hint})`,
+        error.where.field,
+      );
     throw error;
   }
 }
