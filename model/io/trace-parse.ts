@@ -6,6 +6,7 @@
 import { InputError, quote } from '../errors.ts';
 import { instantProblem, isCalendarInstant } from './instant.ts';
 import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
+import { duplicateKey, keysInText } from './json-text.ts';
 
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -167,44 +168,6 @@ class Fields {
   [field: string]: unknown;
 }
 
-/** Whether the quote at `at` is escaped (an odd number of backslashes before it). */
-function isEscaped(source: string, at: number): boolean {
-  let backslashes = 0;
-  for (let j = at - 1; source.charCodeAt(j) === 92; j--) backslashes++;
-  return backslashes % 2 === 1;
-}
-
-/** The end of the JSON string whose opening quote is at `start` (its closing quote), or -1. */
-function stringEnd(source: string, start: number): number {
-  let end = source.indexOf('"', start + 1);
-  while (end !== -1 && source.charCodeAt(end - 1) === 92 && isEscaped(source, end)) end = source.indexOf('"', end + 1);
-  return end;
-}
-
-/** The position of the first character after `from` that is not JSON whitespace. */
-function skipSpace(source: string, from: number): number {
-  let k = from;
-  for (let c = source.charCodeAt(k); c === 32 || c === 9 || c === 10 || c === 13; c = source.charCodeAt(++k));
-  return k;
-}
-
-/**
- * How many object keys a JSON text has, at any depth: every string followed by a colon. JSON.parse
- * keeps the last of two equal keys without a word, so a text with more keys than its value is
- * one with a key given twice.
- */
-function keysInText(source: string): number {
-  let keys = 0;
-  for (let i = source.indexOf('"'); i !== -1; ) {
-    const end = stringEnd(source, i);
-    if (end === -1) break;
-    const next = skipSpace(source, end + 1);
-    if (source.charCodeAt(next) === 58) keys++;
-    i = source.indexOf('"', next);
-  }
-  return keys;
-}
-
 /** How many keys a parsed value has, at any depth (-1 when it nests deeper than `depth`). */
 function keysInValue(value: unknown, depth: number): number {
   if (typeof value !== 'object' || value === null) return 0;
@@ -216,43 +179,6 @@ function keysInValue(value: unknown, depth: number): number {
     keys += inner;
   }
   return keys;
-}
-
-/** The first key given twice in one object of a JSON text, as a field path (`observed.org-1`). */
-function duplicateKey(source: string): string | null {
-  const objects: Array<{ path: string; keys: Set<string> } | null> = [];
-  let lastKey = '';
-  for (let i = 0; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 34 /* " */) {
-      const end = stringEnd(source, i);
-      if (end === -1) return null;
-      const next = skipSpace(source, end + 1);
-      const top = objects[objects.length - 1];
-      if (source.charCodeAt(next) === 58 && top !== undefined && top !== null) {
-        const key = JSON.parse(source.slice(i, end + 1)) as string;
-        if (top.keys.has(key)) return top.path === '' ? key : `${top.path}.${key}`;
-        top.keys.add(key);
-        lastKey = key;
-      }
-      i = end;
-    } else if (c === 123 /* { */) {
-      const parent = objects[objects.length - 1];
-      objects.push({
-        path:
-          parent === undefined || parent === null
-            ? objects.length === 0
-              ? ''
-              : lastKey
-            : parent.path === ''
-              ? lastKey
-              : `${parent.path}.${lastKey}`,
-        keys: new Set(),
-      });
-    } else if (c === 91 /* [ */) objects.push(null);
-    else if (c === 125 /* } */ || c === 93 /* ] */) objects.pop();
-  }
-  return null;
 }
 
 function isBlank(source: string): boolean {
@@ -305,7 +231,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (record.type === 'scenario') {
     // A key given twice here too: `{"type":"connect",...,"type":"scenario"}` would drop an event without a word.
     const twice = duplicateKey(source);
-    if (twice !== null) fail(where, twice, 'given twice', DUPLICATE_HINT);
+    if (twice !== null) fail(where, twice.path, 'given twice', DUPLICATE_HINT);
     return null;
   }
   const type =
@@ -365,7 +291,7 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   if (nested < 0) fail(where, 'model', 'nested deeper than the object xcm run --json writes');
   if (keysInText(source) !== keys + nested) {
     const twice = duplicateKey(source);
-    if (twice !== null) fail(where, twice, 'given twice', DUPLICATE_HINT);
+    if (twice !== null) fail(where, twice.path, 'given twice', DUPLICATE_HINT);
   }
   return event as unknown as TraceEvent;
 }

@@ -8,6 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError, quote } from '../errors.ts';
+import { firstInvalidUtf8, utf8SequenceAt } from './json-text.ts';
 import { checkSets } from './load-policy.ts';
 import { instantOf } from './instant.ts';
 import { parseTraceLine } from './trace-parse.ts';
@@ -38,49 +39,6 @@ export type LineChunk = string[] & { unterminated?: true };
 /** The longest line a trace may have, in bytes (a longer one is an error naming it). */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
-/**
- * The offset of the first byte of `bytes` that is not valid UTF-8 (overlong forms, surrogates
- * and code points past U+10FFFF included), or -1. Used only once `isUtf8` has said there is one.
- */
-export function invalidUtf8At(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const length = sequenceAt(bytes, i);
-    if (length <= 0) return i;
-    i += length;
-  }
-  return -1;
-}
-
-/**
- * The length of the UTF-8 sequence that starts at byte `i`: 0 when the bytes there are not one,
- * -1 when they begin one and `bytes` ends before it does (a file cut inside a character).
- */
-function sequenceAt(bytes: Uint8Array, i: number): number {
-  const b = bytes[i] as number;
-  if (b < 0x80) return 1;
-  // The length of the sequence and the range its second byte must be in (RFC 3629, table 3-7).
-  let length = 0;
-  let low = 0x80;
-  let high = 0xbf;
-  if (b >= 0xc2 && b <= 0xdf) length = 2;
-  else if (b >= 0xe0 && b <= 0xef) {
-    length = 3;
-    if (b === 0xe0) low = 0xa0;
-    if (b === 0xed) high = 0x9f;
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    length = 4;
-    if (b === 0xf0) low = 0x90;
-    if (b === 0xf4) high = 0x8f;
-  } else return 0;
-  for (let k = 1; k < length; k++) {
-    const c = bytes[i + k];
-    if (c === undefined) return -1;
-    if (k === 1 ? c < low || c > high : c < 0x80 || c > 0xbf) return 0;
-  }
-  return length;
-}
-
 /** The hint of an error on a last line without a newline that does not parse. */
 const CUT_SHORT = 'the last line has no newline: was the file cut short?';
 
@@ -89,7 +47,7 @@ const CUT_SHORT = 'the last line has no newline: was the file cut short?';
  * `last` when `bytes` is the end of the file, the last line with no newline.
  */
 function utf8Error(file: string, bytes: Buffer, first: number, fileOffset: number, last = false): InputError {
-  const at = invalidUtf8At(bytes);
+  const at = firstInvalidUtf8(bytes);
   let line = first;
   let lineStart = 0;
   for (let nl = bytes.indexOf(0x0a); nl !== -1 && nl < at; nl = bytes.indexOf(0x0a, nl + 1)) {
@@ -100,7 +58,7 @@ function utf8Error(file: string, bytes: Buffer, first: number, fileOffset: numbe
   return new InputError(
     `invalid UTF-8: byte 0x${value} at byte ${at - lineStart + 1} of the line (byte ${fileOffset + at + 1} of the file)`,
     { file, line },
-    last && sequenceAt(bytes, at) === -1 ? CUT_SHORT : 'a trace is UTF-8 text',
+    last && utf8SequenceAt(bytes, at) === -1 ? CUT_SHORT : 'a trace is UTF-8 text',
   );
 }
 
