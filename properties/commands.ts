@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { IMPLICIT_USER, TIERS, type TraceEvent, type Tier } from '../model/types.ts';
 
 /** Instants the traces visit, in order: each era of the `xero` timeline and its edges. */
-const INSTANTS: readonly string[] = [
+export const INSTANTS: readonly string[] = [
   '2019-12-20T10:00:00+13:00', // OAuth 2.0 limits
   '2020-02-09T12:00:00+13:00', // the bug window opens (its first instant)
   '2020-02-10T11:59:59+13:00', // its last second

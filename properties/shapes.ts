@@ -25,7 +25,7 @@ export const APP_KINDS = [
   'certified-starter',
 ] as const;
 /** A kind of app. */
-type AppKind = (typeof APP_KINDS)[number];
+export type AppKind = (typeof APP_KINDS)[number];
 
 /** The caps a shaped trace drives an app to. */
 type CapKind = 'flat' | 'starter' | 'core' | 'custom' | 'plus' | 'advanced';
@@ -64,7 +64,7 @@ export type Shape =
 const USERS = [IMPLICIT_USER, 'u2', 'u3'];
 
 /** The declaration of an app of a kind. */
-function declareApp(app: string, kind: AppKind): TraceEvent {
+export function declareApp(app: string, kind: AppKind): TraceEvent {
   switch (kind) {
     case 'uncertified':
       return { type: 'app', app };

@@ -23,8 +23,9 @@ import {
   Refusals,
   submitConsent,
 } from './consent.ts';
-import { type Reply, SimError, Simulator } from './simulator.ts';
-import { openStore, type Sync } from './store.ts';
+import type { Model } from '../model/engine/step.ts';
+import { type Reply, SimError, Simulator, type SimulatorOptions } from './simulator.ts';
+import { openStore, type Store, type Sync } from './store.ts';
 
 /** The largest request body taken. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -47,6 +48,12 @@ export interface ServeOptions {
   sync?: Sync | undefined;
   now?: () => number;
   mutant?: Mutant | undefined;
+  /**
+   * The simulator to serve, made from the store and the options (a deliberately broken variant in
+   * the conformance tests, with `model` a broken model); `Simulator` itself by default.
+   */
+  simulator?: ((store: Store, options: SimulatorOptions) => Simulator) | undefined;
+  model?: Model | undefined;
 }
 
 /** A running simulator. */
@@ -291,7 +298,13 @@ export async function serve(options: ServeOptions = {}): Promise<Running> {
   });
   let sim: Simulator;
   try {
-    sim = new Simulator(store, { policy: options.policy, set: options.set, ...(options.now === undefined ? {} : { now: options.now }) });
+    const made = {
+      policy: options.policy,
+      set: options.set,
+      model: options.model,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    };
+    sim = options.simulator === undefined ? new Simulator(store, made) : options.simulator(store, made);
   } catch (error) {
     store.close();
     throw error;

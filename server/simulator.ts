@@ -15,7 +15,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Driver } from '../model/engine/driver.ts';
-import { compiledEngineFrom, type Engine } from '../model/engine/step.ts';
+import { compiledEngineFrom, type Engine, type Model } from '../model/engine/step.ts';
 import { InputError } from '../model/errors.ts';
 import { instantOf, isoInstant } from '../model/io/instant.ts';
 import { parseTraceLine } from '../model/io/trace-parse.ts';
@@ -61,6 +61,8 @@ export interface SimulatorOptions {
   set?: readonly string[] | undefined;
   /** The wall clock (tests pass their own). */
   now?: () => number;
+  /** The model that decides (a deliberately broken one in the conformance tests); the model itself by default. */
+  model?: Model | undefined;
 }
 
 const APP_FIELDS = ['certified', 'tier', 'custom', 'auth', 'registered'] as const;
@@ -132,7 +134,11 @@ export class Simulator {
    * a later version of the model (or another `--policy`) would decide a line differently.
    */
   rebuild(): void {
-    const made = makeDriver({ policy: this.options.policy, set: this.options.set ?? [] });
+    const made = makeDriver({
+      policy: this.options.policy,
+      set: this.options.set ?? [],
+      ...(this.options.model === undefined ? {} : { model: this.options.model }),
+    });
     this.driver = made.driver;
     this.choose = made.choose;
     const clock = this.store.s.meta.get('clock')?.value ?? null;
