@@ -278,6 +278,32 @@ export const COMMANDS: readonly CommandHelp[] = [
     sets: true,
   },
   {
+    name: 'conform',
+    usage: 'xcm conform URL [--policy ID|FILE] [--set K=V] [--runs N] [--seed S] [--concurrency K] [--admin-token T] [--out FILE] [--json]',
+    summary: "test an implementation of the connection endpoints (xcm serve, or anyone's) against the model",
+    details: [
+      'Drives the implementation at URL through the contract of xcm serve (DESIGN.md, "Simulator": /sim/ to declare apps and tenants, consent, set the clock and reset; POST /connect/token, GET /connections, DELETE /connections/{id}, POST /connect/revocation as an app\'s client would) with random event sequences from the property suite\'s generators: apps of every kind, organisations, practices and demo tenants, several users, consents of one to three tenants, re-consents, disconnects, revocations, certification and tier changes, time across the eras; each sequence opens by driving an app to cap-1, cap or cap+1 of its cap under the tested policy, or an organisation to its limit of uncertified apps (a cap over 40 is not filled: scale it down with --set, on both sides). It resets the implementation (POST /sim/reset) before each run and, after every event, compares the outcome, GET /sim/state, and GET /connections of every user and app it holds a token for (the tenants, the ids kept or renewed and the authEventIds shared as the model says, ids never tenant ids). Then concurrent batches: from a state one short of a cap or at it, K requests at once (consents and disconnects), which some order respecting their real-time order must explain, outcomes and state after.',
+      "On the first difference fast-check shrinks the sequence, replaying shorter ones against the implementation, and prints the step where it parts from the model with the model's reason, and the shrunk trace as a scenario file (each event's observed outcome what the implementation answered; the header names the URL, the policy and the seed), so xcm check replays it against the model; a difference in state only is noted on its event. The implementation must decide under the same policy and overrides as given here: give xcm serve the same --policy and --set.",
+      '`--json` writes {"ok", "url", "policy", "seed", "runs", "events", "batches", "failure": null or {"kind" (sequential or concurrent), "trace", "step" (1-based in trace), "expected", "observed", "explanation"}}.',
+      'Exit status: 0 when it conforms, 1 on a divergence, 2 on bad usage or when URL does not speak the contract (with the request and what was wrong).',
+    ],
+    options: [
+      POLICY,
+      SET,
+      { flag: '--runs N', meaning: 'sequential runs (default 100); batches: half as many' },
+      {
+        flag: '--seed S',
+        meaning: 'the random seed (default: drawn and printed); the same seed against the same implementation is the same run',
+      },
+      { flag: '--concurrency K', meaning: 'requests per concurrent batch (default 4; 1: no batches)' },
+      { flag: '--admin-token T', meaning: "the Bearer token the implementation's /sim/ requires (xcm serve --admin-token)" },
+      { flag: '--out FILE', meaning: 'write the scenario file of a failure to FILE instead of standard output' },
+      JSON_OUT,
+      HELP,
+    ],
+    sets: true,
+  },
+  {
     name: 'help',
     usage: 'xcm help [COMMAND]',
     summary: 'this overview, or the whole help of one command',

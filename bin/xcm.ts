@@ -11,7 +11,21 @@ import { COMMON_OPTIONS, parse, wholeNumber } from '../model/io/args.ts';
 
 const MAX_DIVERGENCES = { 'max-divergences': { type: 'string' } } as const;
 
-const COMMAND_NAMES = ['check', 'run', 'status', 'import', 'impact', 'infer', 'explore', 'diff', 'scenarios', 'policies', 'docs', 'serve'];
+const COMMAND_NAMES = [
+  'check',
+  'run',
+  'status',
+  'import',
+  'impact',
+  'infer',
+  'explore',
+  'diff',
+  'scenarios',
+  'policies',
+  'docs',
+  'serve',
+  'conform',
+];
 
 /** `xcm help [CMD]`, `xcm CMD --help`: the overview or one command's whole help. */
 async function help(command: string | undefined): Promise<number> {
@@ -96,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve':
       return (await import('../server/cli.ts')).serveCommand(rest);
+    case 'conform':
+      return (await import('../conformance/cli.ts')).conformCommand(rest);
     case 'help':
       if (rest.length > 1)
         throw new InputError(`unexpected argument ${JSON.stringify(rest[1])}`, { file: 'xcm' }, 'usage: xcm help [COMMAND]');
