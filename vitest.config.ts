@@ -9,6 +9,7 @@ export default defineConfig({
       'reports/**/*.test.ts',
       'bin/**/*.test.ts',
       'server/**/*.test.ts',
+      'conformance/**/*.test.ts',
     ],
     // Generous: the suite shares a 2-core machine with other work; speed is the benchmark's to measure.
     testTimeout: 180_000,
