@@ -57,7 +57,9 @@ export interface ConformReport {
   };
 }
 
+/** Sequential runs when `runs` is not given. */
 export const DEFAULT_RUNS = 100;
+/** Requests per concurrent batch when `concurrency` is not given. */
 export const DEFAULT_CONCURRENCY = 4;
 
 /** Run the property; on a failure, the shrunk counterexample's failure. */

@@ -296,3 +296,8 @@ function tenantView(value: unknown, request: string): TenantView {
     throw new ContractError(`expected a tenant {name, tenantId, tenantType, kind}, got ${JSON.stringify(value)?.slice(0, 200)}`, request);
   return { name: value.name, tenantId: value.tenantId, tenantType: String(value.tenantType), kind: value.kind as TenantKind };
 }
+
+/** The adapter of the implementation at `url` (`xcm serve`'s, or any other speaking its contract). */
+export function httpAdapter(url: string, options: HttpAdapterOptions = {}): Adapter {
+  return new HttpAdapter(url, options);
+}
