@@ -107,6 +107,21 @@ describe('the installed package', () => {
       const url = first.trim().replace('listening on ', '');
       expect((await fetch(`${url}/sim/apps/a`, { method: 'PUT', body: '{}' })).status).toBe(201);
       expect((await fetch(`${url}/sim/trace`).then((r) => r.text())).trim()).toBe('{"type":"app","app":"a","observed":"ok"}');
+      // xcm conform against it, from the command line and from the library.
+      const conformed = xcm('conform', url, '--runs', '4', '--seed', '1', '--json');
+      expect(conformed.stderr).toBe('');
+      expect(JSON.parse(conformed.stdout)).toMatchObject({ ok: true, url, seed: 1, runs: 4, batches: 2, failure: null });
+      const script = join(project, 'conform.mjs');
+      writeFileSync(
+        script,
+        `import { conform, httpAdapter } from 'xero-connection-model/conformance';
+const report = await conform(httpAdapter(process.argv[2]), { runs: 3, seed: 2, concurrency: 1 });
+console.log(JSON.stringify({ ok: report.ok, runs: report.runs, batches: report.batches }));
+`,
+      );
+      const library = spawnSync(process.execPath, [script, url], { cwd: project, encoding: 'utf8' });
+      expect(library.stderr).toBe('');
+      expect(JSON.parse(library.stdout)).toEqual({ ok: true, runs: 3, batches: 0 });
     } finally {
       child.kill('SIGTERM');
     }
