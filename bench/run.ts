@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { benchConform } from './conform.ts';
 import { benchOracle } from './oracle.ts';
 import { benchReports } from './reports.ts';
 import { benchServe } from './serve.ts';
@@ -21,6 +22,8 @@ console.log('');
 await benchOracle();
 console.log('');
 await benchServe();
+console.log('');
+await benchConform();
 
 const explore = new URL('./explore.ts', import.meta.url);
 if (existsSync(explore)) {
