@@ -142,6 +142,13 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
   };
+  // Transaction control as prepared statements: parsed once, not at every change and commit.
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const savepoint = db.prepare('SAVEPOINT change');
+  const release = db.prepare('RELEASE change');
+  const rollbackTo = db.prepare('ROLLBACK TO change');
   let batch: NodeJS.Timeout | undefined;
   if (commitLate) {
     db.exec('BEGIN');
@@ -154,17 +161,17 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
     group = null;
     if (open === null || !db.open) return;
     try {
-      db.exec('COMMIT');
+      commit.run();
       open.settle();
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) rollback.run();
       open.settle(error);
     }
   };
   /** Open the group of this turn of the event loop, if none is open. */
   const joinGroup = () => {
     if (commitLate || group !== null) return;
-    db.exec('BEGIN IMMEDIATE');
+    begin.run();
     let settle: (error?: unknown) => void = () => {};
     const committed = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -174,25 +181,37 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
     group = { committed, settle };
     setImmediate(commitGroup);
   };
+  /**
+   * Run `fn` as one unit: a savepoint in this turn's group transaction, so all of its writes or
+   * none; they are durable once `durable()` resolves.
+   */
+  const atomically = <T>(fn: () => T): T => {
+    // (In the broken variant, inside the open batch: a savepoint, committed later.)
+    joinGroup();
+    savepoint.run();
+    try {
+      const result = fn();
+      release.run();
+      return result;
+    } catch (error) {
+      // A failed statement may have ended the transaction already (SQLite rolls back on some errors).
+      if (db.inTransaction) {
+        rollbackTo.run();
+        release.run();
+      }
+      throw error;
+    }
+  };
   return {
     db,
     s,
-    /**
-     * Run `fn` as one unit: a savepoint in this turn's group transaction, so all of its writes or
-     * none; they are durable once `durable()` resolves.
-     */
-    atomically<T>(fn: () => T): T {
-      // (In the broken variant, inside the open batch: a savepoint, committed later.)
-      joinGroup();
-      return db.transaction(fn)();
-    },
+    atomically,
     durable: () => group?.committed ?? Promise.resolve(),
     /** Delete everything, as one unit. */
     clear(): void {
-      joinGroup();
-      db.transaction(() => {
+      atomically(() => {
         for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
-      })();
+      });
     },
     close(): void {
       commitGroup();
