@@ -13,7 +13,7 @@
  * layer answers only once it has (`store.durable()`): one fsync serves every request of a turn.
  * @module
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { Driver } from '../model/engine/driver.ts';
 import { compiledEngineFrom, type Engine } from '../model/engine/step.ts';
 import { InputError } from '../model/errors.ts';
@@ -91,7 +91,18 @@ function eventOf(record: Record<string, unknown>): TraceEvent {
   }
 }
 
-const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
+/** Bytes from the system's random source, taken a few kilobytes at a time (one call, not one per secret). */
+const pool = Buffer.alloc(4096);
+let pooled = 0;
+function secret(bytes: number): string {
+  if (pooled < bytes) {
+    randomFillSync(pool);
+    pooled = pool.length;
+  }
+  const text = pool.toString('base64url', pool.length - pooled, pool.length - pooled + bytes);
+  pooled -= bytes;
+  return text;
+}
 
 /** The model's decision for one tenant of a consent, with its rule and explanation (`explain.ts`). */
 export interface Verdict {
