@@ -25,8 +25,14 @@ const XCM = join(ROOT, 'dist/bin/xcm.js');
 const TARGET_FRACTION_OF_BARE = 1 / 3;
 const TARGET_CLIENTS = 8;
 const CLIENTS = [1, 8, 64] as const;
-/** Each configuration runs for this long (after reset and registration, untimed). */
+/** Each configuration runs for this long in all (after reset and registration, untimed). */
 const SECONDS = 3;
+/**
+ * ...in this many slices, taken in turn with the other servers' at the same client count (bare,
+ * in memory, SQLite, SQLite full, then again): a burst of other work on the machine then slows
+ * every server's row alike, not the one that happened to run during it.
+ */
+const SLICES = 6;
 /** Before the first measured configuration, each server runs this long at 8 clients (then reset). */
 const WARM_UP_SECONDS = 0.5;
 
@@ -206,11 +212,18 @@ interface Measured {
   outcomes: Map<string, number>;
 }
 
-/** `clients` workers, each sending consents back to back on its own keep-alive socket, for `seconds`. */
-async function load(target: Target, clients: number, seconds: number): Promise<Measured> {
-  const rng = random(SEED + clients);
-  const latencies: number[] = [];
-  const outcomes = new Map<string, number>();
+/**
+ * `clients` workers, each sending consents back to back on its own keep-alive socket, for `seconds`;
+ * added to `into` when given (a configuration's earlier slices, which drew from the same `rng`).
+ */
+async function load(
+  target: Target,
+  clients: number,
+  seconds: number,
+  rng = random(SEED + clients),
+  into: { latencies: number[]; outcomes: Map<string, number>; seconds: number } = { latencies: [], outcomes: new Map(), seconds: 0 },
+): Promise<Measured> {
+  const { latencies, outcomes } = into;
   const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
   const started = process.hrtime.bigint();
   const end = started + BigInt(Math.round(seconds * 1e9));
@@ -234,8 +247,8 @@ async function load(target: Target, clients: number, seconds: number): Promise<M
     }
   };
   await Promise.all(Array.from({ length: clients }, worker));
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return { requests: latencies.length, seconds: elapsed, latenciesMs: Float64Array.from(latencies).sort(), outcomes };
+  into.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+  return { requests: latencies.length, seconds: into.seconds, latenciesMs: Float64Array.from(latencies).sort(), outcomes };
 }
 
 /** The nearest-rank percentile of sorted values. */
@@ -283,7 +296,7 @@ export async function benchServe(): Promise<void> {
       `workload: POST /sim/consent {app, user, tenants: [one]}, seeded random over ${fmt(APPS)} apps (1 in ${UNCERTIFIED_EVERY} uncertified), ${USERS_PER_APP} users per app, ${fmt(TENANTS)} organisations`,
     );
     console.log(
-      `  ${SECONDS} s per configuration, each after POST /sim/reset and registering every app and tenant (untimed); ${WARM_UP_SECONDS} s warm-up per server first`,
+      `  ${SECONDS} s per configuration in ${SLICES} slices taken in turn with the other servers', after POST /sim/reset and registering every app and tenant (untimed); ${WARM_UP_SECONDS} s warm-up per server first`,
     );
     console.log(
       `  SQLite: ${join(dir, 'sim.db')} (WAL, --sync normal: survives kill -9) and full.db (--sync full: an fsync per commit, survives a power cut); group commit, one commit per turn of the event loop; load average before: ${os
@@ -301,14 +314,22 @@ export async function benchServe(): Promise<void> {
       `  ${'server'.padEnd(24)} ${'clients'.padStart(7)} ${'requests'.padStart(9)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'vs bare'.padStart(7)}  outcomes`,
     );
     const rps = new Map<string, number>();
-    // Interleaved by client count, so that the rows compared with each other ran close in time.
+    // Interleaved by client count, and each configuration in slices taken in turn, so that the rows
+    // compared with each other ran close in time.
     for (const clients of CLIENTS) {
+      const runs = [];
       for (const target of targets) {
         target.agent = new Agent({ keepAlive: true, maxSockets: clients });
         await prepare(target);
         await connect(target, clients);
-        const m = await load(target, clients, SECONDS);
-        target.agent.destroy();
+        runs.push({ target, rng: random(SEED + clients), into: { latencies: [], outcomes: new Map<string, number>(), seconds: 0 } });
+      }
+      const measured = new Map<Target, Measured>();
+      for (let slice = 0; slice < SLICES; slice++)
+        for (const run of runs) measured.set(run.target, await load(run.target, clients, SECONDS / SLICES, run.rng, run.into));
+      for (const target of targets) {
+        target.agent?.destroy();
+        const m = measured.get(target) as Measured;
         const perSecond = m.requests / m.seconds;
         rps.set(`${target.label}/${clients}`, perSecond);
         const bare = rps.get(`${targets[0]?.label}/${clients}`) ?? perSecond;

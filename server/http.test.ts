@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkFile } from '../model/oracle/oracle.ts';
 import { type Running, serve } from './http.ts';
@@ -228,6 +229,62 @@ describe("xcm serve: Xero's endpoints", () => {
     expect((await sim.connections(tokens.access_token)).status).toBe(200);
     now += 1000;
     expect((await sim.connections(tokens.access_token)).status).toBe(401);
+  });
+});
+
+describe('xcm serve: a restart on the same database', () => {
+  /** Two consents of u (the first code exchanged), one of v revoked; the state, the app and both codes of u. */
+  async function history(db: string) {
+    await running.close();
+    running = await serve({ port: 0, db });
+    sim = client(running.url);
+    await sim.clock('2024-05-01T09:00:00+12:00');
+    const mine = await connected('a', 'u', ['t1']);
+    await sim.putTenant('t2');
+    const second = (await sim.consent('a', 'u', ['t1', 't2'])).body;
+    const theirs = (await sim.consent('a', 'v', ['t2'])).body;
+    const tokens = (await sim.exchange(mine.app, theirs.code as string)).body;
+    expect(
+      (await sim.request('POST', '/connect/revocation', { form: { token: tokens.refresh_token }, auth: sim.basic(mine.app) })).status,
+    ).toBe(200);
+    return { state: (await sim.state()).body, app: mine.app, used: mine.consent.code as string, unused: second.code as string };
+  }
+
+  /** The server restarted on `db`: the same state, the used code refused, the unused one taken once. */
+  async function restartHolds(db: string, before: Awaited<ReturnType<typeof history>>) {
+    await running.close();
+    running = await serve({ port: 0, db });
+    sim = client(running.url);
+    expect((await sim.state()).body).toEqual(before.state);
+    expect((await sim.exchange(before.app, before.used)).status).toBe(400);
+    expect((await sim.exchange(before.app, before.unused)).status).toBe(200);
+    expect((await sim.exchange(before.app, before.unused)).status).toBe(400);
+    expect(await traceHolds()).toBe(true);
+  }
+
+  it('should keep the ids of consents and connections, their dates, and which codes were used', async () => {
+    const db = join(TMP, `restart-${Math.random()}.db`);
+    await restartHolds(db, await history(db));
+  });
+
+  it('should read a database written before the events table kept what the simulator added', async () => {
+    const db = join(TMP, `legacy-${Math.random()}.db`);
+    const before = await history(db);
+    await running.close();
+    // The same history as such a database holds it: the ids and codes in their own tables, no `added`.
+    const file = new Database(db);
+    const rows = file.prepare<[], { added: string }>('SELECT added FROM events WHERE added IS NOT NULL ORDER BY seq').all();
+    for (const row of rows) {
+      const added = JSON.parse(row.added) as { authEvent?: string[]; connections?: string[][]; code?: string[] };
+      if (added.authEvent !== undefined) file.prepare('INSERT INTO auth_events (model_id, id) VALUES (?, ?)').run(...added.authEvent);
+      for (const c of added.connections ?? [])
+        file.prepare('INSERT OR REPLACE INTO connections (model_id, id, created, updated) VALUES (?, ?, ?, ?)').run(...c);
+      if (added.code !== undefined) file.prepare('INSERT OR IGNORE INTO codes (code, app, user) VALUES (?, ?, ?)').run(...added.code);
+    }
+    file.exec('ALTER TABLE events DROP COLUMN added');
+    file.close();
+    expect(rows.length).toBeGreaterThan(0);
+    await restartHolds(db, before);
   });
 });
 

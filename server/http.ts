@@ -144,15 +144,20 @@ function wantsPage(req: IncomingMessage): boolean {
 }
 
 /** The body, at most `MAX_BODY_BYTES` (past it: drained, then 413). */
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-  }
-  if (size > MAX_BODY_BYTES) throw new SimError(413, 'payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (size > MAX_BODY_BYTES) reject(new SimError(413, 'payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`));
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.once('error', reject);
+  });
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

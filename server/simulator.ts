@@ -13,7 +13,7 @@
  * layer answers only once it has (`store.durable()`): one fsync serves every request of a turn.
  * @module
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { Driver } from '../model/engine/driver.ts';
 import { compiledEngineFrom, type Engine, type Model } from '../model/engine/step.ts';
 import { InputError } from '../model/errors.ts';
@@ -93,7 +93,18 @@ function eventOf(record: Record<string, unknown>): TraceEvent {
   }
 }
 
-const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
+/** Bytes from the system's random source, taken a few kilobytes at a time (one call, not one per secret). */
+const pool = Buffer.alloc(4096);
+let pooled = 0;
+function secret(bytes: number): string {
+  if (pooled < bytes) {
+    randomFillSync(pool);
+    pooled = pool.length;
+  }
+  const text = pool.toString('base64url', pool.length - pooled, pool.length - pooled + bytes);
+  pooled -= bytes;
+  return text;
+}
 
 /** The model's decision for one tenant of a consent, with its rule and explanation (`explain.ts`). */
 export interface Verdict {
@@ -111,8 +122,43 @@ function forkOf(engine: Engine): Engine {
   return compiledEngineFrom({ regime: engine.regime, context: engine.context });
 }
 
+/**
+ * What the simulator added to one decided event, kept in the event's row beside its trace line
+ * (the store's `added`) and replayed with it: the UUID of an authEventId answered for the first
+ * time, each connection made or renewed (its model id, UUID, creation and update times), and the
+ * authorisation code issued.
+ */
+interface Added {
+  authEvent?: [modelId: string, id: string];
+  connections?: [modelId: string, id: string, created: string, updated: string][];
+  code?: [code: string, app: string, user: string];
+}
+
+/** A connection's platform side: its UUID and dates. */
+interface ConnectionIds {
+  id: string;
+  created: string;
+  updated: string;
+}
+
+/** An authorisation code's grant, and whether it was exchanged (or its grant revoked). */
+interface Code {
+  app: string;
+  user: string;
+  used: boolean;
+}
+
+const grantKey = (app: string, user: string) => JSON.stringify([app, user]);
+
 export class Simulator {
   private driver!: Driver;
+  /** The UUID of each authEventId, by model id (rebuilt from the store with the model's state). */
+  private authEvents = new Map<string, string>();
+  /** The UUID and dates of each connection, by model id. */
+  private connectionIds = new Map<string, ConnectionIds>();
+  /** Every authorisation code issued, and the codes of each (app, user). */
+  private codes = new Map<string, Code>();
+  private codesOfGrant = new Map<string, string[]>();
   private choose!: PolicyChooser;
   private clockMs: number | null = null;
   /** The latest `at` the trace holds: the clock may not go back before it (the trace stays in time order). */
@@ -144,13 +190,51 @@ export class Simulator {
     const clock = this.store.s.meta.get('clock')?.value ?? null;
     this.clockMs = clock === null ? null : instantOf(clock);
     this.lastAtMs = null;
+    this.authEvents = new Map();
+    this.connectionIds = new Map();
+    this.codes = new Map();
+    this.codesOfGrant = new Map();
+    for (const row of this.store.s.legacyAuthEvents.iterate()) this.authEvents.set(row.model_id, row.id);
+    for (const row of this.store.s.legacyConnections.iterate())
+      this.connectionIds.set(row.model_id, { id: row.id, created: row.created, updated: row.updated });
     let n = 0;
-    for (const { line } of this.store.s.events.iterate()) {
+    for (const { line, added } of this.store.s.replay.iterate()) {
       const event = parseTraceLine(line, 'database', ++n);
+      if (added !== null) this.adopt(JSON.parse(added) as Added);
       if (event === null) continue;
       if (event.at !== undefined) this.lastAtMs = instantOf(event.at);
       this.driver.apply(event, false, true);
     }
+    // After the codes issued: which were used (and the unused codes of a database written before `added`).
+    for (const row of this.store.s.codes.iterate()) this.addCode(row.code, row.app, row.user, row.used === 1);
+  }
+
+  /** Hold what the simulator added to an event (as it decides it, or as it replays the event's row). */
+  private adopt(added: Added): void {
+    if (added.authEvent !== undefined) this.authEvents.set(added.authEvent[0], added.authEvent[1]);
+    for (const [modelId, id, created, updated] of added.connections ?? []) this.connectionIds.set(modelId, { id, created, updated });
+    if (added.code !== undefined) this.addCode(added.code[0], added.code[1], added.code[2], false);
+  }
+
+  private addCode(code: string, app: string, user: string, used: boolean): void {
+    const known = this.codes.get(code);
+    if (known !== undefined) {
+      known.used ||= used;
+      return;
+    }
+    this.codes.set(code, { app, user, used });
+    const key = grantKey(app, user);
+    const list = this.codesOfGrant.get(key);
+    if (list === undefined) this.codesOfGrant.set(key, [code]);
+    else list.push(code);
+  }
+
+  /** Mark a code used: in the store (the `codes` table), then here. */
+  private useCode(code: string): void {
+    const held = this.codes.get(code);
+    if (held === undefined || held.used) return;
+    this.store.s.useCode.run(code, held.app, held.user);
+    held.used = true;
   }
 
   private get world() {
@@ -169,12 +253,14 @@ export class Simulator {
    * newest era of the timeline, the one in force at the wall clock (any date after 2026-03-02).
    * On a failed commit the model's state is rebuilt from the store, which kept none of it.
    */
-  private decide<T>(event: TraceEvent, record: (outcomes: Outcome[], explainAt: (i: number) => { rule: RuleName; text: string }) => T): T {
+  private decide<T>(
+    event: TraceEvent,
+    record: (outcomes: Outcome[], explainAt: (i: number) => { rule: RuleName; text: string }, added: Added) => T,
+  ): T {
     if (this.clockMs !== null) event.at = isoInstant(this.clockMs);
     try {
       return this.store.atomically(() => {
         const report = this.driver.apply(event, true);
-        this.store.s.addEvent.run(traceLine({ ...event, observed: observedValue(event, report.outcomes) }));
         if (event.at !== undefined) this.lastAtMs = this.clockMs;
         const why = (i: number) => {
           const d = report.decisions[i];
@@ -182,7 +268,12 @@ export class Simulator {
             ? { rule: 'declaration' as RuleName, text: '' }
             : explain(d.before, d.event, report.outcomes[i] as Outcome);
         };
-        return record(report.outcomes, why);
+        const added: Added = {};
+        const result = record(report.outcomes, why, added);
+        const kept = Object.keys(added).length === 0 ? null : JSON.stringify(added);
+        this.store.s.addEvent.run(traceLine({ ...event, observed: observedValue(event, report.outcomes) }), kept);
+        this.adopt(added);
+        return result;
       });
     } catch (error) {
       this.rebuild();
@@ -289,27 +380,36 @@ export class Simulator {
         throw new SimError(404, 'not_found', `no tenant ${JSON.stringify(t)}: PUT /sim/tenants/{name} first`, 'tenants');
     // The connections this user held before, to carry a creation date over to a renewed id.
     const before = event.tenants.map((t) => connectionOf(this.world, event.app, t, user));
-    return this.decide(event, (outcomes, why) => {
+    return this.decide(event, (outcomes, why, added) => {
       const now = this.nowIso();
       let granted = false;
+      const connections: NonNullable<Added['connections']> = [];
       outcomes.forEach((outcome, i) => {
         if (outcome !== 'connected' && outcome !== 'reconnected') return;
         granted = true;
         const made = connectionOf(this.world, event.app, event.tenants[i] as string, user);
         if (made === undefined) return;
-        if (this.store.s.connection.get(made.id) === undefined) {
-          const old = before[i] === undefined ? undefined : this.store.s.connection.get((before[i] as { id: string }).id);
-          this.store.s.addConnection.run(made.id, randomUUID(), old?.created ?? now, now);
+        const held = this.connectionIds.get(made.id);
+        if (held === undefined) {
+          const old = before[i] === undefined ? undefined : this.connectionIds.get((before[i] as { id: string }).id);
+          connections.push([made.id, randomUUID(), old?.created ?? now, now]);
         } else {
-          this.store.s.touchConnection.run(now, made.id);
+          connections.push([made.id, held.id, held.created, now]);
         }
       });
+      if (connections.length > 0) added.connections = connections;
       const code = granted ? secret(24) : null;
-      if (code !== null) this.store.s.addCode.run(code, event.app, user);
+      if (code !== null) added.code = [code, event.app, user];
+      const authEvent = currentAuthEventId(this.world);
+      let authEventId = this.authEvents.get(authEvent);
+      if (authEventId === undefined) {
+        authEventId = randomUUID();
+        added.authEvent = [authEvent, authEventId];
+      }
       const reply = {
         status: 200,
         body: {
-          authEventId: this.authEventUuid(currentAuthEventId(this.world)),
+          authEventId,
           outcomes: Object.fromEntries(event.tenants.map((t, i) => [t, outcomes[i]])),
           code,
         },
@@ -350,14 +450,6 @@ export class Simulator {
       .map((r) => r.name);
   }
 
-  private authEventUuid(modelId: string): string {
-    const row = this.store.s.authEvent.get(modelId);
-    if (row !== undefined) return row.id;
-    const id = randomUUID();
-    this.store.s.addAuthEvent.run(modelId, id);
-    return id;
-  }
-
   /** `POST /sim/clock` body `{at}`: the platform's time from now on (it stands still until set again). */
   setClock(body: unknown): Reply {
     const given = fields(body, ['at'], 'a clock');
@@ -384,10 +476,10 @@ export class Simulator {
   }
 
   private connectionObject(c: LiveConnection) {
-    const row = this.store.s.connection.get(c.connection.id);
+    const row = this.connectionIds.get(c.connection.id);
     return {
       id: row?.id ?? '',
-      authEventId: this.store.s.authEvent.get(c.connection.authEventId)?.id ?? '',
+      authEventId: this.authEvents.get(c.connection.authEventId) ?? '',
       createdDateUtc: c.connection.createdDateUtc ?? row?.created ?? null,
       updatedDateUtc: c.connection.updatedDateUtc ?? row?.updated ?? null,
     };
@@ -459,12 +551,13 @@ export class Simulator {
     const grant = form.get('grant_type');
     if (grant === 'authorization_code') {
       const code = form.get('code');
-      const row = code === null ? undefined : this.store.s.code.get(code);
-      if (code === null || row === undefined || row.used !== 0 || row.app !== app)
+      const row = code === null ? undefined : this.codes.get(code);
+      if (code === null || row === undefined || row.used || row.app !== app)
         throw new SimError(400, 'invalid_grant', 'unknown or used authorisation code, or one of another app', 'code');
       return this.store.atomically(() => {
-        this.store.s.useCode.run(code);
-        return this.issue(row.app, row.user);
+        const reply = this.issue(row.app, row.user);
+        this.useCode(code);
+        return reply;
       });
     }
     if (grant === 'refresh_token') {
@@ -485,7 +578,7 @@ export class Simulator {
     const row = this.refreshGrant(app, token, 'token');
     return this.decide(eventOf({ type: 'revoke', app, user: row.user }), () => {
       this.store.s.endGrant.run(app, row.user);
-      this.store.db.prepare('UPDATE codes SET used = 1 WHERE app = ? AND user = ?').run(app, row.user);
+      for (const code of this.codesOfGrant.get(grantKey(app, row.user)) ?? []) this.useCode(code);
       return { status: 200 };
     });
   }
@@ -525,7 +618,7 @@ export class Simulator {
 
   /** `DELETE /connections/{id}`: the trace's `disconnect` event. */
   disconnect(grant: { app: string; user: string }, id: string): Reply {
-    const target = this.ownConnections(grant).find((c) => this.store.s.connection.get(c.connection.id)?.id === id);
+    const target = this.ownConnections(grant).find((c) => this.connectionIds.get(c.connection.id)?.id === id);
     if (target === undefined) throw new SimError(404, 'not_found', `no connection ${JSON.stringify(id)} of this token's user and app`);
     return this.decide(eventOf({ type: 'disconnect', app: grant.app, tenant: target.tenant, user: grant.user }), () => ({ status: 204 }));
   }

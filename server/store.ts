@@ -2,8 +2,13 @@
  * The simulator's storage: one SQLite database (better-sqlite3, synchronous), on a file with
  * `--db FILE` or in memory without. Event sourcing: `events` holds every decided request as its
  * trace line (the event with `observed`, what the simulator answered); the model's state is a
- * function of those lines and is rebuilt by replaying them at start. Everything else the
- * simulator adds (ids, credentials, codes, tokens, the clock) is a table read and written in place.
+ * function of those lines and is rebuilt by replaying them at start. What the simulator adds to a
+ * decided event (the UUIDs of its auth event and connections, the authorisation code it issued) is
+ * kept in the same row (`added`, JSON), so a consent is one row written; the simulator holds those
+ * in memory, rebuilt from the rows at start. Everything else (app credentials, tenant ids, used
+ * codes, tokens, the clock) is a table read and written in place. The tables `connections` and
+ * `auth_events`, and the unused codes in `codes`, are what databases written before `added` kept
+ * there: read at start, never written.
  *
  * Durability: WAL, with `synchronous = NORMAL` by default: a commit is in the log before it
  * returns, so an acknowledged change survives `kill -9` of the server (SQLite: WAL with NORMAL is
@@ -23,7 +28,7 @@
 import Database from 'better-sqlite3';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, line TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, line TEXT NOT NULL, added TEXT);
 CREATE TABLE IF NOT EXISTS apps (name TEXT PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, client_secret TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, tenant_id TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS connections (model_id TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, created TEXT NOT NULL, updated TEXT NOT NULL);
@@ -49,20 +54,17 @@ export class DatabaseInUse extends Error {
 /** The store's prepared statements. */
 interface Statements {
   events: Database.Statement<[], { line: string }>;
-  addEvent: Database.Statement<[string]>;
+  replay: Database.Statement<[], { line: string; added: string | null }>;
+  addEvent: Database.Statement<[string, string | null]>;
   app: Database.Statement<[string], { name: string; client_id: string; client_secret: string }>;
   appByClient: Database.Statement<[string], { name: string; client_id: string; client_secret: string }>;
   addApp: Database.Statement<[string, string, string]>;
   tenant: Database.Statement<[string], { tenant_id: string }>;
   addTenant: Database.Statement<[string, string]>;
-  connection: Database.Statement<[string], { id: string; created: string; updated: string }>;
-  addConnection: Database.Statement<[string, string, string, string]>;
-  touchConnection: Database.Statement<[string, string]>;
-  authEvent: Database.Statement<[string], { id: string }>;
-  addAuthEvent: Database.Statement<[string, string]>;
-  code: Database.Statement<[string], { app: string; user: string; used: number }>;
-  addCode: Database.Statement<[string, string, string]>;
-  useCode: Database.Statement<[string]>;
+  legacyConnections: Database.Statement<[], { model_id: string; id: string; created: string; updated: string }>;
+  legacyAuthEvents: Database.Statement<[], { model_id: string; id: string }>;
+  codes: Database.Statement<[], { code: string; app: string; user: string; used: number }>;
+  useCode: Database.Statement<[string, string, string]>;
   token: Database.Statement<[string], { kind: string; app: string; user: string; issued_ms: number; live: number }>;
   addToken: Database.Statement<[string, string, string, string, number]>;
   endToken: Database.Statement<[string]>;
@@ -99,6 +101,9 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
     // Take the exclusive lock now, not at the first write: a second server fails here.
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
     db.exec(SCHEMA);
+    // A database written before `added`: the column added (its rows keep their ids in the old tables).
+    if (!(db.pragma('table_info(events)') as { name: string }[]).some((c) => c.name === 'added'))
+      db.exec('ALTER TABLE events ADD COLUMN added TEXT');
   } catch (error) {
     db.close();
     if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUse(`${file}: in use by another process`);
@@ -106,7 +111,8 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
   }
   const s: Statements = {
     events: prepare<[], { line: string }>(db, 'SELECT line FROM events ORDER BY seq'),
-    addEvent: prepare<[string]>(db, 'INSERT INTO events (line) VALUES (?)'),
+    replay: prepare<[], { line: string; added: string | null }>(db, 'SELECT line, added FROM events ORDER BY seq'),
+    addEvent: prepare<[string, string | null]>(db, 'INSERT INTO events (line, added) VALUES (?, ?)'),
     app: prepare<[string], { name: string; client_id: string; client_secret: string }>(db, 'SELECT * FROM apps WHERE name = ?'),
     appByClient: prepare<[string], { name: string; client_id: string; client_secret: string }>(
       db,
@@ -115,17 +121,16 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
     addApp: prepare<[string, string, string]>(db, 'INSERT INTO apps (name, client_id, client_secret) VALUES (?, ?, ?)'),
     tenant: prepare<[string], { tenant_id: string }>(db, 'SELECT tenant_id FROM tenants WHERE name = ?'),
     addTenant: prepare<[string, string]>(db, 'INSERT INTO tenants (name, tenant_id) VALUES (?, ?)'),
-    connection: prepare<[string], { id: string; created: string; updated: string }>(db, 'SELECT * FROM connections WHERE model_id = ?'),
-    addConnection: prepare<[string, string, string, string]>(
+    legacyConnections: prepare<[], { model_id: string; id: string; created: string; updated: string }>(
       db,
-      'INSERT INTO connections (model_id, id, created, updated) VALUES (?, ?, ?, ?)',
+      'SELECT model_id, id, created, updated FROM connections',
     ),
-    touchConnection: prepare<[string, string]>(db, 'UPDATE connections SET updated = ? WHERE model_id = ?'),
-    authEvent: prepare<[string], { id: string }>(db, 'SELECT id FROM auth_events WHERE model_id = ?'),
-    addAuthEvent: prepare<[string, string]>(db, 'INSERT INTO auth_events (model_id, id) VALUES (?, ?)'),
-    code: prepare<[string], { app: string; user: string; used: number }>(db, 'SELECT * FROM codes WHERE code = ?'),
-    addCode: prepare<[string, string, string]>(db, 'INSERT INTO codes (code, app, user) VALUES (?, ?, ?)'),
-    useCode: prepare<[string]>(db, 'UPDATE codes SET used = 1 WHERE code = ?'),
+    legacyAuthEvents: prepare<[], { model_id: string; id: string }>(db, 'SELECT model_id, id FROM auth_events'),
+    codes: prepare<[], { code: string; app: string; user: string; used: number }>(db, 'SELECT code, app, user, used FROM codes'),
+    useCode: prepare<[string, string, string]>(
+      db,
+      'INSERT INTO codes (code, app, user, used) VALUES (?, ?, ?, 1) ON CONFLICT (code) DO UPDATE SET used = 1',
+    ),
     token: prepare<[string], { kind: string; app: string; user: string; issued_ms: number; live: number }>(
       db,
       'SELECT * FROM tokens WHERE token = ?',
@@ -142,6 +147,13 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
   };
+  // Transaction control as prepared statements: parsed once, not at every change and commit.
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const savepoint = db.prepare('SAVEPOINT change');
+  const release = db.prepare('RELEASE change');
+  const rollbackTo = db.prepare('ROLLBACK TO change');
   let batch: NodeJS.Timeout | undefined;
   if (commitLate) {
     db.exec('BEGIN');
@@ -154,17 +166,17 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
     group = null;
     if (open === null || !db.open) return;
     try {
-      db.exec('COMMIT');
+      commit.run();
       open.settle();
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) rollback.run();
       open.settle(error);
     }
   };
   /** Open the group of this turn of the event loop, if none is open. */
   const joinGroup = () => {
     if (commitLate || group !== null) return;
-    db.exec('BEGIN IMMEDIATE');
+    begin.run();
     let settle: (error?: unknown) => void = () => {};
     const committed = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -174,25 +186,37 @@ export function openStore(file: string, { commitLate = false, sync = 'normal' as
     group = { committed, settle };
     setImmediate(commitGroup);
   };
+  /**
+   * Run `fn` as one unit: a savepoint in this turn's group transaction, so all of its writes or
+   * none; they are durable once `durable()` resolves.
+   */
+  const atomically = <T>(fn: () => T): T => {
+    // (In the broken variant, inside the open batch: a savepoint, committed later.)
+    joinGroup();
+    savepoint.run();
+    try {
+      const result = fn();
+      release.run();
+      return result;
+    } catch (error) {
+      // A failed statement may have ended the transaction already (SQLite rolls back on some errors).
+      if (db.inTransaction) {
+        rollbackTo.run();
+        release.run();
+      }
+      throw error;
+    }
+  };
   return {
     db,
     s,
-    /**
-     * Run `fn` as one unit: a savepoint in this turn's group transaction, so all of its writes or
-     * none; they are durable once `durable()` resolves.
-     */
-    atomically<T>(fn: () => T): T {
-      // (In the broken variant, inside the open batch: a savepoint, committed later.)
-      joinGroup();
-      return db.transaction(fn)();
-    },
+    atomically,
     durable: () => group?.committed ?? Promise.resolve(),
     /** Delete everything, as one unit. */
     clear(): void {
-      joinGroup();
-      db.transaction(() => {
+      atomically(() => {
         for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
-      })();
+      });
     },
     close(): void {
       commitGroup();
