@@ -44,6 +44,23 @@ describe('xcm conform on the command line', () => {
     }
   });
 
+  it('names --admin-token when /sim/ asks for one, and passes with it', async () => {
+    const running = await serve({ port: 0, adminToken: 's3cret' });
+    try {
+      const without = await xcmAsync('conform', running.url, '--runs', '2');
+      expect(without.status).toBe(2);
+      expect(without.stderr).toMatch(
+        /POST \/sim\/reset answered 401, expected 204: .*\(its \/sim\/ asks for a token: give --admin-token T\)\n$/,
+      );
+      const wrong = await xcmAsync('conform', running.url, '--runs', '2', '--admin-token', 'nope');
+      expect(wrong.stderr).toMatch(/\(is --admin-token the one it was started with\?\)\n$/);
+      const right = await xcmAsync('conform', running.url, '--runs', '2', '--seed', '1', '--admin-token', 's3cret');
+      expect(right).toMatchObject({ status: 0, stderr: '' });
+    } finally {
+      await running.close();
+    }
+  });
+
   it('exits 0 with a summary, 1 with the shrunk scenario (written by --out), and --json gives the report', async () => {
     const running = await serve({ port: 0, set: ['appCap=4'] });
     try {

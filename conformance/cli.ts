@@ -101,11 +101,18 @@ export async function conformCommand(args: string[]): Promise<number> {
       url: base,
     });
   } catch (error) {
-    if (error instanceof ContractError)
-      throw new InputError(`${base} does not speak the contract of xcm serve (DESIGN.md, "Simulator"): ${error.request} ${error.message}`, {
-        file: 'xcm',
-        field: 'URL',
-      });
+    if (error instanceof ContractError) {
+      const locked = / \/sim\//.test(error.request) && error.message.startsWith('answered 401');
+      throw new InputError(
+        `${base} does not speak the contract of xcm serve (DESIGN.md, "Simulator"): ${error.request} ${error.message}`,
+        { file: 'xcm', field: 'URL' },
+        locked
+          ? adminToken === undefined
+            ? 'its /sim/ asks for a token: give --admin-token T'
+            : 'is --admin-token the one it was started with?'
+          : undefined,
+      );
+    }
     throw error;
   }
   const scenario = failureScenario(report, { policy: values.policy, set: values.set });
