@@ -47,7 +47,7 @@ function text(value: unknown, field: string, where: Where): string | undefined {
 /** The longest name of an app, tenant or user, in characters. */
 export const MAX_NAME_LENGTH = 1000;
 /** The most tenants one consent may name. */
-export const MAX_CONSENT_TENANTS = 1000;
+export const MAX_CONSENT_TENANTS = 100_000;
 
 /** A character no name may hold: a control character, or half of a surrogate pair (checked closer). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
