@@ -47,7 +47,7 @@ function text(value: unknown, field: string, where: Where): string | undefined {
 /** The longest name of an app, tenant or user, in characters. */
 export const MAX_NAME_LENGTH = 1000;
 /** The most tenants one consent may name. */
-export const MAX_CONSENT_TENANTS = 1000;
+export const MAX_CONSENT_TENANTS = 100_000;
 
 /** A character no name may hold: a control character, or half of a surrogate pair (checked closer). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -122,8 +122,10 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
   }
   // No prototype: a tenant named `__proto__` or `toString` is a key like any other.
   const byTenant: Record<string, ObservedOutcome> = Object.create(null);
+  const named = tenants.length > 8 ? new Set(tenants) : tenants;
   for (const [tenant, o] of Object.entries(value)) {
-    if (!tenants.includes(tenant)) fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
+    if (!(named instanceof Set ? named.has(tenant) : named.includes(tenant)))
+      fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
     byTenant[tenant] = outcome(o, `observed.${tenant}`, where, 'connect');
   }
   return byTenant;
