@@ -291,22 +291,15 @@ export function withoutConnection(world: World, app: string, tenant: string, use
 }
 
 /**
- * Per app's links: how many of its tenants are declared, demo or not. Cached on the app's tenant
- * map, so by its identity: a world that declares a linked tenant or changes its kind gives the apps
+ * Per app's links: how many of its tenants are declared, demo or not. Cached by the identity of
+ * the app's tenant map: a world that declares a linked tenant or changes its kind gives the apps
  * linked to it new maps (`withTenant`), so a map's counts hold in every world that has it.
  */
 interface KindCounts {
   plain: number;
   demo: number;
 }
-/** The counts kept on an app's tenant map (in its memo: no WeakMap on the path of every connect). */
-const kindCounts = {
-  get: (map: TenantLinks): KindCounts | undefined => map.memo?.kinds,
-  set: (map: TenantLinks, counts: KindCounts): void => {
-    map.memo ??= {};
-    map.memo.kinds = counts;
-  },
-};
+const kindCounts = new WeakMap<TenantLinks, KindCounts>();
 
 /** The counts of the app's links in `links`, from those of the world's, when known: one tenant more, less or the same. */
 function carryKindCounts(world: World, links: Links, app: string, tenant: string, delta: -1 | 0 | 1): void {
