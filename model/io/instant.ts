@@ -140,16 +140,6 @@ export function isCalendarInstant(text: string): boolean {
   );
 }
 
-/** Whether the day of a `YYYY-MM-DD...` text is one its month has (the digits already read as a date). */
-function dayInMonth(text: string): boolean {
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  return day <= days;
-}
-
 /** An `at` as traces write it: ISO 8601 date and time with an offset (`Z` or `±HH:mm`). */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -158,8 +148,6 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
  * when it is one: an ISO 8601 date and time with an offset, on a real calendar day and hour.
  */
 export function instantProblem(text: string): { problem: string; hint: string } | null {
-  // The common form on a day its month has: an instant (the checks below would agree).
-  if (commonInstant(text) !== undefined && dayInMonth(text)) return null;
   if (!ISO_WITH_OFFSET.test(text) || Number.isNaN(instantOf(text)))
     return { problem: `not an ISO 8601 time with offset: ${quote(text)}`, hint: 'e.g. "2020-02-09T18:30:00+13:00"' };
   if (!isCalendarInstant(text))

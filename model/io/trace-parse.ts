@@ -122,10 +122,8 @@ function observedOf(value: unknown, tenants: readonly string[] | null, where: Wh
   }
   // No prototype: a tenant named `__proto__` or `toString` is a key like any other.
   const byTenant: Record<string, ObservedOutcome> = Object.create(null);
-  const named = tenants.length > 8 ? new Set(tenants) : tenants;
   for (const [tenant, o] of Object.entries(value)) {
-    if (!(named instanceof Set ? named.has(tenant) : named.includes(tenant)))
-      fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
+    if (!tenants.includes(tenant)) fail(where, `observed.${tenant}`, 'names a tenant the consent does not include');
     byTenant[tenant] = outcome(o, `observed.${tenant}`, where, 'connect');
   }
   return byTenant;

@@ -15,7 +15,6 @@ import {
   connectionOf,
   forEachAppOn,
   isLinked,
-  linkedDeclaredTenants,
   linkedTenants,
   tenantOf,
   tenantRecord,
@@ -52,14 +51,10 @@ function appCountText(c: PlatformContext, appId: string): string {
   const cap = rules.appCap(c.policy, app);
   const held = rules.heldTenants(c.world, c.policy, appId);
   const holds = cap === null ? `holds ${count(held, 'tenant')} (no cap)` : `holds ${held} of ${count(cap, 'tenant')}`;
-  // Only demo tenants can go uncounted: with none linked (a count the world keeps), no walk.
-  const uncounted =
-    linkedDeclaredTenants(c.world, appId).demo === 0
-      ? []
-      : linkedTenants(c.world, appId).filter((t) => {
-          const tenant = tenantRecord(c.world, t);
-          return tenant !== undefined && !rules.tenantCountsTowardAppCap(c.policy, tenant);
-        });
+  const uncounted = linkedTenants(c.world, appId).filter((t) => {
+    const tenant = tenantRecord(c.world, t);
+    return tenant !== undefined && !rules.tenantCountsTowardAppCap(c.policy, tenant);
+  });
   const demo = uncounted.length === 0 ? '' : ` (not counting ${count(uncounted.length, 'demo tenant')}: ${uncounted.join(', ')})`;
   return `${appKind(c.policy, app)} ${appId} ${holds}${demo}`;
 }

@@ -4,7 +4,7 @@
  * only: nothing here decides a rule.
  * @module
  */
-import { EMPTY_PMAP, PMap, pdelete, pforEach, pget, pset } from './pmap.ts';
+import { EMPTY_PMAP, pdelete, pforEach, pget, pset, type PMap } from './pmap.ts';
 import type { Connection } from '../types.ts';
 
 /** The users connecting one app to one tenant, in the order they connected. */
@@ -102,27 +102,11 @@ export function withUserAt(links: Links, app: string, tenant: string, user: stri
 
 /**
  * The links without any connection of `app`, when `user` holds each of its tenants alone
- * (`soleUser`): what `withoutUserAt` of every tenant gives, without a step per tenant beyond
- * taking the app out of the index of apps per tenant.
+ * (`soleUser`): what `withoutUserAt` of every tenant gives, without a step per tenant. The index
+ * of apps per tenant is left to be derived again when read (`appsOnTenant`).
  */
 export function withoutSoleUser(links: Links, app: string): Links {
-  let index = appsOnTenant(links);
-  pforEach(pget(links, app) ?? EMPTY_PMAP, (tenant) => {
-    index = unindexed(index, tenant, app);
-  });
-  return withAppMap(links, app, EMPTY_PMAP, index);
-}
-
-/**
- * The same links, but `app`'s tenant map a new map object with the same entries: what is derived
- * from that map and cached by its identity (the kinds of its tenants) is then derived anew.
- */
-export function withRenewedAppMap(links: Links, app: string): Links {
-  const map = pget(links, app);
-  if (map === undefined) return links;
-  const renewed: TenantLinks = new PMap(map.root, map.size, map.nextSeq);
-  if (map.memo?.sole !== undefined) renewed.memo = { sole: map.memo.sole };
-  return withAppMap(links, app, renewed, appsOnTenant(links));
+  return pset(links, app, EMPTY_PMAP);
 }
 
 /**

@@ -19,7 +19,6 @@ import {
   withNoUsersAt,
   withoutSoleUser,
   withoutUserAt,
-  withRenewedAppMap,
   withUserAt,
   type Links,
   type TenantLinks,
@@ -257,13 +256,7 @@ export function withApp(world: World, app: App): World {
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
   const w = open(world);
-  const old = pget(w.tenants, tenant.id);
-  let links = w.links;
-  // The apps linked to the tenant count it anew when it is declared or its kind changes.
-  if (old === undefined || (old.kind === 'demo') !== (tenant.kind === 'demo')) {
-    for (const app of pget(appsOnTenant(links), tenant.id) ?? []) links = withRenewedAppMap(links, app);
-  }
-  return made(w.apps, pset(w.tenants, tenant.id, tenant), links, w.connectionSerial, w.authEventSerial);
+  return made(w.apps, pset(w.tenants, tenant.id, tenant), w.links, w.connectionSerial, w.authEventSerial);
 }
 
 /** The world with the next authEventId handed out. */
@@ -290,12 +283,9 @@ export function withoutConnection(world: World, app: string, tenant: string, use
   return made(w.apps, w.tenants, links, w.connectionSerial, w.authEventSerial);
 }
 
-/**
- * Per app's links: how many of its tenants are declared, demo or not. Cached by the identity of
- * the app's tenant map: a world that declares a linked tenant or changes its kind gives the apps
- * linked to it new maps (`withTenant`), so a map's counts hold in every world that has it.
- */
+/** Per app's links: how many of its tenants are declared, demo or not, under one tenants map. */
 interface KindCounts {
+  tenants: PMap<Tenant>;
   plain: number;
   demo: number;
 }
@@ -306,11 +296,12 @@ function carryKindCounts(world: World, links: Links, app: string, tenant: string
   const before = tenantsOfApp(world, app);
   const known = before === undefined ? undefined : kindCounts.get(before);
   const after = pget(links, app);
-  if (after === undefined || (before !== undefined && known === undefined)) return;
-  const record = pget(open(world).tenants, tenant);
+  const tenants = open(world).tenants;
+  if (after === undefined || (before !== undefined && (known === undefined || known.tenants !== tenants))) return;
+  const record = pget(tenants, tenant);
   const plain = (known?.plain ?? 0) + (record !== undefined && record.kind !== 'demo' ? delta : 0);
   const demo = (known?.demo ?? 0) + (record?.kind === 'demo' ? delta : 0);
-  kindCounts.set(after, { plain, demo });
+  kindCounts.set(after, { tenants, plain, demo });
 }
 
 /**
@@ -322,7 +313,7 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
   if (map === undefined) return { plain: 0, demo: 0 };
   const tenants = open(world).tenants;
   const known = kindCounts.get(map);
-  if (known !== undefined) return known;
+  if (known !== undefined && known.tenants === tenants) return known;
   let plain = 0;
   let demo = 0;
   pforEach(map, (id) => {
@@ -331,7 +322,7 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
     if (record.kind === 'demo') demo++;
     else plain++;
   });
-  const counts = { plain, demo };
+  const counts = { tenants, plain, demo };
   kindCounts.set(map, counts);
   return counts;
 }
@@ -341,28 +332,13 @@ export function withoutUserOfApp(world: World, app: string, user: string): World
   const tenants = tenantsOfApp(world, app);
   if (tenants !== undefined && tenants.size > 0 && soleUser(tenants) === user) {
     const w = open(world);
-    kindCounts.set(EMPTY_PMAP, { plain: 0, demo: 0 });
     return made(w.apps, w.tenants, withoutSoleUser(w.links, app), w.connectionSerial, w.authEventSerial);
   }
   // The tenants this user holds, in insertion order, removed in that order.
   const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
   if (held.length === 0) return world;
   const w = open(world);
-  const links = withoutUserAt(w.links, app, held, user);
-  // The counts carried: each tenant no user holds any more is one less.
-  const known = tenants === undefined ? undefined : kindCounts.get(tenants);
-  const after = pget(links, app);
-  if (known !== undefined && after !== undefined) {
-    let { plain, demo } = known;
-    for (const tenant of held) {
-      if (pget(after, tenant) !== undefined) continue;
-      const record = pget(w.tenants, tenant);
-      if (record?.kind === 'demo') demo--;
-      else if (record !== undefined) plain--;
-    }
-    kindCounts.set(after, { plain, demo });
-  }
-  return made(w.apps, w.tenants, links, w.connectionSerial, w.authEventSerial);
+  return made(w.apps, w.tenants, withoutUserAt(w.links, app, held, user), w.connectionSerial, w.authEventSerial);
 }
 
 /** The world with the same apps, tenants and serials, and no connection at all. */
