@@ -129,10 +129,28 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const arena = arenaOf(bounds, [policy]);
   const keys = new StateKeys(arena, options.symmetry ?? true, 1);
   const start = initialState(arena, policy, model);
-  const startCode = keys.code(start.context.world);
-  const search = new BreadthFirst<CompiledState, Code>(start, startCode, keys.keyOf(startCode));
+  // The queue holds no state: a state is played again from the one it was discovered from when
+  // it is expanded (`rebuilt`), so the search keeps a few numbers per state, not a world.
+  const search = new BreadthFirst<null, null>(null, null, keys.keyOf(keys.code(start.context.world)));
   const step = model.compiled.step;
   const moves = arena.moves;
+  /** The state a move leads to from `from` (every machine event of it, in order). */
+  const played = (from: CompiledState, move: Move): CompiledState => {
+    let state = from;
+    for (const event of move.events) state = step(state, event);
+    return state;
+  };
+  // The last state rebuilt at each depth: breadth-first order expands the children of one state
+  // one after another, so rebuilding a state mostly plays one move from a state rebuilt just before.
+  const rebuiltAt: Array<{ index: number; state: CompiledState }> = [{ index: 0, state: start }];
+  const rebuilt = (index: number): CompiledState => {
+    const depth = search.depthOf(index);
+    const known = rebuiltAt[depth];
+    if (known !== undefined && known.index === index) return known.state;
+    const state = played(rebuilt(search.parentOf(index)), moves[search.moveTo(index)] as Move);
+    rebuiltAt[depth] = { index, state };
+    return state;
+  };
   // Every invariant is checked on every transition, so one count serves them all.
   let transitions = 0;
 
@@ -171,8 +189,10 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   };
 
   const consentIndex = moves.findIndex((m) => m.consent);
-  const expand = (state: CompiledState, code: Code, head: number): ExploreResult | undefined => {
+  const expand = (_state: null, _code: null, head: number): ExploreResult | undefined => {
+    const state = rebuilt(head);
     const before = state.context;
+    const code = keys.code(before.world);
     // Every connect opens with the same consent from this state: play and check it once; it is
     // part of (and counted with) each connect transition below.
     let afterConsent: CompiledState | null = null;
@@ -204,7 +224,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
       const nextWorld = next.context.world;
       if (sameLinks(world, nextWorld) && sameApps(world, nextWorld)) continue;
       const nextCode = keys.code(nextWorld, { world, code });
-      search.discover(next, nextCode, keys.keyOf(nextCode), head, m);
+      search.discover(null, null, keys.keyOf(nextCode), head, m);
     }
     return undefined;
   };
