@@ -17,7 +17,7 @@ import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
 import { BreadthFirst, drain } from './breadth-first.ts';
-import { StateKeys, type Code } from './symmetry.ts';
+import { StateKeys } from './symmetry.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
