@@ -23,10 +23,10 @@ import {
 } from './rules.ts';
 import type { PlatformContext, PlatformEvent } from './transitions.ts';
 import {
-  allConnections,
   appOf,
   connectionOf,
   currentAuthEventId,
+  forEachLinkedTenant,
   forEachRemovedConnection,
   isLinked,
   tenantOf,
@@ -165,10 +165,15 @@ export const INVARIANTS: readonly Invariant[] = [
     source: "[DOC] xero-node 4.10.1 release notes: token revocation removes all of the user's connections to the app.",
     holds: (b, e, a) => {
       if (e.type !== 'revoke') return true;
-      for (const c of allConnections(a.world)) if (c.app === e.app && c.user === e.user) return false;
-      let expectedGone = 0;
-      for (const c of allConnections(b.world)) if (c.app === e.app && c.user === e.user) expectedGone++;
-      return removedConnections(b.world, a.world).length === expectedGone;
+      // The user's connections to the app: one per tenant of the app's links the user holds.
+      const held = (world: World) => {
+        let count = 0;
+        forEachLinkedTenant(world, e.app, (tenant) => {
+          if (connectionOf(world, e.app, tenant, e.user) !== undefined) count++;
+        });
+        return count;
+      };
+      return held(a.world) === 0 && removedConnections(b.world, a.world).length === held(b.world);
     },
   },
   {
