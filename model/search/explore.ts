@@ -18,6 +18,7 @@ import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
 import { BreadthFirst, drain } from './breadth-first.ts';
 import { StateKeys } from './symmetry.ts';
+import { RecentCodes } from './recent-codes.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
@@ -134,6 +135,8 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const search = new BreadthFirst<null, null>(null, null, keys.keyOf(keys.code(start.context.world)));
   const step = model.compiled.step;
   const moves = arena.moves;
+  // Under symmetry a key costs more than a look-up of the exact code among the recent ones.
+  const recent = new RecentCodes(keys.symmetry, arena.appIds.length, arena.appIds.length * arena.tenantIds.length, arena.userIds.length);
   /** The state a move leads to from `from` (every machine event of it, in order). */
   const played = (from: CompiledState, move: Move): CompiledState => {
     let state = from;
@@ -224,6 +227,8 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
       const nextWorld = next.context.world;
       if (sameLinks(world, nextWorld) && sameApps(world, nextWorld)) continue;
       const nextCode = keys.code(nextWorld, { world, code });
+      if (recent.has(nextCode)) continue;
+      recent.add();
       search.discover(null, null, keys.keyOf(nextCode), head, m);
     }
     return undefined;
