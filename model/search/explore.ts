@@ -17,7 +17,7 @@ import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
 import { BreadthFirst, drain } from './breadth-first.ts';
-import { StateKeys } from './symmetry.ts';
+import { StateKeys, type Code } from './symmetry.ts';
 import { RecentCodes } from './recent-codes.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
@@ -191,11 +191,13 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     return [...new Set(names)];
   };
 
+  // The code of the successor at hand: read once (the recent codes, the key), then dropped.
+  const scratch: Code = { life: [], cells: new Array<number>(arena.appIds.length * arena.tenantIds.length).fill(0) };
   const consentIndex = moves.findIndex((m) => m.consent);
   const expand = (_state: null, _code: null, head: number): ExploreResult | undefined => {
     const state = rebuilt(head);
     const before = state.context;
-    const code = keys.code(before.world);
+    const previous = { world: before.world, code: keys.code(before.world) };
     // Every connect opens with the same consent from this state: play and check it once; it is
     // part of (and counted with) each connect transition below.
     let afterConsent: CompiledState | null = null;
@@ -226,7 +228,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
       if (!kept) return violationAt(head, m, brokenInMove(state, move, afterConsent));
       const nextWorld = next.context.world;
       if (sameLinks(world, nextWorld) && sameApps(world, nextWorld)) continue;
-      const nextCode = keys.code(nextWorld, { world, code });
+      const nextCode = keys.codeInto(nextWorld, previous, scratch);
       if (recent.has(nextCode)) continue;
       recent.add();
       search.discover(null, null, keys.keyOf(nextCode), head, m);

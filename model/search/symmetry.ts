@@ -118,6 +118,11 @@ export class StateKeys {
     return this.coder.code(world, previous);
   }
 
+  /** `code` written into `out` (see `WorldCoder.codeInto`). */
+  codeInto(world: World, previous: { world: World; code: Code } | undefined, out: Code): Code {
+    return this.coder.codeInto(world, previous, out);
+  }
+
   /** The key of a tuple of codes (as many as `worlds`). */
   key(codes: readonly Code[]): number | string {
     let life: number[];
