@@ -58,6 +58,15 @@ function removedConnections(before: World, after: World): string[] {
   return removed;
 }
 
+/** How many connections the user has to the app: one per tenant of the app's links the user holds. */
+function connectionsOfUser(world: World, app: string, user: string): number {
+  let count = 0;
+  forEachLinkedTenant(world, app, (tenant) => {
+    if (connectionOf(world, app, tenant, user) !== undefined) count++;
+  });
+  return count;
+}
+
 /** The policy with the correct organisation check, one per policy (a refusal is judged by it). */
 const correctReadings = new WeakMap<PlatformContext['policy'], PlatformContext['policy']>();
 function correctReading(policy: PlatformContext['policy']): PlatformContext['policy'] {
@@ -165,15 +174,10 @@ export const INVARIANTS: readonly Invariant[] = [
     source: "[DOC] xero-node 4.10.1 release notes: token revocation removes all of the user's connections to the app.",
     holds: (b, e, a) => {
       if (e.type !== 'revoke') return true;
-      // The user's connections to the app: one per tenant of the app's links the user holds.
-      const held = (world: World) => {
-        let count = 0;
-        forEachLinkedTenant(world, e.app, (tenant) => {
-          if (connectionOf(world, e.app, tenant, e.user) !== undefined) count++;
-        });
-        return count;
-      };
-      return held(a.world) === 0 && removedConnections(b.world, a.world).length === held(b.world);
+      return (
+        connectionsOfUser(a.world, e.app, e.user) === 0 &&
+        removedConnections(b.world, a.world).length === connectionsOfUser(b.world, e.app, e.user)
+      );
     },
   },
   {
