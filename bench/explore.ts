@@ -1,13 +1,17 @@
 /**
- * The explorer's benchmark: states per second against a plain hand-written BFS over the same
- * rules and bounds (in this process), against @xstate/graph's `getShortestPaths` on a bound it
- * can finish, the state counts with and without symmetry reduction, and peak memory. Prints
- * figures and ratios; asserts nothing.
+ * The explorer's benchmark: states per second with and without symmetry reduction against a
+ * plain hand-written BFS over the same rules and bounds (in this process; MET or MISSED against
+ * half its rate without symmetry), the time and peak memory of the larger bounds with symmetry
+ * (4 apps x 4 tenants x 2 users, 5 x 5 x 1; each in a process of its own, MET or MISSED against
+ * 2 minutes and 4 GB), @xstate/graph's `getShortestPaths` on a bound it can finish, and the state
+ * counts. Prints figures and ratios; asserts nothing. Alone: `npx tsx bench/explore.ts`.
  * @module
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { getShortestPaths } from '@xstate/graph';
 import { arenaOf, initialState } from '../model/search/bounds.ts';
-import { explore, type Bounds } from '../model/search/explore.ts';
+import { explore, exploreSteps, type Bounds, type ExploreResult } from '../model/search/explore.ts';
 import { INVARIANTS } from '../model/platform/invariants.ts';
 import { builtinPolicy } from '../model/platform/policies.ts';
 import type { Policy } from '../model/platform/policy.ts';
@@ -132,6 +136,78 @@ function versusGraph(policy: Policy, bounds: Bounds, label: string): void {
   );
 }
 
+/** The explorer's target without symmetry: this share of the plain BFS's states per second. */
+const RATE_TARGET = 0.5;
+/** The larger bounds with symmetry: each within this time and peak memory. */
+const BIG_SECONDS = 120;
+const BIG_MB = 4096;
+
+/** The larger bounds searched with symmetry at caps 2/2, each in a process of its own. */
+const BIG: Record<string, Bounds> = {
+  '4x4x2': { apps: 4, tenants: 4, users: 2 },
+  '5x5x1': { apps: 5, tenants: 5, users: 1 },
+};
+
+interface BigRun {
+  states: number;
+  transitions: number;
+  depth: number;
+  complete: boolean;
+  violation: string | null;
+  seconds: number;
+  peakMb: number;
+}
+
+/** One larger bound in this process (the child's side of `bigRun`): its figures as one JSON line. */
+function bigRunHere(name: string): void {
+  const bounds = BIG[name];
+  if (bounds === undefined) throw new Error(`bench: no bound ${name}`);
+  // Stopped after twice the target time, with the states found so far, so the benchmark ends.
+  const steps = exploreSteps(scaled(2, 2), bounds);
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  let states = 0;
+  let result: ExploreResult | undefined;
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) {
+      result = next.value;
+      break;
+    }
+    states = next.value;
+    if (elapsed() > 2 * BIG_SECONDS) break;
+  }
+  const figures: BigRun = {
+    states: result?.states ?? states,
+    transitions: result?.transitions ?? 0,
+    depth: result?.depth ?? 0,
+    complete: result?.complete ?? false,
+    violation: result?.violation?.invariant ?? null,
+    seconds: elapsed(),
+    peakMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+/** One larger bound in a fresh process, so that its peak memory is its own (a heap of 4 GB). */
+function bigRun(name: string): BigRun | string {
+  const child = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=4096', '--import', 'tsx', fileURLToPath(import.meta.url), '--bound', name],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 4 * BIG_SECONDS * 1000,
+    },
+  );
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{'))
+    return `failed (${child.signal ?? `exit ${child.status}`}): ${child.stderr.trim().split('\n').pop() ?? ''}`;
+  return JSON.parse(line) as BigRun;
+}
+
+const verdict = (met: boolean) => (met ? 'MET' : 'MISSED');
+
 /** Print the explorer's figures. */
 export async function benchExplore(): Promise<void> {
   console.log('explorer: 4 apps x 4 tenants x 1 user, caps 2/2 (appCap=2 orgCap=2), moves connect/disconnect/revoke/certify');
@@ -144,11 +220,11 @@ export async function benchExplore(): Promise<void> {
     `  plain hand-written BFS (baseline; hand-coded rules, no invariants): ${n(plain.value.states)} states, ${n(plain.value.transitions)} transitions in ${plain.seconds.toFixed(2)} s = ${n(plainRate)} states/s; peak RSS ${peakMb()} MB`,
   );
 
-  const sample = 30_000;
-  const unreduced = timed(() => explore(policy, big, { symmetry: false, maxStates: sample }));
+  const unreduced = timed(() => explore(policy, big, { symmetry: false }));
   const unreducedRate = unreduced.value.states / unreduced.seconds;
+  const unreducedRatio = unreducedRate / plainRate;
   console.log(
-    `  explorer without symmetry (machine steps, ${INVARIANTS.length} invariants on each; first ${n(unreduced.value.states)} states, ${n(unreduced.value.transitions)} transitions): ${unreduced.seconds.toFixed(2)} s = ${n(unreducedRate)} states/s = ${(unreducedRate / plainRate).toFixed(3)}x the plain BFS; ${((unreduced.seconds * 1e6) / unreduced.value.transitions).toFixed(1)} us per transition; peak RSS ${peakMb()} MB`,
+    `  explorer without symmetry (exhaustive; machine steps, ${INVARIANTS.length} invariants on each; ${n(unreduced.value.states)} states, ${n(unreduced.value.transitions)} transitions): ${unreduced.seconds.toFixed(2)} s = ${n(unreducedRate)} states/s = ${unreducedRatio.toFixed(3)}x the plain BFS (target ${RATE_TARGET}x: ${verdict(unreducedRatio >= RATE_TARGET)}); ${((unreduced.seconds * 1e6) / unreduced.value.transitions).toFixed(2)} us per transition; peak RSS ${peakMb()} MB`,
   );
 
   const reduced = timed(() => explore(policy, big, { symmetry: true }));
@@ -161,7 +237,32 @@ export async function benchExplore(): Promise<void> {
     `  state counts: ${n(plain.value.states)} without symmetry (the plain BFS's count; the explorer's equals it on every bound model/search/explore.test.ts compares), ${n(reduced.value.states)} with (${(plain.value.states / reduced.value.states).toFixed(0)}x fewer)`,
   );
 
+  console.log(
+    `explorer with symmetry at larger bounds, caps 2/2, each in its own process (target: within ${BIG_SECONDS} s and ${BIG_MB / 1024} GB)`,
+  );
+  for (const [name, bounds] of Object.entries(BIG)) {
+    const run = bigRun(name);
+    const label = `${bounds.apps} apps x ${bounds.tenants} tenants x ${bounds.users} user${bounds.users === 1 ? '' : 's'}`;
+    if (typeof run === 'string') {
+      console.log(`  ${label}: ${run} (${verdict(false)})`);
+      continue;
+    }
+    const met = run.complete && run.seconds <= BIG_SECONDS && run.peakMb <= BIG_MB;
+    console.log(
+      run.complete
+        ? `  ${label}: ${n(run.states)} states, ${n(run.transitions)} transitions, depth ${run.depth}${run.violation === null ? '' : `, violation ${run.violation}`} in ${run.seconds.toFixed(1)} s = ${n(run.states / run.seconds)} states/s; peak RSS ${n(run.peakMb)} MB (${verdict(met)})`
+        : `  ${label}: stopped after ${run.seconds.toFixed(0)} s at ${n(run.states)} states, not exhaustive (${n(run.states / run.seconds)} states/s); peak RSS ${n(run.peakMb)} MB (${verdict(met)})`,
+    );
+  }
+
   console.log('explorer vs @xstate/graph getShortestPaths (the XState machine, same moves, same keys), caps 2/2, 1 user');
   versusGraph(policy, { apps: 3, tenants: 3, users: 1 }, '3 apps x 3 tenants');
   versusGraph(policy, { apps: 3, tenants: 4, users: 1 }, '3 apps x 4 tenants (about a minute)');
+}
+
+// Alone: `npx tsx bench/explore.ts`; `--bound NAME` runs one larger bound (the child of `bigRun`).
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--bound');
+  if (at >= 0) bigRunHere(process.argv[at + 1] ?? '');
+  else await benchExplore();
 }

@@ -77,6 +77,21 @@ export class BreadthFirst<S, C> {
     this.depths.push((this.depths[from] ?? 0) + 1);
   }
 
+  /** The state state `index` was discovered from (the start is its own). */
+  parentOf(index: number): number {
+    return this.parent[index] ?? 0;
+  }
+
+  /** The move that discovered state `index` (-1 for the start). */
+  moveTo(index: number): number {
+    return this.via[index] ?? -1;
+  }
+
+  /** The depth of state `index`: its shortest path's length. */
+  depthOf(index: number): number {
+    return this.depths[index] ?? 0;
+  }
+
   /** The moves from the start to state `index` (by parent pointers), then `move`. */
   pathTo(index: number, move: number): number[] {
     const path: number[] = [];

@@ -67,6 +67,12 @@ describe('explore: pinned state counts (a change to the state space shows up her
     expect(result.violation).toBeNull();
   });
 
+  it('should reach 32,965 states with symmetry on 5 apps x 5 tenants at caps 2/2 (about 10 s)', () => {
+    const result = explore(SCALED, { apps: 5, tenants: 5, users: 1 });
+    expect([result.states, result.transitions, result.depth]).toEqual([32965, 1977900, 30]);
+    expect(result.violation).toBeNull();
+  });
+
   it('should count the same states as the plain BFS baseline of the benchmark, so both search one space', () => {
     expect(plainBfs(3, 3, 1, 2, 2).states).toBe(explore(SCALED, { apps: 3, tenants: 3, users: 1 }, { symmetry: false }).states);
     expect(plainBfs(2, 2, 2, 2, 2).states).toBe(explore(SCALED, { apps: 2, tenants: 2, users: 2 }, { symmetry: false }).states);

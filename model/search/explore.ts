@@ -18,6 +18,7 @@ import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
 import { BreadthFirst, drain } from './breadth-first.ts';
 import { StateKeys, type Code } from './symmetry.ts';
+import { RecentCodes } from './recent-codes.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
@@ -69,34 +70,23 @@ export interface ExploreOptions {
  * Default bounds of `xcm explore`: one app more than a tenant's two uncertified slots, and three
  * tenants, so that at scaled caps (`--set appCap=2`) an app fills its cap and a tenant its slots.
  * One user: a second user multiplies the states (4 apps x 4 tenants at caps 2/2 has 1,778 states
- * with one user, and over 200,000 with two); pass `--users 2` for several users on one tenant.
+ * with one user, and over 8 million with two); pass `--users 2` for several users on one tenant.
  */
 export const DEFAULT_BOUNDS: Bounds = { apps: 3, tenants: 3, users: 1 };
 
 const CONSENT: PlatformEvent = { type: 'consent' };
 
-interface Step {
-  before: PlatformContext;
-  event: PlatformEvent;
-  after: PlatformContext;
+/** Whether a step keeps every invariant of the registry (each is evaluated until one fails). */
+function keepsAll(before: PlatformContext, event: PlatformEvent, after: PlatformContext): boolean {
+  for (let i = 0; i < INVARIANTS.length; i++) if (!(INVARIANTS[i] as (typeof INVARIANTS)[number]).holds(before, event, after)) return false;
+  return true;
 }
 
-/** Play a move from a state: the states after each machine event (the consent may be shared). */
-function play(model: Model, from: CompiledState, move: Move, afterConsent: CompiledState | null): { state: CompiledState; steps: Step[] } {
-  let state = from;
-  const steps: Step[] = [];
-  const events = move.events;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i] as PlatformEvent;
-    if (i === 0 && move.consent && afterConsent !== null) {
-      state = afterConsent;
-      continue;
-    }
-    const next = model.compiled.step(state, event);
-    steps.push({ before: state.context, event, after: next.context });
-    state = next;
-  }
-  return { state, steps };
+/** The names of the invariants a step breaks, in registry order. */
+function brokenBy(before: PlatformContext, event: PlatformEvent, after: PlatformContext): string[] {
+  const names: string[] = [];
+  for (const invariant of INVARIANTS) if (!invariant.holds(before, event, after)) names.push(invariant.name);
+  return names;
 }
 
 /** Replay moves from the start and annotate each with the model's outcome as `observed`. */
@@ -139,26 +129,38 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const model = options.model ?? MODEL;
   const arena = arenaOf(bounds, [policy]);
   const keys = new StateKeys(arena, options.symmetry ?? true, 1);
-  const checks = new Array<number>(INVARIANTS.length).fill(0);
   const start = initialState(arena, policy, model);
-  const startCode = keys.code(start.context.world);
-  const search = new BreadthFirst<CompiledState, Code>(start, startCode, keys.key([startCode]));
+  // The queue holds no state: a state is played again from the one it was discovered from when
+  // it is expanded (`rebuilt`), so the search keeps a few numbers per state, not a world.
+  const search = new BreadthFirst<null, null>(null, null, keys.keyOf(keys.code(start.context.world)));
+  const step = model.compiled.step;
+  const moves = arena.moves;
+  // Under symmetry a key costs more than a look-up of the exact code among the recent ones.
+  const recent = new RecentCodes(keys.symmetry, arena.appIds.length, arena.appIds.length * arena.tenantIds.length, arena.userIds.length);
+  /** The state a move leads to from `from` (every machine event of it, in order). */
+  const played = (from: CompiledState, move: Move): CompiledState => {
+    let state = from;
+    for (const event of move.events) state = step(state, event);
+    return state;
+  };
+  // The last state rebuilt at each depth: breadth-first order expands the children of one state
+  // one after another, so rebuilding a state mostly plays one move from a state rebuilt just before.
+  const rebuiltAt: Array<{ index: number; state: CompiledState }> = [{ index: 0, state: start }];
+  const rebuilt = (index: number): CompiledState => {
+    const depth = search.depthOf(index);
+    const known = rebuiltAt[depth];
+    if (known !== undefined && known.index === index) return known.state;
+    const state = played(rebuilt(search.parentOf(index)), moves[search.moveTo(index)] as Move);
+    rebuiltAt[depth] = { index, state };
+    return state;
+  };
+  // Every invariant is checked on every transition, so one count serves them all.
   let transitions = 0;
 
-  const broken = (steps: readonly Step[]): string[] => {
-    const names: string[] = [];
-    for (const step of steps) {
-      for (const invariant of INVARIANTS) if (!invariant.holds(step.before, step.event, step.after)) names.push(invariant.name);
-    }
-    return names.length === 0 ? names : [...new Set(names)];
-  };
-  const counted = () => {
-    for (let i = 0; i < checks.length; i++) checks[i] = (checks[i] ?? 0) + 1;
-  };
   const result = (violation: ExploreResult['violation'], complete: boolean): ExploreResult => ({
     states: search.states,
     transitions,
-    checks: Object.fromEntries(INVARIANTS.map((inv, i) => [inv.name, checks[i] ?? 0])),
+    checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, transitions])),
     violation,
     symmetryReduced: keys.symmetry,
     complete,
@@ -172,33 +174,64 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
       true,
     );
   };
+  /** Every invariant each step of a move breaks, once each, in the order found (the move broke one). */
+  const brokenInMove = (from: CompiledState, move: Move, afterConsent: CompiledState | null): string[] => {
+    const names: string[] = [];
+    let state = from;
+    for (let i = 0; i < move.events.length; i++) {
+      const event = move.events[i] as PlatformEvent;
+      if (i === 0 && move.consent && afterConsent !== null) {
+        state = afterConsent;
+        continue;
+      }
+      const next = step(state, event);
+      names.push(...brokenBy(state.context, event, next.context));
+      state = next;
+    }
+    return [...new Set(names)];
+  };
 
-  const consentIndex = arena.moves.findIndex((m) => m.consent);
-  const expand = (state: CompiledState, code: Code, head: number): ExploreResult | undefined => {
+  // The code of the successor at hand: read once (the recent codes, the key), then dropped.
+  const scratch: Code = { life: [], cells: new Array<number>(arena.appIds.length * arena.tenantIds.length).fill(0) };
+  const consentIndex = moves.findIndex((m) => m.consent);
+  const expand = (_state: null, _code: null, head: number): ExploreResult | undefined => {
+    const state = rebuilt(head);
+    const before = state.context;
+    const previous = { world: before.world, code: keys.code(before.world) };
     // Every connect opens with the same consent from this state: play and check it once; it is
     // part of (and counted with) each connect transition below.
     let afterConsent: CompiledState | null = null;
     if (consentIndex >= 0) {
-      const consent = model.compiled.step(state, CONSENT);
-      afterConsent = consent;
-      const names = broken([{ before: state.context, event: CONSENT, after: consent.context }]);
-      if (names.length > 0) {
-        counted();
+      afterConsent = step(state, CONSENT);
+      if (!keepsAll(before, CONSENT, afterConsent.context)) {
         transitions++;
-        return violationAt(head, consentIndex, names);
+        return violationAt(head, consentIndex, brokenBy(before, CONSENT, afterConsent.context));
       }
     }
-    for (let m = 0; m < arena.moves.length; m++) {
-      const move = arena.moves[m] as Move;
-      const { state: next, steps } = play(model, state, move, afterConsent);
+    const world = before.world;
+    for (let m = 0; m < moves.length; m++) {
+      const move = moves[m] as Move;
+      const events = move.events;
+      let next = state;
+      let kept = true;
+      for (let i = 0; i < events.length; i++) {
+        if (i === 0 && move.consent && afterConsent !== null) {
+          next = afterConsent;
+          continue;
+        }
+        const event = events[i] as PlatformEvent;
+        const after = step(next, event);
+        if (!keepsAll(next.context, event, after.context)) kept = false;
+        next = after;
+      }
       transitions++;
-      const names = broken(steps);
-      counted();
-      if (names.length > 0) return violationAt(head, m, names);
-      const world = next.context.world;
-      if (sameLinks(state.context.world, world) && sameApps(state.context.world, world)) continue;
-      const nextCode = keys.code(world, { world: state.context.world, code });
-      search.discover(next, nextCode, keys.key([nextCode]), head, m);
+      if (!kept) return violationAt(head, m, brokenInMove(state, move, afterConsent));
+      const nextWorld = next.context.world;
+      if (sameLinks(world, nextWorld) && sameApps(world, nextWorld)) continue;
+      const nextCode = keys.codeInto(nextWorld, previous, scratch);
+      if (recent.has(nextCode)) continue;
+      recent.add();
+      search.discover(null, null, keys.keyOf(nextCode), head, m);
     }
     return undefined;
   };

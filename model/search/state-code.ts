@@ -46,9 +46,17 @@ export class WorldCoder {
 
   /** The code of a world; rows and lifecycles unchanged since `previous` are reused. */
   code(world: World, previous?: { world: World; code: Code }): Code {
+    return this.codeInto(world, previous, { life: [], cells: new Array<number>(this.apps * this.tenants) });
+  }
+
+  /**
+   * `code` written into `out` (whose arrays it overwrites; `out.life` may become `previous`'s),
+   * for a code that is read once and dropped: no allocation when the lifecycles are unchanged.
+   */
+  codeInto(world: World, previous: { world: World; code: Code } | undefined, out: Code): Code {
     const { appIds, tenantIds } = this.arena;
-    const life = previous !== undefined && sameApps(previous.world, world) ? previous.code.life : lifeCode(world, appIds);
-    const cells = new Array<number>(this.apps * this.tenants);
+    out.life = previous !== undefined && sameApps(previous.world, world) ? previous.code.life : lifeCode(world, appIds);
+    const cells = out.cells;
     for (let a = 0; a < this.apps; a++) {
       const id = appIds[a] ?? '';
       const base = a * this.tenants;
@@ -66,6 +74,6 @@ export class WorldCoder {
         cells[base + t] = mask;
       }
     }
-    return { life, cells };
+    return out;
   }
 }

@@ -32,24 +32,12 @@ function permutations(items: readonly number[]): number[][] {
   return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
 }
 
-/** Packs digits of known widths into a number when they fit in 52 bits, else into a string. */
-class Packer {
-  private n = 0;
-  private s = '';
-  constructor(private readonly asNumber: boolean) {}
-  push(digit: number, width: number): void {
-    if (this.asNumber) {
-      this.n = this.n * 2 ** width + digit;
-      return;
-    }
-    let d = digit;
-    for (let w = width; w > 0; w -= 16) {
-      this.s += String.fromCharCode(d % 65536);
-      d = Math.floor(d / 65536);
-    }
-  }
-  value(): number | string {
-    return this.asNumber ? this.n : this.s;
+/** Appends a digit of a known width as 16-bit character codes, lowest first (a key too long for a number). */
+function pushDigit(digits: number[], digit: number, width: number): void {
+  let d = digit;
+  for (let w = width; w > 0; w -= 16) {
+    digits.push(d % 65536);
+    d = Math.floor(d / 65536);
   }
 }
 
@@ -68,6 +56,15 @@ export class StateKeys {
   private readonly held: number[];
   private readonly identity: number[];
   private readonly sigs: number[];
+  private readonly order: number[];
+  private readonly candidate: number[];
+  private readonly best: number[];
+  private readonly groupStart: number[];
+  private readonly groupPerms: number[][][];
+  private readonly groupAt: number[];
+  private readonly digits: number[] = [];
+  /** The user renamings for each vector of connection counts (`usersOrderedBy`), by the packed vector. */
+  private readonly userTables = new Map<number, number[][]>();
 
   /** `worlds`: how many states a key covers (1 for the explorer, 2 for the product of a diff). */
   constructor(
@@ -95,6 +92,12 @@ export class StateKeys {
     this.held = new Array<number>(this.apps).fill(0);
     this.identity = arena.appIds.map((_, i) => i);
     this.sigs = new Array<number>(this.tenants).fill(0);
+    this.order = this.identity.slice();
+    this.candidate = this.identity.slice();
+    this.best = new Array<number>(this.tenants).fill(0);
+    this.groupStart = new Array<number>(this.apps).fill(0);
+    this.groupPerms = new Array<number[][]>(this.apps).fill([]);
+    this.groupAt = new Array<number>(this.apps).fill(0);
     // For each renaming of users: new position -> old user, and the combined cell it maps to.
     this.userPerms = permutations(arena.userIds.map((_, i) => i)).map((order) => ({
       order,
@@ -115,6 +118,11 @@ export class StateKeys {
     return this.coder.code(world, previous);
   }
 
+  /** `code` written into `out` (see `WorldCoder.codeInto`). */
+  codeInto(world: World, previous: { world: World; code: Code } | undefined, out: Code): Code {
+    return this.coder.codeInto(world, previous, out);
+  }
+
   /** The key of a tuple of codes (as many as `worlds`). */
   key(codes: readonly Code[]): number | string {
     let life: number[];
@@ -133,17 +141,39 @@ export class StateKeys {
     return this.symmetry ? this.symmetricKey(life, cells) : this.plainKey(life, cells);
   }
 
-  private plainKey(life: number[], cells: number[]): number | string {
-    const lifeBits = LIFE_BITS * this.worlds;
-    const packer = new Packer(this.apps * lifeBits + cells.length * this.cellBits <= 52);
-    for (const l of life) packer.push(l, lifeBits);
-    for (const c of cells) packer.push(c, this.cellBits);
-    return packer.value();
+  /** The key of one state's code (`key([code])` without the tuple). */
+  keyOf(code: Code): number | string {
+    return this.symmetry ? this.symmetricKey(code.life, code.cells) : this.plainKey(code.life, code.cells);
   }
 
-  private symmetricKey(life: number[], cells: number[]): number | string {
+  private plainKey(life: readonly number[], cells: readonly number[]): number | string {
+    const lifeBits = LIFE_BITS * this.worlds;
+    if (this.apps * lifeBits + cells.length * this.cellBits <= 52) {
+      const lifeBase = 2 ** lifeBits;
+      const cellBase = 2 ** this.cellBits;
+      let n = 0;
+      for (let a = 0; a < life.length; a++) n = n * lifeBase + (life[a] ?? 0);
+      for (let i = 0; i < cells.length; i++) n = n * cellBase + (cells[i] ?? 0);
+      return n;
+    }
+    const digits = this.digits;
+    digits.length = 0;
+    for (const l of life) pushDigit(digits, l, lifeBits);
+    for (const c of cells) pushDigit(digits, c, this.cellBits);
+    return String.fromCharCode(...digits);
+  }
+
+  /**
+   * The least encoding over the renamings that keep the fingerprint order: every app order that
+   * permutes apps within ties (`appOrders`, the same candidates and the same limit), with every
+   * user renaming of `userCandidates`; tenants ordered by sorting their signatures. Scratch
+   * arrays only: no allocation per candidate.
+   */
+  private symmetricKey(life: readonly number[], cells: readonly number[]): number | string {
     const A = this.apps;
     const T = this.tenants;
+    const cb = this.cellBits;
+    const cellBase = 2 ** cb;
     // Rename-free fingerprints: apps by kind, lifecycle, tenants held, connections; users by connections.
     const appSort = this.appSort;
     const held = this.held;
@@ -158,28 +188,97 @@ export class StateKeys {
       held[a] = h;
       appSort[a] = ((this.appClass[a] ?? 0) * 2 ** (LIFE_BITS * this.worlds) + (life[a] ?? 0)) * 2 ** 20 + h * 2 ** 10 + conns;
     }
-    const order = this.identity.slice().sort((x, y) => (appSort[x] ?? 0) - (appSort[y] ?? 0));
+    // The apps by fingerprint, ties in index order (a stable insertion sort).
+    const order = this.order;
+    for (let i = 0; i < A; i++) {
+      const x = i;
+      let j = i - 1;
+      while (j >= 0 && (appSort[order[j] ?? 0] ?? 0) > (appSort[x] ?? 0)) {
+        order[j + 1] = order[j] ?? 0;
+        j--;
+      }
+      order[j + 1] = x;
+    }
     const userCandidates = this.userCandidates(cells);
-    const appCandidates = this.appOrders(order, Math.max(1, Math.floor(MAX_CANDIDATES / userCandidates.length)));
-    let best: number[] | null = null;
+    const limit = Math.max(1, Math.floor(MAX_CANDIDATES / userCandidates.length));
+    // Runs of tied apps that hold a tenant, each permuted (as `appOrders`): none when over the limit.
+    let groups = 0;
+    let count = 1;
+    for (let start = 0; start < A; ) {
+      const first = order[start] ?? 0;
+      let end = start + 1;
+      while (end < A && appSort[order[end] ?? 0] === appSort[first]) end++;
+      if (end - start > 1 && (held[first] ?? 0) > 0) {
+        const perms = permutationsOf(end - start);
+        if (count * perms.length > limit) {
+          groups = 0;
+          break;
+        }
+        count *= perms.length;
+        this.groupStart[groups] = start;
+        this.groupPerms[groups] = perms;
+        this.groupAt[groups] = 0;
+        groups++;
+      }
+      start = end;
+    }
+    const apps = this.candidate;
+    for (let i = 0; i < A; i++) apps[i] = order[i] ?? 0;
     const sigs = this.sigs;
-    for (const apps of appCandidates) {
-      for (const table of userCandidates) {
+    const best = this.best;
+    let found = false;
+    for (;;) {
+      for (let g = 0; g < groups; g++) {
+        const s = this.groupStart[g] ?? 0;
+        const p = (this.groupPerms[g] ?? [])[this.groupAt[g] ?? 0] ?? [];
+        for (let i = 0; i < p.length; i++) apps[s + i] = order[s + (p[i] ?? 0)] ?? 0;
+      }
+      for (let u = 0; u < userCandidates.length; u++) {
+        const table = userCandidates[u] ?? [];
         for (let t = 0; t < T; t++) {
           let sig = this.tenantClass[t] ?? 0;
-          for (let i = 0; i < A; i++) sig = sig * 2 ** this.cellBits + (table[cells[(apps[i] ?? 0) * T + t] ?? 0] ?? 0);
-          sigs[t] = sig;
+          for (let i = 0; i < A; i++) sig = sig * cellBase + (table[cells[(apps[i] ?? 0) * T + t] ?? 0] ?? 0);
+          // Insertion into the sorted prefix.
+          let j = t - 1;
+          while (j >= 0 && (sigs[j] ?? 0) > sig) {
+            sigs[j + 1] = sigs[j] ?? 0;
+            j--;
+          }
+          sigs[j + 1] = sig;
         }
-        sigs.sort(ascending);
-        if (best === null || lexLess(sigs, best)) best = sigs.slice();
+        if (!found || lexLess(sigs, best)) {
+          found = true;
+          for (let t = 0; t < T; t++) best[t] = sigs[t] ?? 0;
+        }
       }
+      // The next app candidate: an odometer over the groups' permutations.
+      let g = groups - 1;
+      while (g >= 0) {
+        const at = (this.groupAt[g] ?? 0) + 1;
+        if (at < (this.groupPerms[g] ?? []).length) {
+          this.groupAt[g] = at;
+          break;
+        }
+        this.groupAt[g] = 0;
+        g--;
+      }
+      if (g < 0) break;
     }
     const lifeBits = LIFE_BITS * this.worlds;
-    const sigBits = 2 + A * this.cellBits;
-    const packer = new Packer(A * lifeBits + T * sigBits <= 52);
-    for (const a of order) packer.push(life[a] ?? 0, lifeBits);
-    for (const sig of best ?? []) packer.push(sig, sigBits);
-    return packer.value();
+    const sigBits = 2 + A * cb;
+    if (A * lifeBits + T * sigBits <= 52) {
+      const lifeBase = 2 ** lifeBits;
+      const sigBase = 2 ** sigBits;
+      let n = 0;
+      for (let i = 0; i < A; i++) n = n * lifeBase + (life[order[i] ?? 0] ?? 0);
+      for (let t = 0; t < T; t++) n = n * sigBase + (best[t] ?? 0);
+      return n;
+    }
+    const digits = this.digits;
+    digits.length = 0;
+    for (let i = 0; i < A; i++) pushDigit(digits, life[order[i] ?? 0] ?? 0, lifeBits);
+    for (let t = 0; t < T; t++) pushDigit(digits, best[t] ?? 0, sigBits);
+    return String.fromCharCode(...digits);
   }
 
   /** The user renamings (as cell tables) that order users by their number of connections. */
@@ -190,7 +289,14 @@ export class StateKeys {
       for (let w = 0; w < this.worlds; w++)
         for (let u = 0; u < this.users; u++) if (c & (1 << (u + this.users * w))) count[u] = (count[u] ?? 0) + 1;
     }
-    return this.usersOrderedBy(count);
+    let packed = 0;
+    for (let u = 0; u < this.users; u++) packed = packed * 1025 + (count[u] ?? 0);
+    let tables = this.userTables.get(packed);
+    if (tables === undefined) {
+      tables = this.usersOrderedBy(count);
+      this.userTables.set(packed, tables);
+    }
+    return tables;
   }
 
   /** The user renamings (as cell tables) that order users by these numbers of connections. */
@@ -297,8 +403,6 @@ function permutationsOf(n: number): number[][] {
   PERMUTATIONS[n] ??= permutations(Array.from({ length: n }, (_, i) => i));
   return PERMUTATIONS[n];
 }
-
-const ascending = (x: number, y: number) => x - y;
 
 function lexLess(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) {

@@ -52,7 +52,7 @@ function popcount(x: number): number {
 /** An immutable map; `memo` caches key lists and indexes derived from it (pure functions of it). */
 export class PMap<V> {
   /** Derived data cached by the modules that read this map. */
-  memo: { keys?: readonly string[]; index?: unknown; sole?: string } | undefined = undefined;
+  memo: { keys?: readonly string[]; index?: unknown; sole?: string; kinds?: unknown } | undefined = undefined;
   constructor(
     readonly root: Branch<V> | null,
     readonly size: number,

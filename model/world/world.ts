@@ -289,19 +289,28 @@ interface KindCounts {
   plain: number;
   demo: number;
 }
-const kindCounts = new WeakMap<TenantLinks, KindCounts>();
+
+/** The kind counts cached on an app's links (a pure function of them and the tenants map they name). */
+function knownKindCounts(map: TenantLinks): KindCounts | undefined {
+  return map.memo?.kinds as KindCounts | undefined;
+}
+
+function keepKindCounts(map: TenantLinks, counts: KindCounts): void {
+  map.memo ??= {};
+  map.memo.kinds = counts;
+}
 
 /** The counts of the app's links in `links`, from those of the world's, when known: one tenant more, less or the same. */
 function carryKindCounts(world: World, links: Links, app: string, tenant: string, delta: -1 | 0 | 1): void {
   const before = tenantsOfApp(world, app);
-  const known = before === undefined ? undefined : kindCounts.get(before);
+  const known = before === undefined ? undefined : knownKindCounts(before);
   const after = pget(links, app);
   const tenants = open(world).tenants;
   if (after === undefined || (before !== undefined && (known === undefined || known.tenants !== tenants))) return;
   const record = pget(tenants, tenant);
   const plain = (known?.plain ?? 0) + (record !== undefined && record.kind !== 'demo' ? delta : 0);
   const demo = (known?.demo ?? 0) + (record?.kind === 'demo' ? delta : 0);
-  kindCounts.set(after, { tenants, plain, demo });
+  keepKindCounts(after, { tenants, plain, demo });
 }
 
 /**
@@ -312,7 +321,7 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
   const map = tenantsOfApp(world, app);
   if (map === undefined) return { plain: 0, demo: 0 };
   const tenants = open(world).tenants;
-  const known = kindCounts.get(map);
+  const known = knownKindCounts(map);
   if (known !== undefined && known.tenants === tenants) return known;
   let plain = 0;
   let demo = 0;
@@ -323,7 +332,7 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
     else plain++;
   });
   const counts = { tenants, plain, demo };
-  kindCounts.set(map, counts);
+  keepKindCounts(map, counts);
   return counts;
 }
 
