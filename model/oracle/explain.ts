@@ -15,6 +15,7 @@ import {
   connectionOf,
   forEachAppOn,
   isLinked,
+  linkedTenantCount,
   linkedTenants,
   tenantOf,
   tenantRecord,
@@ -51,10 +52,14 @@ function appCountText(c: PlatformContext, appId: string): string {
   const cap = rules.appCap(c.policy, app);
   const held = rules.heldTenants(c.world, c.policy, appId);
   const holds = cap === null ? `holds ${count(held, 'tenant')} (no cap)` : `holds ${held} of ${count(cap, 'tenant')}`;
-  const uncounted = linkedTenants(c.world, appId).filter((t) => {
-    const tenant = tenantRecord(c.world, t);
-    return tenant !== undefined && !rules.tenantCountsTowardAppCap(c.policy, tenant);
-  });
+  // When every linked tenant is held (counted), none is uncounted: no walk of the app's tenants.
+  const uncounted =
+    held === linkedTenantCount(c.world, appId)
+      ? []
+      : linkedTenants(c.world, appId).filter((t) => {
+          const tenant = tenantRecord(c.world, t);
+          return tenant !== undefined && !rules.tenantCountsTowardAppCap(c.policy, tenant);
+        });
   const demo = uncounted.length === 0 ? '' : ` (not counting ${count(uncounted.length, 'demo tenant')}: ${uncounted.join(', ')})`;
   return `${appKind(c.policy, app)} ${appId} ${holds}${demo}`;
 }
