@@ -226,7 +226,7 @@ export async function runBatch(
     failure: {
       kind: 'concurrent',
       trace,
-      step: prefix.trace.length,
+      step: prefix.trace.length + 1,
       expected: `some order of the batch giving the observed outcomes and state; the closest, ${order}, gives: ${model}`,
       observed: history.map((h, i) => `#${i + 1} ${h.outcomes.join(', ')}`).join('; '),
       explanation: `no order of the ${history.length} concurrent requests explains what the implementation answered and the state it shows after${

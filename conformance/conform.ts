@@ -8,7 +8,6 @@
  */
 import fc from 'fast-check';
 import { choosePolicy } from '../model/io/load-policy.ts';
-import type { TraceEvent } from '../model/types.ts';
 import { type Adapter, ContractError } from './adapter.ts';
 import { type CaseSpec, capsOf, caseSpecs, materialize } from './cases.ts';
 import { type BatchSpec, batchSpecs, runBatch } from './concurrent.ts';
@@ -45,16 +44,8 @@ export interface ConformReport {
   runs: number;
   events: number;
   batches: number;
-  failure: null | {
-    kind: 'sequential' | 'concurrent';
-    /** The shrunk trace up to the step that parts from the model, each event with `observed`. */
-    trace: TraceEvent[];
-    /** 1-based position in `trace` of that step. */
-    step: number;
-    expected: string;
-    observed: string;
-    explanation: string;
-  };
+  /** The first failure, shrunk: the trace up to the step that parts from the model (a batch's whole history for a concurrent one). */
+  failure: Failure | null;
 }
 
 /** Sequential runs when `runs` is not given. */
@@ -118,17 +109,7 @@ export async function conform(adapter: Adapter, options: ConformOptions = {}): P
     runs: counted.runs,
     events: done.events,
     batches: counted.batches,
-    failure:
-      failure === null
-        ? null
-        : {
-            kind: failure.kind,
-            trace: failure.kind === 'sequential' ? failure.trace.slice(0, failure.step + 1) : failure.trace,
-            step: failure.step + 1,
-            expected: failure.expected,
-            observed: failure.observed,
-            explanation: failure.explanation,
-          },
+    failure,
   });
   const sequential = await search<CaseSpec>(
     caseSpecs,

@@ -19,12 +19,7 @@ import {
   type TenantView,
   type TokenView,
 } from './adapter.ts';
-
-/** An answer: the status and the parsed JSON body (undefined when there is none). */
-interface Answer {
-  status: number;
-  body: unknown;
-}
+import { type Answer, appView, isObject, refusal, tenantView } from './contract-shapes.ts';
 
 interface Tokens {
   access: string;
@@ -37,15 +32,8 @@ export interface HttpAdapterOptions {
   adminToken?: string | undefined;
 }
 
-type Json = Record<string, unknown>;
-
 const key = (app: string, user: string) => `${app}\u0000${user}`;
 const seg = encodeURIComponent;
-
-/** What is wrong with a value, in a few words, or null when it has the type. */
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The adapter of one implementation at `url`. */
 export class HttpAdapter implements Adapter {
@@ -257,44 +245,6 @@ export class HttpAdapter implements Adapter {
     }
     return { apps, tenants, connections, views };
   }
-}
-
-/** A 409's outcome: the contract's `rejected:requirements`. */
-function refusal(answer: Answer, request: string): string {
-  if (isObject(answer.body) && answer.body.error === 'rejected:requirements') return 'rejected:requirements';
-  throw new ContractError(`answered 409 without "error": "rejected:requirements": ${JSON.stringify(answer.body)?.slice(0, 200)}`, request);
-}
-
-function appView(value: unknown, request: string): AppView & { clientId: string; clientSecret: string } {
-  if (
-    !isObject(value) ||
-    typeof value.name !== 'string' ||
-    typeof value.clientId !== 'string' ||
-    typeof value.clientSecret !== 'string' ||
-    typeof value.certified !== 'boolean' ||
-    typeof value.custom !== 'boolean' ||
-    (value.auth !== 'oauth2' && value.auth !== 'oauth1')
-  )
-    throw new ContractError(
-      `expected an app {name, clientId, clientSecret, certified, tier, custom, auth, registered}, got ${JSON.stringify(value)?.slice(0, 200)}`,
-      request,
-    );
-  return {
-    name: value.name,
-    clientId: value.clientId,
-    clientSecret: value.clientSecret,
-    certified: value.certified,
-    tier: (value.tier ?? null) as Tier | null,
-    custom: value.custom,
-    auth: value.auth,
-    registered: (value.registered ?? null) as string | null,
-  };
-}
-
-function tenantView(value: unknown, request: string): TenantView {
-  if (!isObject(value) || typeof value.name !== 'string' || typeof value.tenantId !== 'string' || typeof value.kind !== 'string')
-    throw new ContractError(`expected a tenant {name, tenantId, tenantType, kind}, got ${JSON.stringify(value)?.slice(0, 200)}`, request);
-  return { name: value.name, tenantId: value.tenantId, tenantType: String(value.tenantType), kind: value.kind as TenantKind };
 }
 
 /** The adapter of the implementation at `url` (`xcm serve`'s, or any other speaking its contract). */

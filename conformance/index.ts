@@ -22,4 +22,5 @@ export {
   type TokenView,
 } from './adapter.ts';
 export { type ConformOptions, type ConformReport, conform, DEFAULT_CONCURRENCY, DEFAULT_RUNS } from './conform.ts';
+export type { Failure } from './sequential.ts';
 export { type HttpAdapterOptions, httpAdapter } from './http-adapter.ts';

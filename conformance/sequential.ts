@@ -22,7 +22,7 @@ export interface Failure {
   kind: 'sequential' | 'concurrent';
   /** The events up to and including the diverging one, each with `observed` (what the implementation answered). */
   trace: TraceEvent[];
-  /** 0-based index in `trace` of the event where it parts from the model. */
+  /** 1-based position in `trace` of the event where it parts from the model. */
   step: number;
   expected: string;
   observed: string;
@@ -169,7 +169,7 @@ export function stateFailure(kind: Failure['kind'], trace: TraceEvent[], diff: S
   return {
     kind,
     trace,
-    step: trace.length - 1,
+    step: trace.length,
     expected: diff.expected,
     observed: diff.observed,
     explanation: `the state after this event differs (${diff.check})`,
@@ -187,7 +187,7 @@ export async function runSequence(adapter: Adapter, events: readonly TraceEvent[
     const answer = await send(adapter, event);
     trace.push(withObserved(event, answer.outcomes));
     const { differs } = stepModel(side, event, answer.outcomes);
-    if (differs !== null) return { trace, failure: { kind: 'sequential', trace, step: trace.length - 1, ...differs }, side, ids };
+    if (differs !== null) return { trace, failure: { kind: 'sequential', trace, step: trace.length, ...differs }, side, ids };
     const diff = consentIdDifference(side, ids, answer.authEventId) ?? compareState(side.world, await adapter.observe(), ids);
     if (diff !== null) return { trace, failure: stateFailure('sequential', trace, diff), side, ids };
   }
