@@ -51,8 +51,11 @@ export type Links = PMap<TenantLinks>;
 /** Per tenant, the apps linked to it (derived from the links, cached on them). */
 type AppsOnTenant = PMap<readonly string[]>;
 
-/** The apps linked to each tenant. */
-export function appsOnTenant(links: Links): AppsOnTenant {
+/**
+ * Per tenant, the apps that may be linked to it: every app linked to it, and maybe apps whose
+ * links `withoutSoleUser` removed (read it through `linkedAppsOn`).
+ */
+function appsOnTenant(links: Links): AppsOnTenant {
   links.memo ??= {};
   const memo = links.memo;
   if (memo.index !== undefined) return memo.index as AppsOnTenant;
@@ -66,8 +69,30 @@ export function appsOnTenant(links: Links): AppsOnTenant {
   return index;
 }
 
+function isLinkedIn(links: Links, app: string, tenant: string): boolean {
+  const map = pget(links, app);
+  return map !== undefined && pget(map, tenant) !== undefined;
+}
+
+/** Visit each app linked to the tenant (any order). */
+export function linkedAppsOn(links: Links, tenant: string, visit: (app: string) => void): void {
+  const apps = pget(appsOnTenant(links), tenant);
+  if (apps !== undefined) for (const app of apps) if (isLinkedIn(links, app, tenant)) visit(app);
+}
+
+/**
+ * Whether some app may be linked to the tenant: false only when the index of apps per tenant is
+ * at hand and names none linked (no index is derived to answer).
+ */
+export function mayBeLinked(links: Links, tenant: string): boolean {
+  const index = links.memo?.index as AppsOnTenant | undefined;
+  if (index === undefined) return links.size > 0;
+  return pget(index, tenant)?.some((app) => isLinkedIn(links, app, tenant)) ?? false;
+}
+
 function indexed(index: AppsOnTenant, tenant: string, app: string): AppsOnTenant {
-  return pset(index, tenant, [...(pget(index, tenant) ?? []), app]);
+  const apps = pget(index, tenant) ?? [];
+  return apps.includes(app) ? index : pset(index, tenant, [...apps, app]);
 }
 
 function unindexed(index: AppsOnTenant, tenant: string, app: string): AppsOnTenant {
@@ -103,10 +128,14 @@ export function withUserAt(links: Links, app: string, tenant: string, user: stri
 /**
  * The links without any connection of `app`, when `user` holds each of its tenants alone
  * (`soleUser`): what `withoutUserAt` of every tenant gives, without a step per tenant. The index
- * of apps per tenant is left to be derived again when read (`appsOnTenant`).
+ * of apps per tenant is carried as it is, so it may still name `app` on those tenants: it is a
+ * list of candidates, and its readers check each against the links (`linkedAppsOn`).
  */
 export function withoutSoleUser(links: Links, app: string): Links {
-  return pset(links, app, EMPTY_PMAP);
+  const next = pset(links, app, EMPTY_PMAP);
+  const index = links.memo?.index;
+  if (index !== undefined) next.memo = { index };
+  return next;
 }
 
 /**

@@ -58,7 +58,14 @@ const op = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tenant' as const), tenant: fc.constantFrom(...tenants), demo: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('app' as const), app: fc.constantFrom(...apps), certified: fc.boolean() }) },
+  // Go on from an earlier world (as the explorer does): what it derived and cached must hold there too.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('back' as const), to: fc.nat() }) },
 );
+
+function copyOf(p: Plain): Plain {
+  const links = new Map([...p.links].map(([a, ts]) => [a, new Map([...ts].map(([t, us]) => [t, new Map(us)]))]));
+  return { apps: new Map(p.apps), tenants: new Map(p.tenants), links };
+}
 
 const keys = <K>(map: Map<K, unknown> | undefined): K[] => [...(map?.keys() ?? [])];
 
@@ -71,9 +78,14 @@ describe('the persistent world', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 10, maxLength: 60, size: 'max' }), (ops) => {
         let world = W.EMPTY_WORLD;
-        const plain: Plain = { apps: new Map(), tenants: new Map(), links: new Map() };
-        const history: Array<[W.World, string]> = [];
+        let plain: Plain = { apps: new Map(), tenants: new Map(), links: new Map() };
+        const history: Array<[W.World, string, Plain]> = [];
         ops.forEach((o, i) => {
+          if (o.kind === 'back' && history.length > 0) {
+            const [earlier, , was] = history[o.to % history.length] as [W.World, string, Plain];
+            world = earlier;
+            plain = copyOf(was);
+          }
           const before = world;
           const wasLive = new Set(plainConnections(plain).map((k) => k.split('/').slice(0, 3).join('/')));
           const c: Connection = { id: `c${i}`, authEventId: 'e1', createdDateUtc: null, updatedDateUtc: null };
@@ -107,6 +119,12 @@ describe('the persistent world', () => {
             expect(W.appOf(world, a)).toEqual(plain.apps.get(a) ?? W.defaultApp(a));
             expect(W.linkedTenants(world, a)).toEqual(keys(plain.links.get(a)));
             expect(W.linkedTenantCount(world, a)).toBe(plain.links.get(a)?.size ?? 0);
+            const kinds = keys(plain.links.get(a)).map((t) => plain.tenants.get(t)?.kind);
+            const { plain: linkedPlain, demo: linkedDemo } = W.linkedDeclaredTenants(world, a);
+            expect({ plain: linkedPlain, demo: linkedDemo }).toEqual({
+              plain: kinds.filter((k) => k !== undefined && k !== 'demo').length,
+              demo: kinds.filter((k) => k === 'demo').length,
+            });
             for (const t of tenants) {
               expect(W.isLinked(world, a, t)).toBe(plain.links.get(a)?.has(t) ?? false);
               expect(W.usersOf(world, a, t)).toEqual(keys(plain.links.get(a)?.get(t)));
@@ -128,7 +146,7 @@ describe('the persistent world', () => {
           expect(removed.sort()).toEqual([...wasLive].filter((k) => !live.has(k)).sort());
           if (W.sameLinks(before, world)) expect(now.length).toBe(wasLive.size);
           if (W.sameApps(before, world)) expect(W.appIds(world)).toEqual(W.appIds(before));
-          history.push([world, JSON.stringify(world)]);
+          history.push([world, JSON.stringify(world), copyOf(plain)]);
         });
         for (const [earlier, json] of history) expect(JSON.stringify(earlier)).toBe(json);
       }),

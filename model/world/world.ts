@@ -14,7 +14,8 @@
 import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from '../types.ts';
 import {
-  appsOnTenant,
+  linkedAppsOn,
+  mayBeLinked,
   soleUser,
   withNoUsersAt,
   withoutSoleUser,
@@ -59,6 +60,12 @@ class Records {
     readonly connectionSerial: number,
     /** The last authEventId handed out (ids are `e1`, `e2`, ...). */
     readonly authEventSerial: number,
+    /**
+     * A token renewed whenever a linked tenant's kind changes or it is first declared (see
+     * `withTenant`): the counts of an app's linked tenants by kind made under one token stay
+     * true for every world that holds the same token and the same links of that app.
+     */
+    readonly kindsEpoch: object,
   ) {
     Object.freeze(this);
   }
@@ -77,12 +84,19 @@ class Records {
 
 const open = (world: World) => world as unknown as Records;
 
-function made(apps: PMap<App>, tenants: PMap<Tenant>, links: Links, connectionSerial: number, authEventSerial: number): World {
-  return new Records(apps, tenants, links, connectionSerial, authEventSerial) as unknown as World;
+function made(
+  apps: PMap<App>,
+  tenants: PMap<Tenant>,
+  links: Links,
+  connectionSerial: number,
+  authEventSerial: number,
+  kindsEpoch: object,
+): World {
+  return new Records(apps, tenants, links, connectionSerial, authEventSerial, kindsEpoch) as unknown as World;
 }
 
 /** A world with nothing declared. */
-export const EMPTY_WORLD: World = made(EMPTY_PMAP, EMPTY_PMAP, EMPTY_PMAP, 0, 0);
+export const EMPTY_WORLD: World = made(EMPTY_PMAP, EMPTY_PMAP, EMPTY_PMAP, 0, 0, {});
 
 // Reading: apps and tenants.
 
@@ -190,8 +204,7 @@ export function linkedApps(world: World): string[] {
 
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
-  const apps = pget(appsOnTenant(open(world).links), tenant);
-  if (apps !== undefined) for (const app of apps) visit(app);
+  linkedAppsOn(open(world).links, tenant, visit);
 }
 
 /** Every live connection, flattened: apps, then their tenants, then users, in insertion order. */
@@ -250,19 +263,22 @@ export function forEachRemovedConnection(before: World, after: World, visit: (ap
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
   const w = open(world);
-  return made(pset(w.apps, app.id, app), w.tenants, w.links, w.connectionSerial, w.authEventSerial);
+  return made(pset(w.apps, app.id, app), w.tenants, w.links, w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
   const w = open(world);
-  return made(w.apps, pset(w.tenants, tenant.id, tenant), w.links, w.connectionSerial, w.authEventSerial);
+  const before = pget(w.tenants, tenant.id);
+  const sameKind = before !== undefined && (before.kind === 'demo') === (tenant.kind === 'demo');
+  const epoch = sameKind || !mayBeLinked(w.links, tenant.id) ? w.kindsEpoch : {};
+  return made(w.apps, pset(w.tenants, tenant.id, tenant), w.links, w.connectionSerial, w.authEventSerial, epoch);
 }
 
 /** The world with the next authEventId handed out. */
 export function withNewAuthEvent(world: World): World {
   const w = open(world);
-  return made(w.apps, w.tenants, w.links, w.connectionSerial, w.authEventSerial + 1);
+  return made(w.apps, w.tenants, w.links, w.connectionSerial, w.authEventSerial + 1, w.kindsEpoch);
 }
 
 /** The world with a connection record set for (user, app, tenant), and `serial` as the last connection id. */
@@ -270,7 +286,7 @@ export function withConnection(world: World, app: string, tenant: string, user: 
   const w = open(world);
   const links = withUserAt(w.links, app, tenant, user, connection);
   carryKindCounts(world, links, app, tenant, isLinked(world, app, tenant) ? 0 : 1);
-  return made(w.apps, w.tenants, links, serial, w.authEventSerial);
+  return made(w.apps, w.tenants, links, serial, w.authEventSerial, w.kindsEpoch);
 }
 
 /** The world without the connection of (user, app, tenant). */
@@ -280,12 +296,12 @@ export function withoutConnection(world: World, app: string, tenant: string, use
   const links = withoutUserAt(w.links, app, [tenant], user);
   if (pget(pget(links, app) ?? EMPTY_PMAP, tenant) === undefined) carryKindCounts(world, links, app, tenant, -1);
   else carryKindCounts(world, links, app, tenant, 0);
-  return made(w.apps, w.tenants, links, w.connectionSerial, w.authEventSerial);
+  return made(w.apps, w.tenants, links, w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
 
 /** Per app's links: how many of its tenants are declared, demo or not, under one tenants map. */
 interface KindCounts {
-  tenants: PMap<Tenant>;
+  epoch: object;
   plain: number;
   demo: number;
 }
@@ -305,12 +321,12 @@ function carryKindCounts(world: World, links: Links, app: string, tenant: string
   const before = tenantsOfApp(world, app);
   const known = before === undefined ? undefined : knownKindCounts(before);
   const after = pget(links, app);
-  const tenants = open(world).tenants;
-  if (after === undefined || (before !== undefined && (known === undefined || known.tenants !== tenants))) return;
+  const { tenants, kindsEpoch: epoch } = open(world);
+  if (after === undefined || (before !== undefined && (known === undefined || known.epoch !== epoch))) return;
   const record = pget(tenants, tenant);
   const plain = (known?.plain ?? 0) + (record !== undefined && record.kind !== 'demo' ? delta : 0);
   const demo = (known?.demo ?? 0) + (record?.kind === 'demo' ? delta : 0);
-  keepKindCounts(after, { tenants, plain, demo });
+  keepKindCounts(after, { epoch, plain, demo });
 }
 
 /**
@@ -320,9 +336,9 @@ function carryKindCounts(world: World, links: Links, app: string, tenant: string
 export function linkedDeclaredTenants(world: World, app: string): { plain: number; demo: number } {
   const map = tenantsOfApp(world, app);
   if (map === undefined) return { plain: 0, demo: 0 };
-  const tenants = open(world).tenants;
+  const { tenants, kindsEpoch: epoch } = open(world);
   const known = knownKindCounts(map);
-  if (known !== undefined && known.tenants === tenants) return known;
+  if (known !== undefined && known.epoch === epoch) return known;
   let plain = 0;
   let demo = 0;
   pforEach(map, (id) => {
@@ -331,7 +347,7 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
     if (record.kind === 'demo') demo++;
     else plain++;
   });
-  const counts = { tenants, plain, demo };
+  const counts = { epoch, plain, demo };
   keepKindCounts(map, counts);
   return counts;
 }
@@ -341,19 +357,19 @@ export function withoutUserOfApp(world: World, app: string, user: string): World
   const tenants = tenantsOfApp(world, app);
   if (tenants !== undefined && tenants.size > 0 && soleUser(tenants) === user) {
     const w = open(world);
-    return made(w.apps, w.tenants, withoutSoleUser(w.links, app), w.connectionSerial, w.authEventSerial);
+    return made(w.apps, w.tenants, withoutSoleUser(w.links, app), w.connectionSerial, w.authEventSerial, w.kindsEpoch);
   }
   // The tenants this user holds, in insertion order, removed in that order.
   const held = pkeysWhere(tenantsOfApp(world, app) ?? EMPTY_PMAP, (_tenant, users) => users.connectionOf(user) !== undefined);
   if (held.length === 0) return world;
   const w = open(world);
-  return made(w.apps, w.tenants, withoutUserAt(w.links, app, held, user), w.connectionSerial, w.authEventSerial);
+  return made(w.apps, w.tenants, withoutUserAt(w.links, app, held, user), w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
 
 /** The world with the same apps, tenants and serials, and no connection at all. */
 export function withoutConnections(world: World): World {
   const w = open(world);
-  return made(w.apps, w.tenants, EMPTY_PMAP, w.connectionSerial, w.authEventSerial);
+  return made(w.apps, w.tenants, EMPTY_PMAP, w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
 
 /**
@@ -362,7 +378,7 @@ export function withoutConnections(world: World): World {
  */
 export function withEmptyLink(world: World, app: string, tenant: string): World {
   const w = open(world);
-  return made(w.apps, w.tenants, withNoUsersAt(w.links, app, tenant), w.connectionSerial, w.authEventSerial);
+  return made(w.apps, w.tenants, withNoUsersAt(w.links, app, tenant), w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
 
 /** What `worldOf` builds a world from: apps and tenants by id (defaults) or record, and live links. */
