@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instantOf, isCalendarInstant, isoInstant } from './instant.ts';
+import { instantOf, instantProblem, isCalendarInstant, isoInstant } from './instant.ts';
 
 const SETTINGS = { seed: 20200210, numRuns: 20_000 };
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
@@ -73,5 +73,22 @@ describe('instants of a trace', () => {
       { ...SETTINGS, numRuns: 2000 },
     );
     expect(['0000-02-29', '0050-01-01T00:00Z', '0099-12-31T23:59:59+13:00'].map(isCalendarInstant)).toEqual([true, true, true]);
+  });
+
+  it('should take as an instant exactly an ISO 8601 time with offset on a real day and hour', () => {
+    // The definition, the long way: the form, a date Date.parse reads, a day and hour that exist.
+    const form = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+    const defined = (text: string) => form.test(text) && !Number.isNaN(Date.parse(text)) && isCalendarInstant(text);
+    fc.assert(
+      fc.property(fc.oneof(atText, fc.string()), (text) => {
+        expect(instantProblem(text) === null).toBe(defined(text));
+      }),
+      SETTINGS,
+    );
+    expect(
+      ['2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2000-02-29T00:00:00Z'].map(
+        (t) => instantProblem(t) === null,
+      ),
+    ).toEqual([true, false, false, true]);
   });
 });

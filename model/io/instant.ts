@@ -8,14 +8,37 @@ import { quote } from '../errors.ts';
 /** The last `at` read, and its instant: the driver asks for the same text right after the parser. */
 let lastAt = '';
 let lastAtMs = Number.NaN;
+/** Whether `lastAt` is of the common form `commonInstant` reads (else Date.parse read it). */
+let lastAtCommon = false;
 
 /** The instant of an `at` text, in epoch milliseconds (NaN when it is not a date), as Date.parse. */
 export function instantOf(at: string): number {
   if (at !== lastAt) {
     lastAt = at;
-    lastAtMs = commonInstant(at) ?? Date.parse(at);
+    const common = commonInstant(at);
+    lastAtCommon = common !== undefined;
+    lastAtMs = common ?? Date.parse(at);
   }
   return lastAtMs;
+}
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/**
+ * Whether a text is of the common form (see `commonInstant`) on a day its month has: then it is
+ * an instant as `instantProblem` takes it, without a regular expression or a Date. False says
+ * nothing: the text goes the long way.
+ */
+function isCommonCalendarInstant(text: string): boolean {
+  instantOf(text);
+  if (!lastAtCommon) return false;
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (day <= 28) return true;
+  if (month === 2) return day === 29 && isLeapYear(digitsAt(text, 0, 4));
+  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
 }
 
 function digitsAt(s: string, from: number, count: number): number {
@@ -148,6 +171,7 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
  * when it is one: an ISO 8601 date and time with an offset, on a real calendar day and hour.
  */
 export function instantProblem(text: string): { problem: string; hint: string } | null {
+  if (isCommonCalendarInstant(text)) return null;
   if (!ISO_WITH_OFFSET.test(text) || Number.isNaN(instantOf(text)))
     return { problem: `not an ISO 8601 time with offset: ${quote(text)}`, hint: 'e.g. "2020-02-09T18:30:00+13:00"' };
   if (!isCalendarInstant(text))
