@@ -174,6 +174,14 @@ describe('strict input: what a decoder or JSON.parse would let through without a
       'field "tenants": a consent of 100001 tenants (at most 100000)',
     ],
     ['{"type":"connect","app":"a","tenant":"t","model":"connected"}', 'field "model": expected the object xcm run --json writes'],
+    [
+      '{"type":"connect","app":"a","tenants":["t","u"],"observed":{"t":"connected","v":"connected"}}',
+      'trace.jsonl:7: field "observed.v": names a tenant the consent does not include',
+    ],
+    [
+      `{"type":"connect","app":"a","tenants":${JSON.stringify(Array.from({ length: 20 }, (_, i) => `t${i}`))},"observed":{"t19":"connected","t20":"connected"}}`,
+      'trace.jsonl:7: field "observed.t20": names a tenant the consent does not include',
+    ],
     ['{"type":"connect","app":"a","tenant":"t","x\\ny":1}', 'trace.jsonl:7: field "x\\ny": not a field of a connect event'],
     ['{"type":"connect","app":"a\u0001"}', 'trace.jsonl:7: malformed JSON: Bad control character'],
     ['{"type":"app","app":"a","tier":"x\u007f\u0085\u2028\u2029"}', 'field "tier": unknown value "x\\u007f\\u0085\\u2028\\u2029"'],
@@ -192,6 +200,10 @@ describe('strict input: what a decoder or JSON.parse would let through without a
     expect(problem('{"type":"connect","app":"a\\"b\\\\","tenant":"😀 café","note":"x\\":y"}')).toBe('accepted');
     const full = Array.from({ length: 1000 }, (_, i) => `t${i}`);
     expect(problem(`{"type":"connect","app":"a","tenants":${JSON.stringify(full)}}`)).toBe('accepted');
+    const observed = Object.fromEntries(full.map((t) => [t, 'connected']));
+    expect(problem(`{"type":"connect","app":"a","tenants":${JSON.stringify(full)},"observed":${JSON.stringify(observed)}}`)).toBe(
+      'accepted',
+    );
     const annotated = '{"type":"connect","app":"a","tenant":"t","note":"n","model":{"line":3,"outcome":{"t":"connected"},"reason":"r"}}';
     expect(parseTraceLine(annotated, 'f', 1)).toEqual({ type: 'connect', app: 'a', note: 'n', tenants: ['t'] });
   });
