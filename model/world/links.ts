@@ -90,9 +90,13 @@ export function mayBeLinked(links: Links, tenant: string): boolean {
   return pget(index, tenant)?.some((app) => isLinkedIn(links, app, tenant)) ?? false;
 }
 
+/**
+ * The index with `app` linked to `tenant` anew: it goes last, in the order the apps were linked
+ * (the list may still name it from a revocation, see `withoutSoleUser`: it moves to the end).
+ */
 function indexed(index: AppsOnTenant, tenant: string, app: string): AppsOnTenant {
   const apps = pget(index, tenant) ?? [];
-  return apps.includes(app) ? index : pset(index, tenant, [...apps, app]);
+  return pset(index, tenant, [...(apps.includes(app) ? apps.filter((a) => a !== app) : apps), app]);
 }
 
 function unindexed(index: AppsOnTenant, tenant: string, app: string): AppsOnTenant {

@@ -225,3 +225,101 @@ describe('the persistent world', () => {
     expect(W.worldOf({})).toBe(W.EMPTY_WORLD);
   });
 });
+
+/** Everything the accessors read of a world, in the order they list it. */
+function readAll(world: W.World): unknown {
+  return {
+    json: JSON.stringify(world),
+    apps: W.appIds(world),
+    tenants: W.tenantIds(world),
+    linkedApps: W.linkedApps(world),
+    serials: [W.connectionSerial(world), W.authEventSerial(world), W.currentAuthEventId(world)],
+    byApp: apps.map((a) => {
+      const { plain, demo } = W.linkedDeclaredTenants(world, a);
+      const each: string[] = [];
+      W.forEachLinkedTenant(world, a, (t) => each.push(t));
+      return {
+        record: W.appRecord(world, a),
+        linked: W.linkedTenants(world, a),
+        each: each.sort(),
+        count: W.linkedTenantCount(world, a),
+        kinds: { plain, demo },
+        cells: tenants.map((t) => [W.isLinked(world, a, t), W.usersOf(world, a, t), users.map((u) => W.connectionOf(world, a, t, u))]),
+      };
+    }),
+    byTenant: tenants.map((t) => {
+      const on: string[] = [];
+      W.forEachAppOn(world, t, (a) => on.push(a));
+      return { record: W.tenantRecord(world, t), on };
+    }),
+    connections: [...W.allConnections(world)],
+  };
+}
+
+const draftOp = fc.oneof(
+  { weight: 9, arbitrary: op.filter((o) => o.kind !== 'back') },
+  { weight: 1, arbitrary: fc.constant({ kind: 'consent' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('empty' as const), app: fc.constantFrom(...apps), tenant: fc.constantFrom(...tenants) }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+);
+type DraftOp = typeof draftOp extends fc.Arbitrary<infer T> ? T : never;
+
+function applyOp(world: W.World, o: DraftOp, i: number): W.World {
+  const c: Connection = { id: `c${i}`, authEventId: W.currentAuthEventId(world), createdDateUtc: null, updatedDateUtc: null };
+  switch (o.kind) {
+    case 'connect':
+      return W.withConnection(world, o.app, o.tenant, o.user, c, i);
+    case 'disconnect':
+      return W.withoutConnection(world, o.app, o.tenant, o.user);
+    case 'revoke':
+      return W.withoutUserOfApp(world, o.app, o.user);
+    case 'tenant':
+      return W.withTenant(world, { id: o.tenant, kind: o.demo ? 'demo' : 'organisation' });
+    case 'app':
+      return W.withApp(world, { ...W.defaultApp(o.app), certified: o.certified });
+    case 'consent':
+      return W.withNewAuthEvent(world);
+    case 'empty':
+      return W.withEmptyLink(world, o.app, o.tenant);
+    case 'clear':
+      return W.withoutConnections(world);
+    default:
+      return world;
+  }
+}
+
+describe('the draft world', () => {
+  it('should read exactly as the persistent world after every update, and a rollback give back the world before it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(draftOp, fc.boolean()), { minLength: 10, maxLength: 60, size: 'max' }), (ops) => {
+        let world = W.EMPTY_WORLD;
+        const draft = W.emptyDraft();
+        ops.forEach(([o, undo], i) => {
+          const before = world;
+          W.beginDraftStep(draft);
+          world = applyOp(world, o, i);
+          expect(applyOp(draft, o, i)).toBe(draft);
+          expect(readAll(draft)).toEqual(readAll(world));
+          if (undo) {
+            W.rollbackDraft(draft);
+            expect(readAll(draft)).toEqual(readAll(before));
+            W.beginDraftStep(draft);
+            applyOp(draft, o, i);
+            expect(readAll(draft)).toEqual(readAll(world));
+          }
+        });
+      }),
+      { seed: 20200210, numRuns: 150 },
+    );
+  });
+
+  it('should refuse to compare itself with an earlier state, which it does not keep', () => {
+    const draft = W.emptyDraft();
+    expect(W.isDraft(draft)).toBe(true);
+    expect(W.isDraft(W.EMPTY_WORLD)).toBe(false);
+    expect(() => W.sameLinks(draft, draft)).toThrow(/keeps no earlier state/);
+  });
+});

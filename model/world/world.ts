@@ -13,6 +13,7 @@
  */
 import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from '../types.ts';
+import { Draft } from './draft.ts';
 import {
   linkedAppsOn,
   mayBeLinked,
@@ -98,51 +99,93 @@ function made(
 /** A world with nothing declared. */
 export const EMPTY_WORLD: World = made(EMPTY_PMAP, EMPTY_PMAP, EMPTY_PMAP, 0, 0, {});
 
+/** The draft behind a world, or null for a persistent world. */
+function draftOf(world: World): Draft | null {
+  return (world as unknown) instanceof Draft ? (world as unknown as Draft) : null;
+}
+
+/**
+ * A new empty draft world: read and changed through the same functions as any world, but each
+ * change updates it in place and returns it (see `draft.ts`). For one owner that steps it forward
+ * and never reads an earlier state, except the one `rollbackDraft` gives back.
+ */
+export function emptyDraft(): World {
+  return new Draft() as unknown as World;
+}
+
+/** Whether a world is a draft (updated in place). */
+export function isDraft(world: World): boolean {
+  return draftOf(world) !== null;
+}
+
+/** Start a step of a draft world (a persistent world has nothing to do). */
+export function beginDraftStep(world: World): void {
+  draftOf(world)?.begin();
+}
+
+/** Undo what the draft's current step changed (a persistent world has nothing to do). */
+export function rollbackDraft(world: World): void {
+  draftOf(world)?.rollback();
+}
+
+/** A draft has no earlier states to compare with: asking is a mistake in the caller. */
+function noHistory(world: World): void {
+  if (draftOf(world) !== null) throw new Error('world: a draft world keeps no earlier state to compare with');
+}
+
 // Reading: apps and tenants.
 
 /** The app record, if declared. */
 export function appRecord(world: World, id: string): App | undefined {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.apps.get(id);
   return pget(open(world).apps, id);
 }
 
 /** The app as the rules see it: its record, or a new app's defaults when it is not declared. */
 export function appOf(world: World, id: string): App {
-  return pget(open(world).apps, id) ?? defaultApp(id);
+  return appRecord(world, id) ?? defaultApp(id);
 }
 
 /** The declared apps, in the order they were declared. */
 export function appIds(world: World): readonly string[] {
+  const draft = draftOf(world);
+  if (draft !== null) return [...draft.apps.keys()];
   return pkeys(open(world).apps);
 }
 
 /** The tenant record, if declared. */
 export function tenantRecord(world: World, id: string): Tenant | undefined {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.tenants.get(id);
   return pget(open(world).tenants, id);
 }
 
 /** The tenant as the rules see it: its record, or a new tenant's defaults when it is not declared. */
 export function tenantOf(world: World, id: string): Tenant {
-  return pget(open(world).tenants, id) ?? defaultTenant(id);
+  return tenantRecord(world, id) ?? defaultTenant(id);
 }
 
 /** The declared tenants, in the order they were declared. */
 export function tenantIds(world: World): readonly string[] {
+  const draft = draftOf(world);
+  if (draft !== null) return [...draft.tenants.keys()];
   return pkeys(open(world).tenants);
 }
 
 /** The last connection id handed out (ids are `c1`, `c2`, ...). */
 export function connectionSerial(world: World): number {
-  return open(world).connectionSerial;
+  return (draftOf(world) ?? open(world)).connectionSerial;
 }
 
 /** The last authEventId handed out (ids are `e1`, `e2`, ...). */
 export function authEventSerial(world: World): number {
-  return open(world).authEventSerial;
+  return (draftOf(world) ?? open(world)).authEventSerial;
 }
 
 /** The authEventId of the consent in progress. */
 export function currentAuthEventId(world: World): string {
-  return `e${open(world).authEventSerial}`;
+  return `e${authEventSerial(world)}`;
 }
 
 // Reading: links.
@@ -164,51 +207,78 @@ function tenantsOfApp(world: World, app: string): TenantLinks | undefined {
 
 /** The connection of (user, app, tenant), if live. */
 export function connectionOf(world: World, app: string, tenant: string, user: string): Connection | undefined {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.slotOf(app, tenant)?.users.connectionOf(user);
   const tenants = tenantsOfApp(world, app);
   return tenants === undefined ? undefined : pget(tenants, tenant)?.connectionOf(user);
 }
 
 /** Whether any user connects the app to the tenant. */
 export function isLinked(world: World, app: string, tenant: string): boolean {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.slotOf(app, tenant) !== undefined;
   const tenants = tenantsOfApp(world, app);
   return tenants !== undefined && pget(tenants, tenant) !== undefined;
 }
 
 /** The users connecting the app to the tenant, in the order they connected. */
 export function usersOf(world: World, app: string, tenant: string): readonly string[] {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.slotOf(app, tenant)?.users.users ?? [];
   const tenants = tenantsOfApp(world, app);
   return (tenants === undefined ? undefined : pget(tenants, tenant)?.users) ?? [];
 }
 
 /** The tenants linked to the app, in the order they were linked. */
 export function linkedTenants(world: World, app: string): readonly string[] {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.linkedTenants(app);
   const tenants = tenantsOfApp(world, app);
   return tenants === undefined ? [] : pkeys(tenants);
 }
 
 /** Visit each tenant linked to the app (any order). */
 export function forEachLinkedTenant(world: World, app: string, visit: (tenant: string) => void): void {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    for (const tenant of draft.links.get(app)?.keys() ?? []) visit(tenant);
+    return;
+  }
   const tenants = tenantsOfApp(world, app);
   if (tenants !== undefined) pforEach(tenants, visit);
 }
 
 /** How many tenants are linked to the app. */
 export function linkedTenantCount(world: World, app: string): number {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.linkedTenantCount(app);
   return tenantsOfApp(world, app)?.size ?? 0;
 }
 
 /** The apps linked to at least one tenant, in the order they were first linked. */
 export function linkedApps(world: World): string[] {
+  const draft = draftOf(world);
+  if (draft !== null) return [...draft.links].filter(([, tenants]) => tenants.size > 0).map(([app]) => app);
   return pkeysWhere(open(world).links, (_app, tenants) => tenants.size > 0);
 }
 
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
-  linkedAppsOn(open(world).links, tenant, visit);
+  const draft = draftOf(world);
+  if (draft !== null) draft.forEachAppOn(tenant, visit);
+  else linkedAppsOn(open(world).links, tenant, visit);
 }
 
 /** Every live connection, flattened: apps, then their tenants, then users, in insertion order. */
 export function* allConnections(world: World): Generator<LiveConnection> {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    for (const app of draft.links.keys())
+      for (const [tenant, users] of draft.entriesOf(app))
+        for (let i = 0; i < users.users.length; i++)
+          yield { app, tenant, user: users.users[i] as string, connection: users.connections[i] as Connection };
+    return;
+  }
   const links = open(world).links;
   for (const app of pkeys(links)) {
     const tenants = pget(links, app) ?? EMPTY_PMAP;
@@ -229,21 +299,25 @@ export function* allConnections(world: World): Generator<LiveConnection> {
  * changed on the way from one to the other. False may still mean equal records.
  */
 export function sameApps(before: World, after: World): boolean {
+  noHistory(before);
   return open(before).apps === open(after).apps;
 }
 
 /** Whether `after` holds the very links of `before` (no connection added, renewed or removed). */
 export function sameLinks(before: World, after: World): boolean {
+  noHistory(before);
   return open(before).links === open(after).links;
 }
 
 /** Whether `after` holds the very links of `before` for this app. */
 export function sameLinksOf(before: World, after: World, app: string): boolean {
+  noHistory(before);
   return pget(open(before).links, app) === pget(open(after).links, app);
 }
 
 /** Visit each connection live in `before` and gone in `after` (any order). */
 export function forEachRemovedConnection(before: World, after: World, visit: (app: string, tenant: string, user: string) => void): void {
+  noHistory(before);
   const was = open(before).links;
   const now = open(after).links;
   if (was === now) return;
@@ -262,12 +336,22 @@ export function forEachRemovedConnection(before: World, after: World, visit: (ap
 
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.setApp(app);
+    return world;
+  }
   const w = open(world);
   return made(pset(w.apps, app.id, app), w.tenants, w.links, w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.setTenant(tenant);
+    return world;
+  }
   const w = open(world);
   const before = pget(w.tenants, tenant.id);
   const sameKind = before !== undefined && (before.kind === 'demo') === (tenant.kind === 'demo');
@@ -277,12 +361,22 @@ export function withTenant(world: World, tenant: Tenant): World {
 
 /** The world with the next authEventId handed out. */
 export function withNewAuthEvent(world: World): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.newAuthEvent();
+    return world;
+  }
   const w = open(world);
   return made(w.apps, w.tenants, w.links, w.connectionSerial, w.authEventSerial + 1, w.kindsEpoch);
 }
 
 /** The world with a connection record set for (user, app, tenant), and `serial` as the last connection id. */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.connect(app, tenant, user, connection, serial);
+    return world;
+  }
   const w = open(world);
   const links = withUserAt(w.links, app, tenant, user, connection);
   carryKindCounts(world, links, app, tenant, isLinked(world, app, tenant) ? 0 : 1);
@@ -291,6 +385,11 @@ export function withConnection(world: World, app: string, tenant: string, user: 
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.disconnect(app, tenant, user);
+    return world;
+  }
   if (connectionOf(world, app, tenant, user) === undefined) return world;
   const w = open(world);
   const links = withoutUserAt(w.links, app, [tenant], user);
@@ -334,6 +433,8 @@ function carryKindCounts(world: World, links: Links, app: string, tenant: string
  * by the updates above, so that counting an app's tenants toward its cap does not walk them.
  */
 export function linkedDeclaredTenants(world: World, app: string): { plain: number; demo: number } {
+  const draft = draftOf(world);
+  if (draft !== null) return draft.kindCounts(app);
   const map = tenantsOfApp(world, app);
   if (map === undefined) return { plain: 0, demo: 0 };
   const { tenants, kindsEpoch: epoch } = open(world);
@@ -354,6 +455,11 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
 
 /** The world without any connection of this user to this app (other users' stay). */
 export function withoutUserOfApp(world: World, app: string, user: string): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.revoke(app, user);
+    return world;
+  }
   const tenants = tenantsOfApp(world, app);
   if (tenants !== undefined && tenants.size > 0 && soleUser(tenants) === user) {
     const w = open(world);
@@ -368,6 +474,11 @@ export function withoutUserOfApp(world: World, app: string, user: string): World
 
 /** The world with the same apps, tenants and serials, and no connection at all. */
 export function withoutConnections(world: World): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.clearLinks();
+    return world;
+  }
   const w = open(world);
   return made(w.apps, w.tenants, EMPTY_PMAP, w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
@@ -377,6 +488,11 @@ export function withoutConnections(world: World): World {
  * correct step makes one: only the broken variants of the property suite, to be caught.
  */
 export function withEmptyLink(world: World, app: string, tenant: string): World {
+  const draft = draftOf(world);
+  if (draft !== null) {
+    draft.emptyLink(app, tenant);
+    return world;
+  }
   const w = open(world);
   return made(w.apps, w.tenants, withNoUsersAt(w.links, app, tenant), w.connectionSerial, w.authEventSerial, w.kindsEpoch);
 }
