@@ -197,6 +197,12 @@ export const MUTANTS: readonly Mutant[] = [
     caughtBy: 'compiled/equals-machine',
     model: compiledFromStaleParts(),
   },
+  {
+    name: 'compiled-stale-check',
+    description: 'the compiled table that check steps over a draft world binds a stale guard the machine does not use',
+    caughtBy: 'compiled/draft-checks-as-machine',
+    model: compiledFromStaleParts(),
+  },
 ];
 
 /** The mutant with this name. */

@@ -11,7 +11,7 @@ import type { AppChanges, PlatformContext, PlatformEvent } from '../platform/tra
 import { observedContext } from './follow.ts';
 import { instantOf, isoInstant } from '../io/instant.ts';
 import { observedAt, outcomeMatches } from '../io/trace-line.ts';
-import { IMPLICIT_USER, type Outcome, type TraceEvent } from '../types.ts';
+import { IMPLICIT_USER, type ObservedOutcome, type Outcome, type TraceEvent } from '../types.ts';
 import { appRecord, defaultTenant, tenantRecord } from '../world/world.ts';
 
 /** What the model did with one trace event. */
@@ -29,13 +29,22 @@ export interface StepReport {
   adopted: boolean[];
 }
 
+/**
+ * Called for a decision whose outcome differs from the one observed: the context it was decided
+ * from (valid during the call only), the machine event, the model's outcome, the observed one and
+ * the decision's index within the trace event.
+ */
+export type Judge = (before: PlatformContext, event: PlatformEvent, outcome: Outcome, seen: ObservedOutcome, index: number) => void;
+
 /** Drives an engine with trace events. */
 export class Driver {
   private lastAtMs: number | null = null;
   /** The ISO form of `lastAtMs`, made when a connect first needs it. */
   private lastAtIso: string | null = null;
-  /** The event being applied, when following its observations (undefined: not following). */
-  private following: TraceEvent | undefined = undefined;
+  /** The event being applied, when its observations are read (undefined: they are not). */
+  private observing: TraceEvent | undefined = undefined;
+  private follow = false;
+  private judge: Judge | undefined = undefined;
 
   constructor(
     readonly engine: Engine,
@@ -43,12 +52,15 @@ export class Driver {
   ) {}
 
   /**
-   * Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes. With
-   * `follow`, an outcome that differs from the event's observed one is replaced by the observed
-   * one (see `follow.ts`): the next decision, in this consent or a later event, starts from the
-   * state the platform was really in.
+   * Apply one trace event; `keepDecisions` records the contexts needed to explain outcomes (not
+   * on an engine that updates its world in place). With `follow`, an outcome that differs from
+   * the event's observed one is replaced by the observed one (see `follow.ts`): the next
+   * decision, in this consent or a later event, starts from the state the platform was really
+   * in. `judge` is called with each such difference, from the context it was decided from.
    */
-  apply(event: TraceEvent, keepDecisions = false, follow = false): StepReport {
+  apply(event: TraceEvent, keepDecisions = false, follow = false, judge?: Judge): StepReport {
+    if (keepDecisions && this.engine.undo !== undefined)
+      throw new Error('Driver: an engine that updates its world in place keeps no decisions');
     if (event.at !== undefined) {
       this.lastAtMs = instantOf(event.at);
       this.lastAtIso = null;
@@ -60,7 +72,9 @@ export class Driver {
     const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : appRecord(engine.context.world, event.app));
     if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
     const report: StepReport = { outcomes: [], policy, decisions: [], adopted: [] };
-    this.following = follow && event.observed !== undefined ? event : undefined;
+    this.observing = (follow || judge !== undefined) && event.observed !== undefined ? event : undefined;
+    this.follow = follow;
+    this.judge = judge;
     const user = 'user' in event && event.user !== undefined ? event.user : IMPLICIT_USER;
     switch (event.type) {
       case 'app':
@@ -100,9 +114,18 @@ export class Driver {
     const outcome = engine.context.outcome ?? 'ok';
     report.outcomes.push(outcome);
     // The observation of this decision, read only when there is one (no array per event).
-    const seen = this.following === undefined ? undefined : observedAt(this.following, report.outcomes.length - 1);
-    const adopted = seen === undefined || outcomeMatches(outcome, seen) ? null : observedContext(before, machineEvent, seen);
+    const index = report.outcomes.length - 1;
+    const seen = this.observing === undefined ? undefined : observedAt(this.observing, index);
+    if (seen === undefined || outcomeMatches(outcome, seen)) {
+      report.adopted.push(false);
+      return;
+    }
+    // An engine that updates in place goes back to `before`, judged and followed from there.
+    engine.undo?.();
+    this.judge?.(before, machineEvent, outcome, seen, index);
+    const adopted = this.follow ? observedContext(before, machineEvent, seen) : null;
     if (adopted !== null) engine.adopt(adopted);
+    else if (engine.undo !== undefined) engine.send(machineEvent);
     report.adopted.push(adopted !== null);
   }
 

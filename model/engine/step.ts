@@ -1,10 +1,12 @@
 /**
- * Stepping the platform. Two engines behind one interface:
+ * Stepping the platform. Three engines behind one interface:
  * - `machineEngine` steps the XState machine itself (`machine.transition` with one inert scope),
  *   keeping every snapshot immutable;
  * - `compiledEngine` runs the same machine compiled to a dispatch table (see `compiled.ts`): the
- *   same guards and actions in the same order, without building a snapshot per event.
- * A property test proves the two equal on every generated sequence.
+ *   same guards and actions in the same order, without building a snapshot per event;
+ * - `draftEngine` runs the compiled table over a draft world, updated in place (see
+ *   `world/draft.ts`), for a replay that never looks back: `check`.
+ * Property tests prove them equal on every generated sequence.
  * @module
  */
 import { compilePlatform, type CompiledState } from './compiled.ts';
@@ -18,6 +20,7 @@ import {
 } from '../platform/machine.ts';
 import { INERT_SCOPE } from '../platform/scope.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
+import { beginDraftStep, emptyDraft, rollbackDraft } from '../world/world.ts';
 
 /** A machine together with its compiled form: the model, or a deliberately broken variant. */
 export interface Model {
@@ -54,6 +57,12 @@ export interface Engine {
   send(event: PlatformEvent): void;
   /** Replace the context, keeping the regime (the oracle following what the platform did). */
   adopt(context: PlatformContext): void;
+  /**
+   * Present only on an engine that updates its world in place (`draftEngine`), whose earlier
+   * contexts therefore show the current world: go back to the state before the last `send`, so
+   * that the context read just before it shows the world it decided from again.
+   */
+  undo?(): void;
 }
 
 /** An engine over the XState machine's snapshots. */
@@ -101,6 +110,39 @@ export function compiledEngineFrom(start: CompiledState, model: Model = MODEL): 
     },
     adopt(context) {
       state = { regime: state.regime, context };
+    },
+  };
+}
+
+/**
+ * An engine over the compiled machine and a draft world, updated in place: the same decisions
+ * as `compiledEngine` without a new world per step. A context read before a `send` shows the
+ * world after it, unless `undo` goes back; so it keeps no decisions (see `Driver.apply`). Starts
+ * from an empty world.
+ */
+export function draftEngine(input: PlatformInput, model: Model = MODEL): Engine {
+  if (input.world !== undefined) throw new Error('draftEngine: a draft starts from an empty world');
+  const world = emptyDraft();
+  let state = model.compiled.fromSnapshot(initialSnapshot({ policy: input.policy, world }, model));
+  let previous = state;
+  return {
+    get regime() {
+      return state.regime;
+    },
+    get context() {
+      return state.context;
+    },
+    send(event) {
+      beginDraftStep(world);
+      previous = state;
+      state = model.compiled.step(state, event);
+    },
+    adopt(context) {
+      state = { regime: state.regime, context };
+    },
+    undo() {
+      rollbackDraft(world);
+      state = previous;
     },
   };
 }

@@ -4,11 +4,12 @@
  * traces of millions of events); `run` annotates every event.
  * @module
  */
-import { Driver, type StepReport } from '../engine/driver.ts';
+import { Driver, type Judge, type StepReport } from '../engine/driver.ts';
 import { divergenceRule, explain, type RuleName } from './explain.ts';
 import { choosePolicy, type PolicyChoice } from '../io/load-policy.ts';
 import { policyLabel } from '../platform/policy.ts';
-import { compiledEngine, machineEngine, MODEL, type Model } from '../engine/step.ts';
+import { compiledEngine, draftEngine, type Engine, machineEngine, MODEL, type Model } from '../engine/step.ts';
+import type { PlatformInput } from '../platform/machine.ts';
 import { readTraceChunks, type TraceLine } from '../io/trace.ts';
 import { observedOutcomes, observedValue, outcomeMatches } from '../io/trace-line.ts';
 import type { Observed, ObservedOutcome, TraceEvent } from '../types.ts';
@@ -84,7 +85,11 @@ export interface OracleOptions {
   policy?: string | undefined;
   /** `key=value` overrides applied to every policy used. */
   set?: readonly string[];
-  /** Step the XState machine's snapshots instead of the compiled table (slower; same answers). */
+  /**
+   * Step the XState machine's snapshots instead of the compiled table (slower; same answers).
+   * With the compiled table, `check` updates one world in place (a draft), the other replays
+   * keep every world.
+   */
   engine?: 'compiled' | 'machine';
   /** The model to replay against (a mutant in the property suite); the model itself by default. */
   model?: Model;
@@ -97,30 +102,50 @@ export interface OracleOptions {
   follow?: 'observed' | 'model';
 }
 
-/** The driver every replay steps (check, run, status, impact, infer), the policy chooser it uses, and its label. */
-export function makeDriver(options: OracleOptions, choice: PolicyChoice = choosePolicy(options.policy, options.set ?? [])) {
+/** What makes the engine a replay steps: `machineEngine`, `compiledEngine` or `draftEngine`. */
+export type EngineFactory = (input: PlatformInput, model: Model) => Engine;
+
+/**
+ * The driver every replay steps (check, run, status, impact, infer), the policy chooser it uses,
+ * and its label; the engine is the machine's with `engine: 'machine'`, else `makeEngine`'s.
+ */
+export function makeDriver(
+  options: OracleOptions,
+  choice: PolicyChoice = choosePolicy(options.policy, options.set ?? []),
+  makeEngine: EngineFactory = compiledEngine,
+) {
   const start = choice.fixed ?? choice.choose(null, undefined);
-  const makeEngine = options.engine === 'machine' ? machineEngine : compiledEngine;
   return {
-    driver: new Driver(makeEngine({ policy: start }, options.model ?? MODEL), choice.choose),
+    driver: new Driver(
+      (options.engine === 'machine' ? machineEngine : makeEngine)({ policy: start }, options.model ?? MODEL),
+      choice.choose,
+    ),
     label: choice.label,
     choose: choice.choose,
   };
 }
 
+/** Why the model decided an outcome: the rule and the sentence. */
+type Why = { rule: RuleName; text: string };
+
 /**
  * The divergences of one event; `followed` is how many divergent outcomes the model had adopted
- * before it. Returns them with the count after the event.
+ * before it; `whyOf` explains the i-th decision. Returns them with the count after the event.
  */
-function divergencesOf(line: number, event: TraceEvent, report: StepReport, followed: number): { found: Divergence[]; followed: number } {
+function divergencesOf(
+  line: number,
+  event: TraceEvent,
+  report: StepReport,
+  followed: number,
+  whyOf: (i: number) => Why | undefined,
+): { found: Divergence[]; followed: number } {
   const observed: Array<ObservedOutcome | undefined> = observedOutcomes(event) ?? [];
   const found: Divergence[] = [];
   let adopted = followed;
   report.outcomes.forEach((expected, i) => {
     const seen = observed[i];
     if (seen === undefined || outcomeMatches(expected, seen)) return;
-    const decision = report.decisions[i];
-    const why = decision === undefined ? { rule: 'connect' as RuleName, text: '' } : explain(decision.before, decision.event, expected);
+    const why = whyOf(i) ?? { rule: 'connect' as RuleName, text: '' };
     const tenant = event.type === 'connect' && event.tenants.length > 1 ? `${event.tenants[i]}: ` : '';
     const rule = divergenceRule(why.rule, expected, seen);
     found.push({ line, expected, observed: seen, rule, explanation: `${tenant}${why.text}`, followed: adopted });
@@ -144,10 +169,17 @@ export interface Checker {
 /**
  * A checker: every event with `observed` is compared with the model. `choice` replaces the
  * policy that `options.policy` and `options.set` would choose (`infer` replays one trace under
- * many readings at once).
+ * many readings at once). It steps one world forward in place (`draftEngine`) unless
+ * `options.engine` or `makeEngine` says otherwise.
  */
-export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice): Checker {
-  const { driver, label } = makeDriver(options, choice);
+export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice, makeEngine: EngineFactory = draftEngine): Checker {
+  const { driver, label } = makeDriver(options, choice, makeEngine);
+  // Each divergent decision is explained as it is found, from the context it was decided from.
+  const whys: Array<Why | undefined> = [];
+  const judge: Judge = (before, event, outcome, _seen, index) => {
+    whys[index] = explain(before, event, outcome);
+  };
+  const whyOf = (i: number) => whys[i];
   const follow = options.follow !== 'model';
   const kept: Divergence[] = [];
   const report = options.onDivergence;
@@ -166,11 +198,11 @@ export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice)
     take({ line, event }) {
       events++;
       const observed = event.observed;
-      // Contexts are immutable, so keeping the ones before each decision costs a reference each.
-      const step = driver.apply(event, observed !== undefined, follow);
+      if (whys.length > 0) whys.length = 0;
+      const step = driver.apply(event, false, follow, judge);
       // The common case, one outcome observed as expected, needs no closer look.
       if (observed === undefined || (typeof observed === 'string' && step.outcomes[0] === observed)) return;
-      const found = divergencesOf(line, event, step, followed);
+      const found = divergencesOf(line, event, step, followed, whyOf);
       followed = found.followed;
       if (found.found.length === 0) return;
       lines++;
@@ -263,7 +295,10 @@ export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>
       event.type === 'connect' && event.tenants.length > 1
         ? event.tenants.map((t, i) => `${t}: ${reasons[i] ?? ''}`).join(' | ')
         : (reasons[0] ?? '');
-    const step = divergencesOf(line, event, report, followed);
+    const step = divergencesOf(line, event, report, followed, (i) => {
+      const d = report.decisions[i];
+      return d === undefined ? undefined : explain(d.before, d.event, report.outcomes[i] ?? 'ok');
+    });
     followed = step.followed;
     yield {
       line,

@@ -52,18 +52,24 @@ export class Draft {
   connectionSerial = 0;
   authEventSerial = 0;
   private nextSeq = 0;
-  /** How to undo each change since `begin`, in the order made. */
+  /** How to undo each change since `begin`, in the order made: the first `journaled` entries. */
   private readonly journal: Array<() => void> = [];
+  private journaled = 0;
 
-  /** Start a step: forget the journal of the one before. */
+  /** Start a step: forget the journal of the one before (its entries are overwritten). */
   begin(): void {
-    this.journal.length = 0;
+    this.journaled = 0;
   }
 
   /** Undo every change since `begin`: the world as it was before the step. */
   rollback(): void {
-    for (let i = this.journal.length - 1; i >= 0; i--) (this.journal[i] as () => void)();
-    this.journal.length = 0;
+    const journal = this.journal;
+    for (let i = this.journaled - 1; i >= 0; i--) (journal[i] as () => void)();
+    this.journaled = 0;
+  }
+
+  private undoWith(undo: () => void): void {
+    this.journal[this.journaled++] = undo;
   }
 
   // Reading.
@@ -102,7 +108,7 @@ export class Draft {
   setApp(app: App): void {
     const old = this.apps.get(app.id);
     this.apps.set(app.id, app);
-    this.journal.push(old === undefined ? () => this.apps.delete(app.id) : () => this.apps.set(app.id, old));
+    this.undoWith(old === undefined ? () => this.apps.delete(app.id) : () => this.apps.set(app.id, old));
   }
 
   setTenant(tenant: Tenant): void {
@@ -111,13 +117,13 @@ export class Draft {
     const now = classOf(tenant);
     if (was !== now) this.forEachAppOn(tenant.id, (app) => this.recount(app, was, -1, now, 1));
     this.tenants.set(tenant.id, tenant);
-    this.journal.push(old === undefined ? () => this.tenants.delete(tenant.id) : () => this.tenants.set(tenant.id, old));
+    this.undoWith(old === undefined ? () => this.tenants.delete(tenant.id) : () => this.tenants.set(tenant.id, old));
   }
 
   newAuthEvent(): void {
     const old = this.authEventSerial;
     this.authEventSerial = old + 1;
-    this.journal.push(() => {
+    this.undoWith(() => {
       this.authEventSerial = old;
     });
   }
@@ -130,7 +136,7 @@ export class Draft {
     this.putSlot(app, map, tenant, users, slot);
     const oldSerial = this.connectionSerial;
     this.connectionSerial = serial;
-    this.journal.push(() => {
+    this.undoWith(() => {
       this.connectionSerial = oldSerial;
     });
   }
@@ -148,10 +154,10 @@ export class Draft {
     if (map === undefined || slot === undefined || slot.users.connectionOf(user) === undefined) return;
     const rest = slot.users.without(user);
     map.delete(tenant);
-    this.journal.push(() => map.set(tenant, slot));
+    this.undoWith(() => map.set(tenant, slot));
     if (rest !== null) {
       map.set(tenant, { users: rest, seq: this.nextSeq++ });
-      this.journal.push(() => map.delete(tenant));
+      this.undoWith(() => map.delete(tenant));
       return;
     }
     this.unindex(app, tenant);
@@ -171,7 +177,7 @@ export class Draft {
     this.links.clear();
     this.appsOn.clear();
     this.kinds.clear();
-    this.journal.push(() => {
+    this.undoWith(() => {
       for (const [k, v] of links) this.links.set(k, v);
       for (const [k, v] of appsOn) this.appsOn.set(k, v);
       for (const [k, v] of kinds) this.kinds.set(k, v);
@@ -200,7 +206,7 @@ export class Draft {
       const made = new Map<string, Slot>();
       map = made;
       this.links.set(app, made);
-      this.journal.push(() => this.links.delete(app));
+      this.undoWith(() => this.links.delete(app));
     }
     return map;
   }
@@ -208,11 +214,11 @@ export class Draft {
   private putSlot(app: string, map: Map<string, Slot>, tenant: string, users: UserLinks, old: Slot | undefined): void {
     if (old !== undefined) {
       map.set(tenant, { users, seq: old.seq });
-      this.journal.push(() => map.set(tenant, old));
+      this.undoWith(() => map.set(tenant, old));
       return;
     }
     map.set(tenant, { users, seq: this.nextSeq++ });
-    this.journal.push(() => map.delete(tenant));
+    this.undoWith(() => map.delete(tenant));
     this.index(app, tenant);
     this.recount(app, 'undeclared', 0, classOf(this.tenants.get(tenant)), 1);
   }
@@ -220,7 +226,7 @@ export class Draft {
   private index(app: string, tenant: string): void {
     const old = this.appsOn.get(tenant);
     this.appsOn.set(tenant, old === undefined ? [app] : [...old, app]);
-    this.journal.push(old === undefined ? () => this.appsOn.delete(tenant) : () => this.appsOn.set(tenant, old));
+    this.undoWith(old === undefined ? () => this.appsOn.delete(tenant) : () => this.appsOn.set(tenant, old));
   }
 
   private unindex(app: string, tenant: string): void {
@@ -228,7 +234,7 @@ export class Draft {
     const rest = old.filter((a) => a !== app);
     if (rest.length === 0) this.appsOn.delete(tenant);
     else this.appsOn.set(tenant, rest);
-    this.journal.push(() => this.appsOn.set(tenant, old));
+    this.undoWith(() => this.appsOn.set(tenant, old));
   }
 
   /** Move an app's count of linked tenants: `by` less of class `from`, `add` more of class `to`. */
@@ -237,6 +243,6 @@ export class Draft {
     const counts = old ?? NO_KINDS;
     const delta = (k: KindClass) => (from === k ? by : 0) + (to === k ? add : 0);
     this.kinds.set(app, { plain: counts.plain + delta('plain'), demo: counts.demo + delta('demo') });
-    this.journal.push(old === undefined ? () => this.kinds.delete(app) : () => this.kinds.set(app, old));
+    this.undoWith(old === undefined ? () => this.kinds.delete(app) : () => this.kinds.set(app, old));
   }
 }
