@@ -5,6 +5,7 @@
  * a count per app.
  * @module
  */
+import { draftEngine } from '../engine/step.ts';
 import { makeDriver } from './oracle.ts';
 import { readTraceChunks, type TraceLine } from '../io/trace.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
@@ -66,8 +67,9 @@ function tenantOf(event: TraceEvent, i: number): string | null {
 
 /** Replays lines under both policies and counts the changes; `finish` gives the result. */
 export function createImpact(options: ImpactOptions) {
-  const from = makeDriver({ policy: options.from });
-  const to = makeDriver({ policy: options.to });
+  // Each replay looks back at no earlier world: each steps one in place.
+  const from = makeDriver({ policy: options.from }, undefined, draftEngine);
+  const to = makeDriver({ policy: options.to }, undefined, draftEngine);
   const byApp = new Map<string, AppImpact>();
   const lines: ImpactChange[] = [];
   const report = options.onChange ?? ((change: ImpactChange) => lines.push(change));

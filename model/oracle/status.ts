@@ -7,6 +7,7 @@
  * @module
  */
 import { InputError } from '../errors.ts';
+import { draftEngine } from '../engine/step.ts';
 import { makeDriver, type OracleOptions } from './oracle.ts';
 import { instantOf, instantProblem } from '../io/instant.ts';
 import type { TraceLine } from '../io/trace.ts';
@@ -107,7 +108,8 @@ export interface StatusOptions extends OracleOptions {
  */
 export async function status(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>, options: StatusOptions = {}): Promise<StatusResult> {
   const untilMs = options.at === undefined ? null : instantAt(options.at);
-  const { driver, choose } = makeDriver(options);
+  // The replay looks back at no earlier world: it steps one in place.
+  const { driver, choose } = makeDriver(options, undefined, draftEngine);
   const follow = options.follow !== 'model';
   let lastAt: string | null = null;
   let line: number | null = null;
