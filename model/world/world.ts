@@ -9,6 +9,10 @@
  * `toString` and `7` included). Everything is listed in insertion order: a new key goes last,
  * replacing keeps its place, a removed key that comes back goes last. The links also keep, per
  * tenant, the apps linked to it, so counting them does not walk every app.
+ *
+ * A draft world (`emptyDraft`, see `draft.ts`) is the exception, for a replay that never looks
+ * back: the same accessors read it, the same `with...` functions change it, in place, and return
+ * it; `rollbackDraft` undoes its last step.
  * @module
  */
 import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
