@@ -20,7 +20,7 @@ import {
 } from '../platform/machine.ts';
 import { INERT_SCOPE } from '../platform/scope.ts';
 import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
-import { beginDraftStep, emptyDraft, rollbackDraft } from '../world/world.ts';
+import { beginDraftStep, emptyDraft, rollbackDraft, type World } from '../world/world.ts';
 
 /** A machine together with its compiled form: the model, or a deliberately broken variant. */
 export interface Model {
@@ -92,26 +92,61 @@ export function compiledEngine(input: PlatformInput, model: Model = MODEL): Engi
   return compiledEngineFrom(model.compiled.fromSnapshot(initialSnapshot(input, model)), model);
 }
 
+/** The compiled machine's state stepped forward: a new state per event. */
+class CompiledEngine implements Engine {
+  constructor(
+    protected state: CompiledState,
+    protected readonly model: Model,
+  ) {}
+
+  get regime(): string {
+    return this.state.regime;
+  }
+
+  get context(): PlatformContext {
+    return this.state.context;
+  }
+
+  send(event: PlatformEvent): void {
+    this.state = this.model.compiled.step(this.state, event);
+  }
+
+  adopt(context: PlatformContext): void {
+    this.state = { regime: this.state.regime, context };
+  }
+}
+
+/** The compiled machine's state over a draft world: each step changes the world in place. */
+class DraftEngine extends CompiledEngine {
+  private previous: CompiledState;
+
+  constructor(
+    state: CompiledState,
+    model: Model,
+    private readonly world: World,
+  ) {
+    super(state, model);
+    this.previous = state;
+  }
+
+  override send(event: PlatformEvent): void {
+    beginDraftStep(this.world);
+    this.previous = this.state;
+    super.send(event);
+  }
+
+  undo(): void {
+    rollbackDraft(this.world);
+    this.state = this.previous;
+  }
+}
+
 /**
  * An engine over the compiled machine from a given state on (a copy of another engine's state
  * steps on its own: states are immutable).
  */
 export function compiledEngineFrom(start: CompiledState, model: Model = MODEL): Engine {
-  let state = start;
-  return {
-    get regime() {
-      return state.regime;
-    },
-    get context() {
-      return state.context;
-    },
-    send(event) {
-      state = model.compiled.step(state, event);
-    },
-    adopt(context) {
-      state = { regime: state.regime, context };
-    },
-  };
+  return new CompiledEngine(start, model);
 }
 
 /**
@@ -123,28 +158,7 @@ export function compiledEngineFrom(start: CompiledState, model: Model = MODEL): 
 export function draftEngine(input: PlatformInput, model: Model = MODEL): Engine {
   if (input.world !== undefined) throw new Error('draftEngine: a draft starts from an empty world');
   const world = emptyDraft();
-  let state = model.compiled.fromSnapshot(initialSnapshot({ policy: input.policy, world }, model));
-  let previous = state;
-  return {
-    get regime() {
-      return state.regime;
-    },
-    get context() {
-      return state.context;
-    },
-    send(event) {
-      beginDraftStep(world);
-      previous = state;
-      state = model.compiled.step(state, event);
-    },
-    adopt(context) {
-      state = { regime: state.regime, context };
-    },
-    undo() {
-      rollbackDraft(world);
-      state = previous;
-    },
-  };
+  return new DraftEngine(model.compiled.fromSnapshot(initialSnapshot({ policy: input.policy, world }, model)), model, world);
 }
 
 /**
