@@ -41,6 +41,8 @@ function bySeq(a: [string, Slot], b: [string, Slot]): number {
 
 /** A world updated in place, with a journal of the last step's changes. */
 export class Draft {
+  /** A draft (see `draftOf` in `world.ts`). */
+  readonly inPlace = true;
   readonly apps = new Map<string, App>();
   readonly tenants = new Map<string, Tenant>();
   /** app → tenant → slot; an app once linked keeps its (maybe empty) map. */

@@ -57,6 +57,9 @@ export interface LiveConnection {
 
 /** What a world holds. Frozen: a world is never written to. */
 class Records {
+  /** Not a draft (see `draftOf`). */
+  readonly inPlace = false;
+
   constructor(
     readonly apps: PMap<App>,
     readonly tenants: PMap<Tenant>,
@@ -103,9 +106,9 @@ function made(
 /** A world with nothing declared. */
 export const EMPTY_WORLD: World = made(EMPTY_PMAP, EMPTY_PMAP, EMPTY_PMAP, 0, 0, {});
 
-/** The draft behind a world, or null for a persistent world. */
+/** The draft behind a world, or null for a persistent world (a field read, not a prototype walk: it runs on every access). */
 function draftOf(world: World): Draft | null {
-  return (world as unknown) instanceof Draft ? (world as unknown as Draft) : null;
+  return (world as unknown as { readonly inPlace: boolean }).inPlace ? (world as unknown as Draft) : null;
 }
 
 /**
