@@ -88,7 +88,8 @@ export const COMMANDS: readonly CommandHelp[] = [
       JSON_OUT,
       {
         flag: '--engine compiled|machine',
-        meaning: "step the compiled table (default) or the XState machine's snapshots (slower; same answers)",
+        meaning:
+          "step the compiled table over one world updated in place (default) or the XState machine's snapshots (slower; same answers)",
       },
       HELP,
     ],
