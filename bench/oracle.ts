@@ -107,17 +107,20 @@ const s = (m: Measure) => `${m.cpu.toFixed(2)} s`.padStart(9);
 const mb = (m: Measure) => (m.rssMb === null ? 'n/a' : `${m.rssMb.toFixed(0)} MB`).padStart(8);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** `checkFile` in this process: its CPU time, events and divergent outcomes. */
+function checkInProcess(file: string): Promise<Measure> {
+  return inProcess(async () => {
+    const r = await checkFile(file);
+    return { events: r.events, divergences: r.outcomes };
+  });
+}
+
 /** One shape's row: the measures and the ratios. */
 async function shapeRow(label: string, file: string): Promise<{ label: string; ok: boolean; rss: number }> {
   const parse = await medianOf(() => inProcess(() => parseOnly(file)));
   const fast = await medianOf(() => plain(file));
   const cli = await medianOf(() => xcm('check', file));
-  const inside = await medianOf(() =>
-    inProcess(async () => {
-      const r = await checkFile(file);
-      return { events: r.events, divergences: r.outcomes };
-    }),
-  );
+  const inside = await medianOf(() => checkInProcess(file));
   const agree = fast.divergences === 0 && cli.divergences === 0 && inside.divergences === 0 && fast.events === cli.events;
   const ratio = cli.cpu / fast.cpu;
   const rss = (cli.rssMb ?? Number.NaN) / (fast.rssMb ?? Number.NaN);
@@ -153,12 +156,7 @@ export async function benchOracle(events = 1_000_000): Promise<void> {
     const file = appsTrace(apps).file;
     const fast = await medianOf(() => plain(file));
     const cli = await medianOf(() => xcm('check', file));
-    const inside = await medianOf(() =>
-      inProcess(async () => {
-        const r = await checkFile(file);
-        return { events: r.events, divergences: r.outcomes };
-      }),
-    );
+    const inside = await medianOf(() => checkInProcess(file));
     perEvent.push(
       `${fmt(apps)} apps: plain ${((fast.cpu / fast.events) * 1e6).toFixed(2)}, xcm ${((cli.cpu / cli.events) * 1e6).toFixed(2)}, checkFile ${((inside.cpu / inside.events) * 1e6).toFixed(2)}${fast.divergences + cli.divergences + inside.divergences === 0 ? '' : ' DISAGREE'}`,
     );

@@ -290,15 +290,13 @@ export async function* run(lines: AsyncIterable<TraceLine> | Iterable<TraceLine>
   let followed = 0;
   for await (const { line, event } of lines) {
     const report = driver.apply(event, true, follow);
-    const reasons = report.decisions.map((d, i) => explain(d.before, d.event, report.outcomes[i] ?? 'ok').text);
+    const whys = report.decisions.map((d, i) => explain(d.before, d.event, report.outcomes[i] ?? 'ok'));
+    const reasons = whys.map((why) => why.text);
     const reason =
       event.type === 'connect' && event.tenants.length > 1
         ? event.tenants.map((t, i) => `${t}: ${reasons[i] ?? ''}`).join(' | ')
         : (reasons[0] ?? '');
-    const step = divergencesOf(line, event, report, followed, (i) => {
-      const d = report.decisions[i];
-      return d === undefined ? undefined : explain(d.before, d.event, report.outcomes[i] ?? 'ok');
-    });
+    const step = divergencesOf(line, event, report, followed, (i) => whys[i]);
     followed = step.followed;
     yield {
       line,

@@ -84,16 +84,15 @@ export class Draft {
     return this.links.get(app)?.get(tenant);
   }
 
-  /** The app's linked tenants in insertion order. */
-  linkedTenants(app: string): string[] {
-    const map = this.links.get(app);
-    return map === undefined ? [] : [...map].sort(bySeq).map(([tenant]) => tenant);
-  }
-
   /** The app's (tenant, users) entries in insertion order. */
   entriesOf(app: string): Array<[string, UserLinks]> {
     const map = this.links.get(app);
     return map === undefined ? [] : [...map].sort(bySeq).map(([tenant, slot]) => [tenant, slot.users]);
+  }
+
+  /** The app's linked tenants in insertion order. */
+  linkedTenants(app: string): string[] {
+    return this.entriesOf(app).map(([tenant]) => tenant);
   }
 
   kindCounts(app: string): KindCounts {

@@ -120,11 +120,6 @@ export function emptyDraft(): World {
   return new Draft() as unknown as World;
 }
 
-/** Whether a world is a draft (updated in place). */
-export function isDraft(world: World): boolean {
-  return draftOf(world) !== null;
-}
-
 /** Start a step of a draft world (a persistent world has nothing to do). */
 export function beginDraftStep(world: World): void {
   draftOf(world)?.begin();
