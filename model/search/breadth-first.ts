@@ -11,6 +11,8 @@
  * @module
  */
 
+import { KeySet } from './key-set.ts';
+
 /** A state's key in the set of states seen (`StateKeys.key`). */
 type Key = number | string;
 
@@ -48,12 +50,12 @@ export class BreadthFirst<S, C> {
   private readonly parent: number[] = [0];
   private readonly via: number[] = [-1];
   private readonly depths: number[] = [0];
-  private readonly seen: Set<Key>;
+  private readonly seen = new KeySet();
 
   constructor(start: S, code: C, key: Key) {
     this.queue = [start];
     this.codes = [code];
-    this.seen = new Set([key]);
+    this.seen.add(key);
   }
 
   /** States discovered so far, the start included. */
@@ -68,8 +70,7 @@ export class BreadthFirst<S, C> {
 
   /** A state reached from state `from` by move `move`, queued unless its key was seen. */
   discover(state: S, code: C, key: Key, from: number, move: number): void {
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    if (!this.seen.add(key)) return;
     this.queue.push(state);
     this.codes.push(code);
     this.parent.push(from);

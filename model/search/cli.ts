@@ -180,7 +180,7 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number, m
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
     `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ` -- stopped at ${n(maxStates)} states, not exhaustive`}`,
-    `transitions: ${n(result.transitions)}, depth ${result.depth}`,
+    `transitions: ${n(result.transitions)}${result.played === result.transitions ? '' : ` (${n(result.played)} played; the others renamings of a move played from the same state)`}, depth ${result.depth}`,
     `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
     `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
   ];

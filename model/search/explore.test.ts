@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { plainBfs } from '../../bench/explore.ts';
 import { DEFAULT_BOUNDS, explore, type Bounds } from './explore.ts';
+import { arenaOf } from './bounds.ts';
+import { StateKeys } from './symmetry.ts';
 import { InputError } from '../errors.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import { MODEL_IMPLEMENTATIONS } from '../platform/machine.ts';
@@ -117,6 +119,39 @@ describe('explore: symmetry reduction is exact', () => {
       expect(explore(SCALED, { apps, tenants, users }).states).toBe(orbits(apps, tenants, users, plain.seen));
     });
   }
+});
+
+describe('explore: moves answered by a renaming of an earlier move (with symmetry)', () => {
+  it('should find the apps, tenants and users interchangeable in a state: same kind, lifecycle and connections', () => {
+    const keys = new StateKeys(
+      arenaOf({ apps: 4, tenants: 3, users: 2, appKinds: ['uncertified', 'uncertified', 'uncertified', 'custom'] }, [SCALED]),
+      true,
+      1,
+    );
+    // a1 and a2 hold t1 by u1, a3 holds t1 by u2, a4 (custom, another kind) holds nothing.
+    // Tenants t2 and t3 are both empty; users u1 and u2 connect different cells.
+    const code = { life: [5, 5, 5, 17], cells: [1, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0] };
+    const same = keys.representatives(code);
+    expect([[...same.apps], [...same.tenants], [...same.users]]).toEqual([
+      [0, 0, 2, 3],
+      [0, 1, 1],
+      [0, 1],
+    ]);
+    // A certified a2 is a2 alone; users connecting the same cells are one.
+    const other = keys.representatives({ life: [5, 11, 5, 17], cells: [3, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 0] });
+    expect([[...other.apps], [...other.tenants], [...other.users]]).toEqual([
+      [0, 1, 2, 3],
+      [0, 1, 2],
+      [0, 0],
+    ]);
+  });
+
+  it('should play fewer transitions than it covers with symmetry, and every one without', () => {
+    const reduced = explore(SCALED, { apps: 4, tenants: 4, users: 1 });
+    const plain = explore(SCALED, { apps: 3, tenants: 3, users: 1 }, { symmetry: false });
+    expect([reduced.transitions, reduced.played]).toEqual([71120, 55616]);
+    expect([plain.transitions, plain.played]).toEqual([79128, 79128]);
+  });
 });
 
 describe('explore: every invariant on every transition', () => {

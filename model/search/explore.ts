@@ -30,9 +30,15 @@ export type { Bounds } from './bounds.ts';
 export interface ExploreResult {
   /** Distinct states reached (orbits, with symmetry). */
   states: number;
-  /** Transitions taken: one per (state, move). */
+  /** Transitions covered: one per (state, move). */
   transitions: number;
-  /** Invariant name → transitions it was checked on (every machine step of each). */
+  /**
+   * Transitions played through the machine; with symmetry, the others are renamings of a move
+   * played from the same state (a move naming an app, tenant or user interchangeable there with
+   * an earlier one), answered by it.
+   */
+  played: number;
+  /** Invariant name → transitions it was checked on (every machine step of each; with symmetry, played or answered by a renaming). */
   checks: Record<string, number>;
   /** The first violation, with the shortest trace to it; null when every invariant holds. */
   violation: null | {
@@ -75,6 +81,22 @@ export interface ExploreOptions {
 export const DEFAULT_BOUNDS: Bounds = { apps: 3, tenants: 3, users: 1 };
 
 const CONSENT: PlatformEvent = { type: 'consent' };
+
+/** The app, tenant and user a move names, as indices into the arena (-1: none, or two tenants). */
+type MoveNames = readonly [app: number, tenant: number, user: number];
+
+/** The names of each move of the arena, in the order of its moves. */
+function moveNames(arena: Arena): MoveNames[] {
+  const index = (list: readonly string[], id: string | undefined) => (id === undefined ? -1 : list.indexOf(id));
+  return arena.moves.map((move) => {
+    const named = move.events.filter((e) => e.type !== 'consent');
+    const first = named[0];
+    if (first === undefined || !('app' in first)) throw new Error('explorer: a move names no app');
+    const tenant = named.length === 1 && 'tenant' in first ? index(arena.tenantIds, first.tenant) : -1;
+    const user = 'user' in first ? index(arena.userIds, first.user) : -1;
+    return [index(arena.appIds, first.app), tenant, user];
+  });
+}
 
 /** Whether a step keeps every invariant of the registry (each is evaluated until one fails). */
 function keepsAll(before: PlatformContext, event: PlatformEvent, after: PlatformContext): boolean {
@@ -156,10 +178,13 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   };
   // Every invariant is checked on every transition, so one count serves them all.
   let transitions = 0;
+  // Transitions answered by an earlier move of the same state, under symmetry (not played).
+  let answered = 0;
 
   const result = (violation: ExploreResult['violation'], complete: boolean): ExploreResult => ({
     states: search.states,
     transitions,
+    played: transitions - answered,
     checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, transitions])),
     violation,
     symmetryReduced: keys.symmetry,
@@ -191,6 +216,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     return [...new Set(names)];
   };
 
+  const names = keys.symmetry ? moveNames(arena) : null;
   // The code of the successor at hand: read once (the recent codes, the key), then dropped.
   const scratch: Code = { life: [], cells: new Array<number>(arena.appIds.length * arena.tenantIds.length).fill(0) };
   const consentIndex = moves.findIndex((m) => m.consent);
@@ -209,8 +235,22 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
       }
     }
     const world = before.world;
+    const same = names === null ? null : keys.representatives(previous.code);
     for (let m = 0; m < moves.length; m++) {
       const move = moves[m] as Move;
+      // A move naming an app, tenant or user interchangeable with an earlier one in this state is
+      // the renaming of an earlier move (`representatives`): it reaches a state of the orbit that
+      // move reached, and keeps or breaks each invariant as it does (no invariant names an id).
+      // It is answered by that move, which comes first in the order of moves, so the first move
+      // to break an invariant is always played.
+      if (same !== null && names !== null) {
+        const [app, tenant, user] = names[m] as MoveNames;
+        if (same.apps[app] !== app || (tenant >= 0 && same.tenants[tenant] !== tenant) || (user >= 0 && same.users[user] !== user)) {
+          transitions++;
+          answered++;
+          continue;
+        }
+      }
       const events = move.events;
       let next = state;
       let kept = true;

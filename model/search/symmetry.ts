@@ -63,6 +63,10 @@ export class StateKeys {
   private readonly groupPerms: number[][][];
   private readonly groupAt: number[];
   private readonly digits: number[] = [];
+  /** Scratch of `representatives`. */
+  private readonly reps: { apps: Int32Array; tenants: Int32Array; users: Int32Array };
+  /** Tuples of lifecycles met in keys, numbered in the order first met (`numberedLives`). */
+  private readonly lifeNumbers = new Map<number, number>();
   /** The user renamings for each vector of connection counts (`usersOrderedBy`), by the packed vector. */
   private readonly userTables = new Map<number, number[][]>();
 
@@ -88,6 +92,7 @@ export class StateKeys {
         `a state key holds at most 50 app x user${worlds > 1 ? ' x policy' : ''} cells`,
       );
     }
+    this.reps = { apps: new Int32Array(this.apps), tenants: new Int32Array(this.tenants), users: new Int32Array(this.users) };
     this.appSort = new Array<number>(this.apps).fill(0);
     this.held = new Array<number>(this.apps).fill(0);
     this.identity = arena.appIds.map((_, i) => i);
@@ -121,6 +126,58 @@ export class StateKeys {
   /** `code` written into `out` (see `WorldCoder.codeInto`). */
   codeInto(world: World, previous: { world: World; code: Code } | undefined, out: Code): Code {
     return this.coder.codeInto(world, previous, out);
+  }
+
+  /**
+   * For each app, tenant and user, the first one it is interchangeable with in this state (itself
+   * when none): of the same kind, and with the same lifecycle and connections (apps: equal rows;
+   * tenants: equal columns; users: the same cells). Exchanging two such names leaves the state
+   * as it is, so a move that names one plays, up to that renaming, as the same move naming the
+   * first, and reaches a state of the same orbit. One state's code (`worlds` 1); the arrays are
+   * scratch, valid until the next call.
+   */
+  representatives(code: Code): { apps: Int32Array; tenants: Int32Array; users: Int32Array } {
+    const A = this.apps;
+    const T = this.tenants;
+    const { life, cells } = code;
+    const { apps, tenants, users } = this.reps;
+    for (let a = 0; a < A; a++) {
+      apps[a] = a;
+      for (let b = 0; b < a; b++) {
+        if (apps[b] !== b || this.appClass[b] !== this.appClass[a] || life[b] !== life[a]) continue;
+        let t = 0;
+        while (t < T && cells[a * T + t] === cells[b * T + t]) t++;
+        if (t === T) {
+          apps[a] = b;
+          break;
+        }
+      }
+    }
+    for (let t = 0; t < T; t++) {
+      tenants[t] = t;
+      for (let s = 0; s < t; s++) {
+        if (tenants[s] !== s || this.tenantClass[s] !== this.tenantClass[t]) continue;
+        let a = 0;
+        while (a < A && cells[a * T + t] === cells[a * T + s]) a++;
+        if (a === A) {
+          tenants[t] = s;
+          break;
+        }
+      }
+    }
+    for (let u = 0; u < this.users; u++) {
+      users[u] = u;
+      for (let v = 0; v < u; v++) {
+        if (users[v] !== v) continue;
+        let i = 0;
+        while (i < cells.length && (((cells[i] ?? 0) >>> u) & 1) === (((cells[i] ?? 0) >>> v) & 1)) i++;
+        if (i === cells.length) {
+          users[u] = v;
+          break;
+        }
+      }
+    }
+    return this.reps;
   }
 
   /** The key of a tuple of codes (as many as `worlds`). */
@@ -274,11 +331,39 @@ export class StateKeys {
       for (let t = 0; t < T; t++) n = n * sigBase + (best[t] ?? 0);
       return n;
     }
+    if (A * lifeBits <= 52 && T * sigBits < 52) {
+      const lifeBase = 2 ** lifeBits;
+      let lives = 0;
+      for (let i = 0; i < A; i++) lives = lives * lifeBase + (life[order[i] ?? 0] ?? 0);
+      const numbered = this.numberedLives(lives, T * sigBits);
+      if (numbered !== undefined) {
+        const sigBase = 2 ** sigBits;
+        let key = numbered;
+        for (let t = 0; t < T; t++) key = key * sigBase + (best[t] ?? 0);
+        return key;
+      }
+    }
     const digits = this.digits;
     digits.length = 0;
     for (let i = 0; i < A; i++) pushDigit(digits, life[order[i] ?? 0] ?? 0, lifeBits);
     for (let t = 0; t < T; t++) pushDigit(digits, best[t] ?? 0, sigBits);
     return String.fromCharCode(...digits);
+  }
+
+  /**
+   * The number of a tuple of lifecycles (`lives`, apps in key order) when it leaves room for
+   * `restBits` more bits in an exact number: tuples are numbered in the order first met, and few
+   * occur in one search (each app's lifecycle takes a handful of values), so a key whose
+   * lifecycles and cells together pass 52 bits is still a number. Undefined once the numbers
+   * run out: the key is then a string (never equal to a number, so keys stay distinct).
+   */
+  private numberedLives(lives: number, restBits: number): number | undefined {
+    const known = this.lifeNumbers.get(lives);
+    if (known !== undefined) return known;
+    const next = this.lifeNumbers.size;
+    if (next >= 2 ** (52 - restBits)) return undefined;
+    this.lifeNumbers.set(lives, next);
+    return next;
   }
 
   /** The user renamings (as cell tables) that order users by their number of connections. */
