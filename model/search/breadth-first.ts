@@ -68,14 +68,15 @@ export class BreadthFirst<S, C> {
     return this.depths[this.depths.length - 1] ?? 0;
   }
 
-  /** A state reached from state `from` by move `move`, queued unless its key was seen. */
-  discover(state: S, code: C, key: Key, from: number, move: number): void {
-    if (!this.seen.add(key)) return;
+  /** A state reached from state `from` by move `move`, queued unless its key was seen; true when queued. */
+  discover(state: S, code: C, key: Key, from: number, move: number): boolean {
+    if (!this.seen.add(key)) return false;
     this.queue.push(state);
     this.codes.push(code);
     this.parent.push(from);
     this.via.push(move);
     this.depths.push((this.depths[from] ?? 0) + 1);
+    return true;
   }
 
   /** The state state `index` was discovered from (the start is its own). */

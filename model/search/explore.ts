@@ -23,6 +23,8 @@ import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts'
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
 import { observedValue } from '../io/trace-line.ts';
+import { CodeReads, CodeStore, codeOfValues, MoveEntry, MoveMemo, valuesOf } from './move-memo.ts';
+import { observingReads } from '../world/reads.ts';
 
 export type { Bounds } from './bounds.ts';
 
@@ -68,6 +70,16 @@ export interface ExploreOptions {
   onProgress?: (states: number) => void;
   /** Stop after this many states (the result says `complete: false`; default and at most `MAX_STATES`, 16,000,000). */
   maxStates?: number;
+  /**
+   * Recall a move's effect from an earlier state where its steps read the same (`move-memo.ts`;
+   * default true); false plays every move through the machine.
+   */
+  memo?: boolean;
+  /**
+   * What tells the memo the positions a move read (default: `CodeReads` of the arena): a
+   * deliberately broken variant in the mutant tests.
+   */
+  reads?: (arena: Arena) => CodeReads;
   /** The model to explore: a deliberately broken variant in the mutant tests (default: the model). */
   model?: Model;
 }
@@ -180,11 +192,13 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   let transitions = 0;
   // Transitions answered by an earlier move of the same state, under symmetry (not played).
   let answered = 0;
+  // Transitions whose effect the memo recalled (not played).
+  let recalled = 0;
 
   const result = (violation: ExploreResult['violation'], complete: boolean): ExploreResult => ({
     states: search.states,
     transitions,
-    played: transitions - answered,
+    played: transitions - answered - recalled,
     checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, transitions])),
     violation,
     symmetryReduced: keys.symmetry,
@@ -217,10 +231,23 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   };
 
   const names = keys.symmetry ? moveNames(arena) : null;
+  /**
+   * Whether move `m` names an app, tenant or user interchangeable with an earlier one in the
+   * state (`same`, its `representatives`): it is then the renaming of an earlier move, reaches a
+   * state of the orbit that move reached, and keeps or breaks each invariant as it does (no
+   * invariant names an id). It is answered by that move, which comes first in the order of
+   * moves, so the first move to break an invariant is always played.
+   */
+  const renamed = (m: number, same: ReturnType<StateKeys['representatives']> | null): boolean => {
+    if (same === null || names === null) return false;
+    const [app, tenant, user] = names[m] as MoveNames;
+    return same.apps[app] !== app || (tenant >= 0 && same.tenants[tenant] !== tenant) || (user >= 0 && same.users[user] !== user);
+  };
   // The code of the successor at hand: read once (the recent codes, the key), then dropped.
   const scratch: Code = { life: [], cells: new Array<number>(arena.appIds.length * arena.tenantIds.length).fill(0) };
   const consentIndex = moves.findIndex((m) => m.consent);
-  const expand = (_state: null, _code: null, head: number): ExploreResult | undefined => {
+  /** Expand a state by playing every move through the machine. */
+  const expandPlaying = (head: number): ExploreResult | undefined => {
     const state = rebuilt(head);
     const before = state.context;
     const previous = { world: before.world, code: keys.code(before.world) };
@@ -238,18 +265,10 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     const same = names === null ? null : keys.representatives(previous.code);
     for (let m = 0; m < moves.length; m++) {
       const move = moves[m] as Move;
-      // A move naming an app, tenant or user interchangeable with an earlier one in this state is
-      // the renaming of an earlier move (`representatives`): it reaches a state of the orbit that
-      // move reached, and keeps or breaks each invariant as it does (no invariant names an id).
-      // It is answered by that move, which comes first in the order of moves, so the first move
-      // to break an invariant is always played.
-      if (same !== null && names !== null) {
-        const [app, tenant, user] = names[m] as MoveNames;
-        if (same.apps[app] !== app || (tenant >= 0 && same.tenants[tenant] !== tenant) || (user >= 0 && same.users[user] !== user)) {
-          transitions++;
-          answered++;
-          continue;
-        }
+      if (renamed(m, same)) {
+        transitions++;
+        answered++;
+        continue;
       }
       const events = move.events;
       let next = state;
@@ -275,6 +294,116 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     }
     return undefined;
   };
+
+  // The memo (`move-memo.ts`): the code of every state found is kept, and a move is played
+  // through the machine only when no play of it from an earlier state read what this one holds.
+  const A = arena.appIds.length;
+  const T = arena.tenantIds.length;
+  const width = A * T + A;
+  const memo = options.memo === false ? null : new MoveMemo(moves.length);
+  const store = new CodeStore(width);
+  const reads = options.reads?.(arena) ?? new CodeReads(arena);
+  const weights = keys.plainWeights();
+  const values = new Int32Array(width);
+  const successor = new Int32Array(width);
+  const stateCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
+  const nextCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
+  const playedCode: Code = { life: [], cells: new Array<number>(A * T).fill(0) };
+  store.put(0, valuesOf(keys.code(start.context.world), values));
+  /** The state `head`, played again from the start, checked to have the code kept for it. */
+  const rebuiltAsKept = (head: number): CompiledState => {
+    const state = rebuilt(head);
+    const code = keys.code(state.context.world);
+    if (!code.cells.every((c, i) => c === stateCode.cells[i]) || !code.life.every((l, a) => l === stateCode.life[a]))
+      throw new Error(`explorer memo: state ${head} played again to another code than the one kept for it`);
+    return state;
+  };
+  /** Play move `m` from `state` (of values `values`) through the machine, and record what its steps read and did. */
+  const playedAndRecorded = (state: CompiledState, m: number): MoveEntry => {
+    const move = moves[m] as Move;
+    reads.begin();
+    let kept = true;
+    const after = observingReads(reads, () => {
+      let now = state;
+      for (const event of move.events) {
+        const next = step(now, event);
+        if (!keepsAll(now.context, event, next.context)) kept = false;
+        now = next;
+      }
+      return now;
+    });
+    const code = keys.codeInto(after.context.world, { world: state.context.world, code: stateCode }, playedCode);
+    const writes: number[] = [];
+    for (let i = 0; i < A * T; i++) if (code.cells[i] !== values[i]) writes.push(i, code.cells[i] as number);
+    for (let a = 0; a < A; a++) if (code.life[a] !== values[A * T + a]) writes.push(A * T + a, code.life[a] as number);
+    if (after.regime !== state.regime) {
+      // The code holds no regime: a move that changes it is not recalled (none in an arena does).
+      const entry = new MoveEntry(-1);
+      entry.kept = kept;
+      entry.writes = writes;
+      return entry;
+    }
+    return (memo as MoveMemo).record(m, values, reads.order, kept, writes);
+  };
+  /** Expand a state by recalling each move's effect, playing it only on a reading not met before. */
+  const expandRecalling = (head: number, memo: MoveMemo): ExploreResult | undefined => {
+    store.get(head, values);
+    codeOfValues(values, stateCode);
+    const startTransitions = transitions;
+    const startAnswered = answered;
+    const startRecalled = recalled;
+    const same = names === null ? null : keys.representatives(stateCode);
+    let stateKey = 0;
+    if (weights !== null) for (let i = 0; i < width; i++) stateKey += (values[i] as number) * (weights[i] as number);
+    let state: CompiledState | null = null;
+    for (let m = 0; m < moves.length; m++) {
+      if (renamed(m, same)) {
+        transitions++;
+        answered++;
+        continue;
+      }
+      let effect = memo.effect(m, values);
+      if (effect === undefined) {
+        state ??= rebuiltAsKept(head);
+        effect = playedAndRecorded(state, m);
+      } else recalled++;
+      transitions++;
+      if (!effect.kept) {
+        // A move breaks an invariant: the state is expanded again by playing, which finds the
+        // first move to break one and its shortest trace, as without the memo.
+        transitions = startTransitions;
+        answered = startAnswered;
+        recalled = startRecalled;
+        const found = expandPlaying(head);
+        if (found === undefined) throw new Error(`explorer memo: move ${m} breaks an invariant recalled, and keeps every one played`);
+        return found;
+      }
+      const writes = effect.writes;
+      if (writes.length === 0) continue;
+      if (weights !== null) {
+        // Without symmetry the key is a weighted sum of the values: the successor's differs by its writes.
+        let key = stateKey;
+        for (let i = 0; i < writes.length; i += 2) {
+          const at = writes[i] as number;
+          key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
+        }
+        if (!search.discover(null, null, key, head, m)) continue;
+        successor.set(values);
+        for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
+        store.put(search.states - 1, successor);
+        continue;
+      }
+      successor.set(values);
+      for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
+      codeOfValues(successor, nextCode);
+      if (recent.has(nextCode)) continue;
+      recent.add();
+      if (search.discover(null, null, keys.keyOf(nextCode), head, m)) store.put(search.states - 1, successor);
+    }
+    return undefined;
+  };
+  const expand = (_state: null, _code: null, head: number): ExploreResult | undefined =>
+    memo === null ? expandPlaying(head) : expandRecalling(head, memo);
   const { found, complete } = yield* search.steps(expand, {
     onProgress: options.onProgress,
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),

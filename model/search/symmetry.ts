@@ -203,6 +203,24 @@ export class StateKeys {
     return this.symmetry ? this.symmetricKey(code.life, code.cells) : this.plainKey(code.life, code.cells);
   }
 
+  /**
+   * When keys are numbers without symmetry: the weight of each position of a flat code (cells,
+   * then lifecycles, as `move-memo.ts` lays it out) in the key, so that the key of a code is
+   * the sum of its values times their weights, and a change of some positions changes the key
+   * by their differences times their weights. Null when keys are renamed or strings.
+   */
+  plainWeights(): number[] | null {
+    const lifeBits = LIFE_BITS * this.worlds;
+    const C = this.apps * this.tenants;
+    if (this.symmetry || this.worlds !== 1 || this.apps * lifeBits + C * this.cellBits > 52) return null;
+    const cellBase = 2 ** this.cellBits;
+    const lifeBase = 2 ** lifeBits;
+    const weights: number[] = [];
+    for (let i = 0; i < C; i++) weights.push(cellBase ** (C - 1 - i));
+    for (let a = 0; a < this.apps; a++) weights.push(lifeBase ** (this.apps - 1 - a) * cellBase ** C);
+    return weights;
+  }
+
   private plainKey(life: readonly number[], cells: readonly number[]): number | string {
     const lifeBits = LIFE_BITS * this.worlds;
     if (this.apps * lifeBits + cells.length * this.cellBits <= 52) {

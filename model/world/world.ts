@@ -18,6 +18,7 @@
 import { EMPTY_PMAP, pforEach, pget, pkeys, pkeysWhere, pset, type PMap } from './pmap.ts';
 import type { App, Connection, Tenant } from '../types.ts';
 import { Draft } from './draft.ts';
+import { reading } from './reads.ts';
 import {
   linkedAppsOn,
   mayBeLinked,
@@ -139,6 +140,7 @@ function noHistory(world: World): void {
 
 /** The app record, if declared. */
 export function appRecord(world: World, id: string): App | undefined {
+  reading?.app(id);
   const draft = draftOf(world);
   if (draft !== null) return draft.apps.get(id);
   return pget(open(world).apps, id);
@@ -151,6 +153,7 @@ export function appOf(world: World, id: string): App {
 
 /** The declared apps, in the order they were declared. */
 export function appIds(world: World): readonly string[] {
+  reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) return [...draft.apps.keys()];
   return pkeys(open(world).apps);
@@ -158,6 +161,7 @@ export function appIds(world: World): readonly string[] {
 
 /** The tenant record, if declared. */
 export function tenantRecord(world: World, id: string): Tenant | undefined {
+  reading?.tenant(id);
   const draft = draftOf(world);
   if (draft !== null) return draft.tenants.get(id);
   return pget(open(world).tenants, id);
@@ -170,6 +174,7 @@ export function tenantOf(world: World, id: string): Tenant {
 
 /** The declared tenants, in the order they were declared. */
 export function tenantIds(world: World): readonly string[] {
+  reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) return [...draft.tenants.keys()];
   return pkeys(open(world).tenants);
@@ -177,11 +182,13 @@ export function tenantIds(world: World): readonly string[] {
 
 /** The last connection id handed out (ids are `c1`, `c2`, ...). */
 export function connectionSerial(world: World): number {
+  reading?.serials();
   return (draftOf(world) ?? open(world)).connectionSerial;
 }
 
 /** The last authEventId handed out (ids are `e1`, `e2`, ...). */
 export function authEventSerial(world: World): number {
+  reading?.serials();
   return (draftOf(world) ?? open(world)).authEventSerial;
 }
 
@@ -209,6 +216,7 @@ function tenantsOfApp(world: World, app: string): TenantLinks | undefined {
 
 /** The connection of (user, app, tenant), if live. */
 export function connectionOf(world: World, app: string, tenant: string, user: string): Connection | undefined {
+  reading?.link(app, tenant);
   const draft = draftOf(world);
   if (draft !== null) return draft.slotOf(app, tenant)?.users.connectionOf(user);
   const tenants = tenantsOfApp(world, app);
@@ -217,6 +225,7 @@ export function connectionOf(world: World, app: string, tenant: string, user: st
 
 /** Whether any user connects the app to the tenant. */
 export function isLinked(world: World, app: string, tenant: string): boolean {
+  reading?.link(app, tenant);
   const draft = draftOf(world);
   if (draft !== null) return draft.slotOf(app, tenant) !== undefined;
   const tenants = tenantsOfApp(world, app);
@@ -225,6 +234,7 @@ export function isLinked(world: World, app: string, tenant: string): boolean {
 
 /** The users connecting the app to the tenant, in the order they connected. */
 export function usersOf(world: World, app: string, tenant: string): readonly string[] {
+  reading?.link(app, tenant);
   const draft = draftOf(world);
   if (draft !== null) return draft.slotOf(app, tenant)?.users.users ?? [];
   const tenants = tenantsOfApp(world, app);
@@ -233,6 +243,7 @@ export function usersOf(world: World, app: string, tenant: string): readonly str
 
 /** The tenants linked to the app, in the order they were linked. */
 export function linkedTenants(world: World, app: string): readonly string[] {
+  reading?.linksOfApp(app);
   const draft = draftOf(world);
   if (draft !== null) return draft.linkedTenants(app);
   const tenants = tenantsOfApp(world, app);
@@ -241,6 +252,7 @@ export function linkedTenants(world: World, app: string): readonly string[] {
 
 /** Visit each tenant linked to the app (any order). */
 export function forEachLinkedTenant(world: World, app: string, visit: (tenant: string) => void): void {
+  reading?.linksOfApp(app);
   const draft = draftOf(world);
   if (draft !== null) {
     for (const tenant of draft.links.get(app)?.keys() ?? []) visit(tenant);
@@ -252,6 +264,7 @@ export function forEachLinkedTenant(world: World, app: string, visit: (tenant: s
 
 /** How many tenants are linked to the app. */
 export function linkedTenantCount(world: World, app: string): number {
+  reading?.linksOfApp(app);
   const draft = draftOf(world);
   if (draft !== null) return draft.linkedTenantCount(app);
   return tenantsOfApp(world, app)?.size ?? 0;
@@ -259,6 +272,7 @@ export function linkedTenantCount(world: World, app: string): number {
 
 /** The apps linked to at least one tenant, in the order they were first linked. */
 export function linkedApps(world: World): string[] {
+  reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) return [...draft.links].filter(([, tenants]) => tenants.size > 0).map(([app]) => app);
   return pkeysWhere(open(world).links, (_app, tenants) => tenants.size > 0);
@@ -266,6 +280,7 @@ export function linkedApps(world: World): string[] {
 
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
+  reading?.linksOfTenant(tenant);
   const draft = draftOf(world);
   if (draft !== null) draft.forEachAppOn(tenant, visit);
   else linkedAppsOn(open(world).links, tenant, visit);
@@ -273,6 +288,7 @@ export function forEachAppOn(world: World, tenant: string, visit: (app: string) 
 
 /** Every live connection, flattened: apps, then their tenants, then users, in insertion order. */
 export function* allConnections(world: World): Generator<LiveConnection> {
+  reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) {
     for (const app of draft.links.keys())
@@ -317,7 +333,11 @@ export function sameLinksOf(before: World, after: World, app: string): boolean {
   return pget(open(before).links, app) === pget(open(after).links, app);
 }
 
-/** Visit each connection live in `before` and gone in `after` (any order). */
+/**
+ * Visit each connection live in `before` and gone in `after` (any order). It tells no read
+ * (`reads.ts`): between the worlds before and after one step, the connections gone are among the
+ * links the step's updates changed, and each update told the links it read to change them.
+ */
 export function forEachRemovedConnection(before: World, after: World, visit: (app: string, tenant: string, user: string) => void): void {
   noHistory(before);
   const was = open(before).links;
@@ -338,6 +358,7 @@ export function forEachRemovedConnection(before: World, after: World, visit: (ap
 
 /** The world with this app record (declared or changed). */
 export function withApp(world: World, app: App): World {
+  reading?.app(app.id);
   const draft = draftOf(world);
   if (draft !== null) {
     draft.setApp(app);
@@ -349,6 +370,7 @@ export function withApp(world: World, app: App): World {
 
 /** The world with this tenant record (declared or changed). */
 export function withTenant(world: World, tenant: Tenant): World {
+  reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) {
     draft.setTenant(tenant);
@@ -363,6 +385,7 @@ export function withTenant(world: World, tenant: Tenant): World {
 
 /** The world with the next authEventId handed out. */
 export function withNewAuthEvent(world: World): World {
+  reading?.serials();
   const draft = draftOf(world);
   if (draft !== null) {
     draft.newAuthEvent();
@@ -374,6 +397,8 @@ export function withNewAuthEvent(world: World): World {
 
 /** The world with a connection record set for (user, app, tenant), and `serial` as the last connection id. */
 export function withConnection(world: World, app: string, tenant: string, user: string, connection: Connection, serial: number): World {
+  reading?.link(app, tenant);
+  reading?.serials();
   const draft = draftOf(world);
   if (draft !== null) {
     draft.connect(app, tenant, user, connection, serial);
@@ -387,6 +412,7 @@ export function withConnection(world: World, app: string, tenant: string, user: 
 
 /** The world without the connection of (user, app, tenant). */
 export function withoutConnection(world: World, app: string, tenant: string, user: string): World {
+  reading?.link(app, tenant);
   const draft = draftOf(world);
   if (draft !== null) {
     draft.disconnect(app, tenant, user);
@@ -435,6 +461,7 @@ function carryKindCounts(world: World, links: Links, app: string, tenant: string
  * by the updates above, so that counting an app's tenants toward its cap does not walk them.
  */
 export function linkedDeclaredTenants(world: World, app: string): { plain: number; demo: number } {
+  reading?.linksOfApp(app);
   const draft = draftOf(world);
   if (draft !== null) return draft.kindCounts(app);
   const map = tenantsOfApp(world, app);
@@ -457,6 +484,7 @@ export function linkedDeclaredTenants(world: World, app: string): { plain: numbe
 
 /** The world without any connection of this user to this app (other users' stay). */
 export function withoutUserOfApp(world: World, app: string, user: string): World {
+  reading?.linksOfApp(app);
   const draft = draftOf(world);
   if (draft !== null) {
     draft.revoke(app, user);
@@ -476,6 +504,7 @@ export function withoutUserOfApp(world: World, app: string, user: string): World
 
 /** The world with the same apps, tenants and serials, and no connection at all. */
 export function withoutConnections(world: World): World {
+  reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) {
     draft.clearLinks();
@@ -490,6 +519,7 @@ export function withoutConnections(world: World): World {
  * correct step makes one: only the broken variants of the property suite, to be caught.
  */
 export function withEmptyLink(world: World, app: string, tenant: string): World {
+  reading?.link(app, tenant);
   const draft = draftOf(world);
   if (draft !== null) {
     draft.emptyLink(app, tenant);

@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AppKind, Arena, Bounds } from './bounds.ts';
+import { explore, type ExploreOptions, type ExploreResult } from './explore.ts';
+import { CodeReads, MoveMemo } from './move-memo.ts';
+import { builtinPolicy } from '../platform/policies.ts';
+import type { Policy } from '../platform/policy.ts';
+import type { TenantKind } from '../types.ts';
+
+function policy(id: string, changes: Partial<Policy> = {}): Policy {
+  const found = builtinPolicy(id);
+  if (found === undefined) throw new Error(`no policy ${id}`);
+  return { ...found, ...changes };
+}
+
+/** Everything a search answers but how many transitions it played. */
+const answer = ({ played: _played, ...rest }: ExploreResult) => rest;
+
+const POLICIES = [
+  'xero-oauth2-2019',
+  'xero-partner-page-2019',
+  'xero-bug-2020-02',
+  'xero-bug-2020-02/counts-app-tenants',
+  'xero-bug-2020-02/counts-every-app',
+  'xero-bug-2020-02/refuses-at-limit',
+  'xero-tiers-2026',
+];
+
+/** A small arena and a policy at small caps: every kind of app and tenant, pairs, users, tiers. */
+const searches = fc.record({
+  id: fc.constantFrom(...POLICIES),
+  caps: fc.record({
+    appCap: fc.integer({ min: 1, max: 3 }),
+    orgCap: fc.integer({ min: 1, max: 2 }),
+    starterCap: fc.integer({ min: 1, max: 2 }),
+    coreCap: fc.integer({ min: 1, max: 3 }),
+    plusCap: fc.integer({ min: 2, max: 3 }),
+    customCap: fc.integer({ min: 1, max: 2 }),
+    demoCountsTowardAppCap: fc.boolean(),
+    reconsentAtCap: fc.boolean(),
+  }),
+  bounds: fc
+    .record({
+      apps: fc.integer({ min: 1, max: 3 }),
+      tenants: fc.integer({ min: 1, max: 3 }),
+      users: fc.integer({ min: 1, max: 2 }),
+      appKinds: fc.array(fc.constantFrom<AppKind>('uncertified', 'certified', 'custom', 'oauth1'), { maxLength: 3 }),
+      tenantKinds: fc.array(fc.constantFrom<TenantKind>('organisation', 'practice', 'demo'), { maxLength: 2 }),
+      pairs: fc.boolean(),
+    })
+    // Keep each search to a few thousand states.
+    .filter((b) => b.apps * b.tenants * b.users <= 6 && (!b.pairs || b.tenants <= 2)),
+  symmetry: fc.boolean(),
+});
+
+/** A memo told nothing of the links to a tenant: it recalls a connect wherever the app's own links agree. */
+class BlindToTenants extends CodeReads {
+  override linksOfTenant(): void {}
+}
+
+/** A memo told nothing of an app's links as a whole: it recalls a connect wherever the one link agrees. */
+class BlindToAppLinks extends CodeReads {
+  override linksOfApp(): void {}
+}
+
+describe('explore: the memo of moves answers as playing every move', () => {
+  it('should find the same states, transitions, depth and violation with the memo as without, on random arenas and policies', () => {
+    fc.assert(
+      fc.property(searches, ({ id, caps, bounds, symmetry }) => {
+        const p = policy(id, caps);
+        const played = explore(p, bounds as Bounds, { symmetry, memo: false });
+        const recalled = explore(p, bounds as Bounds, { symmetry });
+        expect(answer(recalled)).toEqual(answer(played));
+        expect(recalled.played).toBeLessThanOrEqual(played.played);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('should play far fewer moves through the machine than it covers (4 apps x 4 tenants, caps 2/2, no symmetry)', () => {
+    const r = explore(policy('xero-oauth2-2019', { appCap: 2, orgCap: 2 }), { apps: 4, tenants: 4, users: 1 }, { symmetry: false });
+    expect([r.states, r.transitions]).toEqual([508143, 20325720]);
+    expect(r.played).toBeLessThan(r.transitions / 100);
+  });
+
+  const mutants: Array<[string, (arena: Arena) => CodeReads]> = [
+    ['blind to the links of a tenant', (arena) => new BlindToTenants(arena)],
+    ['blind to the links of an app', (arena) => new BlindToAppLinks(arena)],
+  ];
+  for (const [label, reads] of mutants) {
+    it(`should tell a memo ${label} from playing every move (the mutant answers otherwise)`, () => {
+      const p = policy('xero-oauth2-2019', { appCap: 1, orgCap: 1 });
+      const bounds: Bounds = { apps: 2, tenants: 2, users: 1 };
+      const played = explore(p, bounds, { symmetry: false, memo: false });
+      const options: ExploreOptions = { symmetry: false, reads };
+      let blind: ReturnType<typeof answer> | string;
+      try {
+        blind = answer(explore(p, bounds, options));
+      } catch (error) {
+        // Or its tree is caught reading otherwise than it was told.
+        blind = String(error);
+      }
+      expect(blind).not.toEqual(answer(played));
+    });
+  }
+
+  it('should refuse a tree that two plays with the same values read differently', () => {
+    const memo = new MoveMemo(1);
+    memo.record(0, [0, 1, 0], [1, 0], true, []);
+    expect(() => memo.record(0, [0, 1, 1], [1, 2], true, [])).toThrow(/read position 2 where an earlier play with the same values read 0/);
+    expect(() => memo.record(0, [0, 1, 0], [1, 0], true, [])).toThrow(/recorded twice/);
+    expect(memo.effect(0, [0, 1, 0])?.kept).toBe(true);
+    expect(memo.effect(0, [1, 1, 0])).toBeUndefined();
+  });
+});
