@@ -23,7 +23,8 @@ import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts'
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
 import { observedValue } from '../io/trace-line.ts';
-import { CodeReads, CodeStore, codeOfValues, MoveEntry, MoveMemo, valuesOf } from './move-memo.ts';
+import { CodeReads, CodeStore, codeOfValues, type MoveEffect, MoveMemo, readWidth, valuesOf, withLinkedCells } from './move-memo.ts';
+import { LIFE_BITS } from './state-code.ts';
 import { observingReads } from '../world/reads.ts';
 
 export type { Bounds } from './bounds.ts';
@@ -300,11 +301,11 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const A = arena.appIds.length;
   const T = arena.tenantIds.length;
   const width = A * T + A;
-  const memo = options.memo === false ? null : new MoveMemo(moves.length);
+  const memo = options.memo === false ? null : new MoveMemo(moves.length, A * T, 2 ** arena.userIds.length, A, 2 ** LIFE_BITS);
   const store = new CodeStore(width);
   const reads = options.reads?.(arena) ?? new CodeReads(arena);
   const weights = keys.plainWeights();
-  const values = new Int32Array(width);
+  const values = new Int32Array(readWidth(A, T));
   const successor = new Int32Array(width);
   const stateCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
   const nextCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
@@ -319,7 +320,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     return state;
   };
   /** Play move `m` from `state` (of values `values`) through the machine, and record what its steps read and did. */
-  const playedAndRecorded = (state: CompiledState, m: number): MoveEntry => {
+  const playedAndRecorded = (state: CompiledState, m: number, memo: MoveMemo): MoveEffect => {
     const move = moves[m] as Move;
     reads.begin();
     let kept = true;
@@ -336,18 +337,15 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     const writes: number[] = [];
     for (let i = 0; i < A * T; i++) if (code.cells[i] !== values[i]) writes.push(i, code.cells[i] as number);
     for (let a = 0; a < A; a++) if (code.life[a] !== values[A * T + a]) writes.push(A * T + a, code.life[a] as number);
-    if (after.regime !== state.regime) {
-      // The code holds no regime: a move that changes it is not recalled (none in an arena does).
-      const entry = new MoveEntry(-1);
-      entry.kept = kept;
-      entry.writes = writes;
-      return entry;
-    }
-    return (memo as MoveMemo).record(m, values, reads.order, kept, writes);
+    const effect = { kept, writes };
+    // The code holds no regime: a move that changes it is not recalled (none in an arena does).
+    if (after.regime === state.regime) memo.record(m, values, reads.order, effect);
+    return effect;
   };
   /** Expand a state by recalling each move's effect, playing it only on a reading not met before. */
   const expandRecalling = (head: number, memo: MoveMemo): ExploreResult | undefined => {
     store.get(head, values);
+    withLinkedCells(values, A * T, A);
     codeOfValues(values, stateCode);
     const startTransitions = transitions;
     const startAnswered = answered;
@@ -362,11 +360,15 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
         answered++;
         continue;
       }
-      let effect = memo.effect(m, values);
-      if (effect === undefined) {
+      const found = memo.find(m, values);
+      let effect: MoveEffect;
+      if (found < 0) {
         state ??= rebuiltAsKept(head);
-        effect = playedAndRecorded(state, m);
-      } else recalled++;
+        effect = playedAndRecorded(state, m, memo);
+      } else {
+        effect = memo.effect(found);
+        recalled++;
+      }
       transitions++;
       if (!effect.kept) {
         // A move breaks an invariant: the state is expanded again by playing, which finds the
@@ -388,12 +390,12 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
           key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
         }
         if (!search.discover(null, null, key, head, m)) continue;
-        successor.set(values);
+        for (let i = 0; i < width; i++) successor[i] = values[i] as number;
         for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
         store.put(search.states - 1, successor);
         continue;
       }
-      successor.set(values);
+      for (let i = 0; i < width; i++) successor[i] = values[i] as number;
       for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
       codeOfValues(successor, nextCode);
       if (recent.has(nextCode)) continue;

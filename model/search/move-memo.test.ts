@@ -55,12 +55,12 @@ const searches = fc.record({
 
 /** A memo told nothing of the links to a tenant: it recalls a connect wherever the app's own links agree. */
 class BlindToTenants extends CodeReads {
-  override linksOfTenant(): void {}
+  override appsLinked(): void {}
 }
 
-/** A memo told nothing of an app's links as a whole: it recalls a connect wherever the one link agrees. */
+/** A memo told nothing of which tenants an app is linked to: it recalls a connect wherever the one link agrees. */
 class BlindToAppLinks extends CodeReads {
-  override linksOfApp(): void {}
+  override tenantsLinked(): void {}
 }
 
 describe('explore: the memo of moves answers as playing every move', () => {
@@ -105,11 +105,15 @@ describe('explore: the memo of moves answers as playing every move', () => {
   }
 
   it('should refuse a tree that two plays with the same values read differently', () => {
-    const memo = new MoveMemo(1);
-    memo.record(0, [0, 1, 0], [1, 0], true, []);
-    expect(() => memo.record(0, [0, 1, 1], [1, 2], true, [])).toThrow(/read position 2 where an earlier play with the same values read 0/);
-    expect(() => memo.record(0, [0, 1, 0], [1, 0], true, [])).toThrow(/recorded twice/);
-    expect(memo.effect(0, [0, 1, 0])?.kept).toBe(true);
-    expect(memo.effect(0, [1, 1, 0])).toBeUndefined();
+    // Two cell positions of 2 values, then a lifecycle position of 64.
+    const memo = new MoveMemo(1, 2, 2, 1, 64);
+    const kept = { kept: true, writes: [0, 1] };
+    memo.record(0, [0, 1, 0], [1, 0], kept);
+    expect(() => memo.record(0, [0, 1, 1], [1, 2], kept)).toThrow(/read position 2 where an earlier play with the same values read 0/);
+    expect(() => memo.record(0, [0, 1, 0], [1, 0], kept)).toThrow(/recorded twice/);
+    memo.record(0, [1, 0, 40], [1, 2], { kept: false, writes: [] });
+    expect(memo.effect(memo.find(0, [0, 1, 0]))).toBe(kept);
+    expect(memo.effect(memo.find(0, [9, 0, 40])).kept).toBe(false);
+    expect([memo.find(0, [1, 1, 0]), memo.find(0, [0, 0, 41]), memo.size]).toEqual([-1, -1, 2]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The explorer's memo of moves. A state of the search is its code (`state-code.ts`): a number per
  * (app, tenant) cell and per app's lifecycle, here laid out flat, cells first (`app * tenants +
- * tenant`), then lifecycles (`apps * tenants + app`). What a move does from a state (whether its
+ * tenant`), then lifecycles (`apps * tenants + app`); a step reads these positions, and also
+ * whether each cell is linked (1 or 0, at `apps * tenants + apps + cell`), which is all that
+ * counting an app's tenants or a tenant's apps reads. What a move does from a state (whether its
  * steps keep every invariant, and which positions of the code it changes to what) is decided by
  * the machine and the invariants alone, from the parts of the world their steps read, and those
  * are told by the world itself while an observer is set (`world/reads.ts`). Two states equal at
@@ -21,67 +23,123 @@ import type { Arena } from './bounds.ts';
 import type { Code } from './state-code.ts';
 import type { ReadObserver } from '../world/reads.ts';
 
-/** A node of a move's tree; a leaf (`at` -1) holds the move's effect. */
-export class MoveEntry {
-  /** The next branches, by the value at `at`. */
-  readonly next: Array<MoveEntry | undefined> = [];
-  /** Whether every step of the move keeps every invariant (a leaf's). */
-  kept = true;
-  /** The positions the move changes and their new values, in pairs (a leaf's). */
-  writes: readonly number[] = [];
-
-  /** `at`: the position read next, or -1 for a leaf. */
-  constructor(readonly at: number) {}
+/** What a move does from a state: whether its steps keep every invariant, and what they change. */
+export interface MoveEffect {
+  /** Whether every step of the move keeps every invariant. */
+  readonly kept: boolean;
+  /** The positions of the code the move changes and their new values, in pairs. */
+  readonly writes: readonly number[];
 }
 
-/** The trees of every move of an arena. */
+/**
+ * The trees of every move of an arena, flat in typed arrays: node `n` reads position `at[n]`
+ * and its branch for value `v` is node `child[first[n] + v] - 1` (none when -1); a leaf has `at`
+ * -1 and `first` the number of its effect.
+ */
 export class MoveMemo {
-  private readonly roots: Array<MoveEntry | undefined>;
-  /** Effects recorded (leaves). */
-  effects = 0;
+  private readonly roots: Int32Array;
+  private at = new Int32Array(1024);
+  private first = new Int32Array(1024);
+  private child = new Int32Array(4096);
+  private nodes = 0;
+  private children = 0;
+  private readonly effects: MoveEffect[] = [];
 
-  constructor(moves: number) {
-    this.roots = new Array<MoveEntry | undefined>(moves).fill(undefined);
+  /**
+   * `moves` trees over codes of `cells` cell positions of `cellValues` values each, then `lives`
+   * lifecycle positions of `lifeValues` values each, then positions of two values (linked or not).
+   */
+  constructor(
+    moves: number,
+    private readonly cells: number,
+    private readonly cellValues: number,
+    private readonly lives: number,
+    private readonly lifeValues: number,
+  ) {
+    this.roots = new Int32Array(moves);
   }
 
-  /** The effect of the move from a state of these values, if one was recorded with the same reading. */
-  effect(move: number, values: ArrayLike<number>): MoveEntry | undefined {
-    let node = this.roots[move];
-    while (node !== undefined && node.at >= 0) node = node.next[values[node.at] as number];
-    return node;
+  /** How many values the position takes. */
+  private valuesAt(position: number): number {
+    return position < this.cells ? this.cellValues : position < this.cells + this.lives ? this.lifeValues : 2;
+  }
+
+  /** Effects recorded. */
+  get size(): number {
+    return this.effects.length;
+  }
+
+  /** The number of the move's effect from a state of these values, if one was recorded with the same reading; else -1. */
+  find(move: number, values: ArrayLike<number>): number {
+    const { at, first, child } = this;
+    let n = (this.roots[move] as number) - 1;
+    while (n >= 0) {
+      const position = at[n] as number;
+      if (position < 0) return first[n] as number;
+      n = (child[(first[n] as number) + (values[position] as number)] as number) - 1;
+    }
+    return -1;
+  }
+
+  /** The effect numbered `found` by `find`. */
+  effect(found: number): MoveEffect {
+    return this.effects[found] as MoveEffect;
   }
 
   /**
    * Record the effect of one play of the move from a state of these values: `reads`, the
-   * positions its steps read, in the order first read. Throws when the tree already reads
-   * another position after the same values (the steps did not read as the world told): a
-   * memo would then be unsound.
+   * positions its steps read, in the order first read; returns its number. Throws when the tree
+   * already reads another position after the same values (the steps did not read as the world
+   * told): a memo would then be unsound.
    */
-  record(move: number, values: ArrayLike<number>, reads: readonly number[], kept: boolean, writes: readonly number[]): MoveEntry {
-    let parent: MoveEntry | null = null;
-    let node = this.roots[move];
-    const attach = (child: MoveEntry) => {
-      if (parent === null) this.roots[move] = child;
-      else parent.next[values[parent.at] as number] = child;
+  record(move: number, values: ArrayLike<number>, reads: readonly number[], effect: MoveEffect): number {
+    // Where the node reached is linked from: a root, or a child slot.
+    let slot = -1;
+    let n = (this.roots[move] as number) - 1;
+    const link = (node: number) => {
+      if (slot < 0) this.roots[move] = node + 1;
+      else this.child[slot] = node + 1;
     };
-    for (const at of reads) {
-      if (node === undefined) {
-        node = new MoveEntry(at);
-        attach(node);
-      } else if (node.at !== at) {
-        throw new Error(`explorer memo: move ${move} read position ${at} where an earlier play with the same values read ${node.at}`);
+    for (const position of reads) {
+      if (n < 0) {
+        n = this.node(position, this.children);
+        this.reserve(this.valuesAt(position));
+        link(n);
+      } else if (this.at[n] !== position) {
+        throw new Error(
+          `explorer memo: move ${move} read position ${position} where an earlier play with the same values read ${this.at[n]}`,
+        );
       }
-      parent = node;
-      node = node.next[values[at] as number];
+      slot = (this.first[n] as number) + (values[position] as number);
+      n = (this.child[slot] as number) - 1;
     }
-    if (node !== undefined) throw new Error(`explorer memo: move ${move} recorded twice for one reading`);
-    const leaf = new MoveEntry(-1);
-    leaf.kept = kept;
-    leaf.writes = writes;
-    attach(leaf);
-    this.effects++;
-    return leaf;
+    if (n >= 0) throw new Error(`explorer memo: move ${move} recorded twice for one reading`);
+    const found = this.effects.length;
+    this.effects.push(effect);
+    link(this.node(-1, found));
+    return found;
   }
+
+  private node(position: number, first: number): number {
+    if (this.nodes === this.at.length) {
+      this.at = grown(this.at, this.nodes * 2);
+      this.first = grown(this.first, this.nodes * 2);
+    }
+    this.at[this.nodes] = position;
+    this.first[this.nodes] = first;
+    return this.nodes++;
+  }
+
+  private reserve(slots: number): void {
+    if (this.children + slots > this.child.length) this.child = grown(this.child, Math.max(this.child.length * 2, this.children + slots));
+    this.children += slots;
+  }
+}
+
+function grown(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(length);
+  bigger.set(array);
+  return bigger;
 }
 
 /**
@@ -97,11 +155,13 @@ export class CodeReads implements ReadObserver {
   private readonly tenants: ReadonlyMap<string, number>;
   private readonly A: number;
   private readonly T: number;
+  private readonly C: number;
 
   constructor(arena: Arena) {
     this.A = arena.appIds.length;
     this.T = arena.tenantIds.length;
-    this.marked = new Uint8Array(this.A * this.T + this.A);
+    this.C = this.A * this.T;
+    this.marked = new Uint8Array(readWidth(this.A, this.T));
     this.apps = new Map(arena.appIds.map((id, i) => [id, i]));
     this.tenants = new Map(arena.tenantIds.map((id, i) => [id, i]));
   }
@@ -121,7 +181,7 @@ export class CodeReads implements ReadObserver {
   app(app: string): void {
     const a = this.apps.get(app);
     if (a === undefined) this.everything();
-    else this.note(this.A * this.T + a);
+    else this.note(this.C + a);
   }
 
   link(app: string, tenant: string): void {
@@ -131,26 +191,39 @@ export class CodeReads implements ReadObserver {
     else this.note(a * this.T + t);
   }
 
+  linked(app: string, tenant: string): void {
+    const a = this.apps.get(app);
+    const t = this.tenants.get(tenant);
+    if (a === undefined || t === undefined) this.everything();
+    else this.note(this.C + this.A + a * this.T + t);
+  }
+
   linksOfApp(app: string): void {
     const a = this.apps.get(app);
     if (a === undefined) this.everything();
     else for (let t = 0; t < this.T; t++) this.note(a * this.T + t);
   }
 
+  tenantsLinked(app: string): void {
+    const a = this.apps.get(app);
+    if (a === undefined) this.everything();
+    else for (let t = 0; t < this.T; t++) this.note(this.C + this.A + a * this.T + t);
+  }
+
   /**
-   * Every link to the tenant, and every app's lifecycle: a walk of the apps on a tenant visits
-   * them in the order they were linked, which the code does not hold, and reads their records in
-   * that order. Noted here in the order of the arena, they are read in one order whatever the
-   * order of the walk.
+   * Which apps are linked to the tenant, and every app's lifecycle: a walk of the apps on a
+   * tenant visits them in the order they were linked, which the code does not hold, and reads
+   * their records in that order. Noted here in the order of the arena, they are read in one
+   * order whatever the order of the walk.
    */
-  linksOfTenant(tenant: string): void {
+  appsLinked(tenant: string): void {
     const t = this.tenants.get(tenant);
     if (t === undefined) {
       this.everything();
       return;
     }
-    for (let a = 0; a < this.A; a++) this.note(a * this.T + t);
-    for (let a = 0; a < this.A; a++) this.note(this.A * this.T + a);
+    for (let a = 0; a < this.A; a++) this.note(this.C + this.A + a * this.T + t);
+    for (let a = 0; a < this.A; a++) this.note(this.C + a);
   }
 
   tenant(_tenant: string): void {}
@@ -181,11 +254,16 @@ export class CodeStore {
     for (let i = 0; i < this.width; i++) this.bytes[at + i] = values[i] as number;
   }
 
-  /** The values of state `index`, into `out`. */
+  /** The values of state `index`, into `out` (its first `width` positions). */
   get(index: number, out: Int32Array): void {
     const at = index * this.width;
     for (let i = 0; i < this.width; i++) out[i] = this.bytes[at + i] as number;
   }
+}
+
+/** The positions a step may read of a code of `apps` x `tenants`: cells, lifecycles, whether each cell is linked. */
+export function readWidth(apps: number, tenants: number): number {
+  return 2 * apps * tenants + apps;
 }
 
 /** A code's values, flat (cells, then lifecycles), into `out`. */
@@ -194,6 +272,12 @@ export function valuesOf(code: Code, out: Int32Array): Int32Array {
   for (let i = 0; i < cells; i++) out[i] = code.cells[i] as number;
   for (let a = 0; a < code.life.length; a++) out[cells + a] = code.life[a] as number;
   return out;
+}
+
+/** Whether each cell is linked, after the cells and lifecycles of `values` (`readWidth` long). */
+export function withLinkedCells(values: Int32Array, cells: number, lives: number): Int32Array {
+  for (let i = 0; i < cells; i++) values[cells + lives + i] = values[i] === 0 ? 0 : 1;
+  return values;
 }
 
 /** Flat values into a code's arrays (`out`'s own, which it overwrites). */

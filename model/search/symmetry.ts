@@ -63,6 +63,8 @@ export class StateKeys {
   private readonly groupPerms: number[][][];
   private readonly groupAt: number[];
   private readonly digits: number[] = [];
+  /** Per tenant, the square of the number of apps on it (scratch of `symmetricKey`). */
+  private readonly shared: Int32Array;
   /** Scratch of `representatives`. */
   private readonly reps: { apps: Int32Array; tenants: Int32Array; users: Int32Array };
   /** Tuples of lifecycles met in keys, numbered in the order first met (`numberedLives`). */
@@ -92,6 +94,7 @@ export class StateKeys {
         `a state key holds at most 50 app x user${worlds > 1 ? ' x policy' : ''} cells`,
       );
     }
+    this.shared = new Int32Array(this.tenants);
     this.reps = { apps: new Int32Array(this.apps), tenants: new Int32Array(this.tenants), users: new Int32Array(this.users) };
     this.appSort = new Array<number>(this.apps).fill(0);
     this.held = new Array<number>(this.apps).fill(0);
@@ -249,19 +252,31 @@ export class StateKeys {
     const T = this.tenants;
     const cb = this.cellBits;
     const cellBase = 2 ** cb;
-    // Rename-free fingerprints: apps by kind, lifecycle, tenants held, connections; users by connections.
+    // Rename-free fingerprints: apps by kind, lifecycle, tenants held, connections, and how shared
+    // their tenants are (the sum of the squares of the number of apps on each); users by connections.
     const appSort = this.appSort;
     const held = this.held;
+    const shared = this.shared;
+    for (let t = 0; t < T; t++) {
+      let apps = 0;
+      for (let a = 0; a < A; a++) if ((cells[a * T + t] ?? 0) !== 0) apps++;
+      shared[t] = apps * apps;
+    }
     for (let a = 0; a < A; a++) {
       let h = 0;
       let conns = 0;
+      let sharing = 0;
       for (let t = 0; t < T; t++) {
         const c = cells[a * T + t] ?? 0;
-        if (c !== 0) h++;
+        if (c === 0) continue;
+        h++;
+        sharing += shared[t] as number;
         for (let x = c; x !== 0; x &= x - 1) conns++;
       }
       held[a] = h;
-      appSort[a] = ((this.appClass[a] ?? 0) * 2 ** (LIFE_BITS * this.worlds) + (life[a] ?? 0)) * 2 ** 20 + h * 2 ** 10 + conns;
+      // Under 2^47: kind 2 bits, lifecycle 12, tenants held and connections 10 each, sharing 13 (at most 64 x 8^2).
+      appSort[a] =
+        (((this.appClass[a] ?? 0) * 2 ** (LIFE_BITS * this.worlds) + (life[a] ?? 0)) * 2 ** 20 + h * 2 ** 10 + conns) * 2 ** 13 + sharing;
     }
     // The apps by fingerprint, ties in index order (a stable insertion sort).
     const order = this.order;

@@ -2,8 +2,8 @@
  * What a step reads of a world, told to an observer while one is set: the explorer memoizes the
  * machine's steps by what they read (`search/move-memo.ts`). Every accessor and update of
  * `world.ts` tells which part of the world it depends on: an app's record, who connects one app
- * to one tenant, every link of an app, every link of a tenant, a tenant's record, the serials, or
- * everything. An update tells what it reads to make its change, and so every part it may change.
+ * to one tenant or only whether it is linked, the same for every link of an app, which apps are
+ * linked to a tenant, a tenant's record, the serials, or everything. An update tells what it reads to make its change, and so every part it may change.
  * With no observer set (every path but the explorer's memo) this costs one comparison per call.
  * @module
  */
@@ -14,10 +14,14 @@ export interface ReadObserver {
   app(app: string): void;
   /** Who connects this app to this tenant (the link and its users). */
   link(app: string, tenant: string): void;
-  /** Every link of the app. */
+  /** Whether this app is linked to this tenant (not by whom). */
+  linked(app: string, tenant: string): void;
+  /** Who connects each tenant linked to the app. */
   linksOfApp(app: string): void;
-  /** Every link to the tenant. */
-  linksOfTenant(tenant: string): void;
+  /** Which tenants are linked to the app (not by whom). */
+  tenantsLinked(app: string): void;
+  /** Which apps are linked to the tenant (not by whom). */
+  appsLinked(tenant: string): void;
   /** A tenant's record. */
   tenant(tenant: string): void;
   /** The serials of connection ids and authEventIds, and the records of connections. */

@@ -225,7 +225,7 @@ export function connectionOf(world: World, app: string, tenant: string, user: st
 
 /** Whether any user connects the app to the tenant. */
 export function isLinked(world: World, app: string, tenant: string): boolean {
-  reading?.link(app, tenant);
+  reading?.linked(app, tenant);
   const draft = draftOf(world);
   if (draft !== null) return draft.slotOf(app, tenant) !== undefined;
   const tenants = tenantsOfApp(world, app);
@@ -243,7 +243,7 @@ export function usersOf(world: World, app: string, tenant: string): readonly str
 
 /** The tenants linked to the app, in the order they were linked. */
 export function linkedTenants(world: World, app: string): readonly string[] {
-  reading?.linksOfApp(app);
+  reading?.tenantsLinked(app);
   const draft = draftOf(world);
   if (draft !== null) return draft.linkedTenants(app);
   const tenants = tenantsOfApp(world, app);
@@ -252,7 +252,7 @@ export function linkedTenants(world: World, app: string): readonly string[] {
 
 /** Visit each tenant linked to the app (any order). */
 export function forEachLinkedTenant(world: World, app: string, visit: (tenant: string) => void): void {
-  reading?.linksOfApp(app);
+  reading?.tenantsLinked(app);
   const draft = draftOf(world);
   if (draft !== null) {
     for (const tenant of draft.links.get(app)?.keys() ?? []) visit(tenant);
@@ -264,7 +264,7 @@ export function forEachLinkedTenant(world: World, app: string, visit: (tenant: s
 
 /** How many tenants are linked to the app. */
 export function linkedTenantCount(world: World, app: string): number {
-  reading?.linksOfApp(app);
+  reading?.tenantsLinked(app);
   const draft = draftOf(world);
   if (draft !== null) return draft.linkedTenantCount(app);
   return tenantsOfApp(world, app)?.size ?? 0;
@@ -280,7 +280,7 @@ export function linkedApps(world: World): string[] {
 
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
-  reading?.linksOfTenant(tenant);
+  reading?.appsLinked(tenant);
   const draft = draftOf(world);
   if (draft !== null) draft.forEachAppOn(tenant, visit);
   else linkedAppsOn(open(world).links, tenant, visit);
@@ -461,7 +461,7 @@ function carryKindCounts(world: World, links: Links, app: string, tenant: string
  * by the updates above, so that counting an app's tenants toward its cap does not walk them.
  */
 export function linkedDeclaredTenants(world: World, app: string): { plain: number; demo: number } {
-  reading?.linksOfApp(app);
+  reading?.tenantsLinked(app);
   const draft = draftOf(world);
   if (draft !== null) return draft.kindCounts(app);
   const map = tenantsOfApp(world, app);
