@@ -305,6 +305,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const store = new CodeStore(width);
   const reads = options.reads?.(arena) ?? new CodeReads(arena);
   const weights = keys.plainWeights();
+  const packed = recent.packedWeights();
   const values = new Int32Array(readWidth(A, T));
   const successor = new Int32Array(width);
   const stateCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
@@ -353,6 +354,12 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     const same = names === null ? null : keys.representatives(stateCode);
     let stateKey = 0;
     if (weights !== null) for (let i = 0; i < width; i++) stateKey += (values[i] as number) * (weights[i] as number);
+    let stateLife = 0;
+    let stateCells = 0;
+    if (packed !== null) {
+      for (let i = 0; i < A * T; i++) stateCells += (values[i] as number) * (packed.cells[i] as number);
+      for (let a = 0; a < A; a++) stateLife += (values[A * T + a] as number) * (packed.life[a] as number);
+    }
     let state: CompiledState | null = null;
     for (let m = 0; m < moves.length; m++) {
       if (renamed(m, same)) {
@@ -395,11 +402,26 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
         store.put(search.states - 1, successor);
         continue;
       }
+      if (packed !== null) {
+        // The successor's code packed for the recent codes: the state's, changed by the writes.
+        let life = stateLife;
+        let cell = stateCells;
+        for (let i = 0; i < writes.length; i += 2) {
+          const at = writes[i] as number;
+          const change = (writes[i + 1] as number) - (values[at] as number);
+          if (at < A * T) cell += change * (packed.cells[at] as number);
+          else life += change * (packed.life[at - A * T] as number);
+        }
+        if (recent.hasPacked(life, cell)) continue;
+        recent.add();
+      }
       for (let i = 0; i < width; i++) successor[i] = values[i] as number;
       for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
       codeOfValues(successor, nextCode);
-      if (recent.has(nextCode)) continue;
-      recent.add();
+      if (packed === null) {
+        if (recent.has(nextCode)) continue;
+        recent.add();
+      }
       if (search.discover(null, null, keys.keyOf(nextCode), head, m)) store.put(search.states - 1, successor);
     }
     return undefined;

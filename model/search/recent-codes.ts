@@ -25,7 +25,12 @@ export class RecentCodes {
   private slot = 0;
 
   /** Codes of `apps` lifecycles and `cellCount` cells of `cellBits` bits each; `use` false: remember nothing. */
-  constructor(use: boolean, apps: number, cellCount: number, cellBits: number) {
+  constructor(
+    use: boolean,
+    private readonly apps: number,
+    private readonly cellCount: number,
+    cellBits: number,
+  ) {
     this.enabled = use && apps * LIFE_BITS <= 52 && cellCount * cellBits <= 52;
     this.cellBase = 2 ** cellBits;
     const size = this.enabled ? 2 ** SLOT_BITS : 1;
@@ -41,6 +46,24 @@ export class RecentCodes {
     for (let a = 0; a < code.life.length; a++) life = life * this.lifeBase + (code.life[a] ?? 0);
     let cell = 0;
     for (let i = 0; i < code.cells.length; i++) cell = cell * this.cellBase + (code.cells[i] ?? 0);
+    return this.hasPacked(life, cell);
+  }
+
+  /**
+   * The weight of each lifecycle and cell in the two numbers `has` packs a code into (so that a
+   * caller that changes a few positions of a code can change the numbers alike); null when the
+   * table is off.
+   */
+  packedWeights(): { life: number[]; cells: number[] } | null {
+    if (!this.enabled) return null;
+    const life = Array.from({ length: this.apps }, (_, a) => this.lifeBase ** (this.apps - 1 - a));
+    const cells = Array.from({ length: this.cellCount }, (_, i) => this.cellBase ** (this.cellCount - 1 - i));
+    return { life, cells };
+  }
+
+  /** `has` of a code packed as `packedWeights` weighs it. */
+  hasPacked(life: number, cell: number): boolean {
+    if (!this.enabled) return false;
     const low = cell >>> 0;
     const high = Math.floor(cell / 2 ** 32);
     const mixed = Math.imul(low ^ Math.imul(high, 0x85ebca6b) ^ Math.imul(life >>> 0, 0xc2b2ae35), 0x9e3779b1) ^ Math.floor(life / 2 ** 32);
