@@ -63,6 +63,14 @@ export class StateKeys {
   private readonly groupPerms: number[][][];
   private readonly groupAt: number[];
   private readonly digits: number[] = [];
+  /** 2^cellBits: the base of a tenant's signature, one digit per app. */
+  private readonly cellBase: number;
+  /** 2^(lifecycle bits of a key): the base of the lifecycles in a key, and of an app's kind in its fingerprint. */
+  private readonly lifeBase: number;
+  /** The base of the tenants' signatures in a key: 2^(2 + apps x cellBits). */
+  private readonly sigBase: number;
+  /** How many tuples of lifecycles a number key has room for (`numberedLives`). */
+  private readonly lifeNumberLimit: number;
   /** The one user renaming when there is one user. */
   private readonly oneUser: number[][];
   /** Per cell value, its connections of each user packed in base 1025 (`userCandidates`). */
@@ -123,6 +131,10 @@ export class StateKeys {
         return mapped;
       }),
     }));
+    this.cellBase = 2 ** this.cellBits;
+    this.lifeBase = 2 ** (LIFE_BITS * worlds);
+    this.sigBase = 2 ** (2 + this.apps * this.cellBits);
+    this.lifeNumberLimit = 2 ** Math.max(0, 52 - this.tenants * (2 + this.apps * this.cellBits));
     this.oneUser = [this.userPerms[0]?.table ?? []];
     // At most 8 apps x 64 tenants x 2 worlds = 1,024 connections per user: a digit below 1025.
     this.userShares = new Float64Array(2 ** this.cellBits);
@@ -267,7 +279,8 @@ export class StateKeys {
     const A = this.apps;
     const T = this.tenants;
     const cb = this.cellBits;
-    const cellBase = 2 ** cb;
+    const cellBase = this.cellBase;
+    const lifeBase = this.lifeBase;
     // Rename-free fingerprints: apps by kind, lifecycle, tenants held, connections, and how shared
     // their tenants are (the sum of the squares of the number of apps on each); users by connections.
     const appSort = this.appSort;
@@ -291,8 +304,7 @@ export class StateKeys {
       }
       held[a] = h;
       // Under 2^47: kind 2 bits, lifecycle 12, tenants held and connections 10 each, sharing 13 (at most 64 x 8^2).
-      appSort[a] =
-        (((this.appClass[a] ?? 0) * 2 ** (LIFE_BITS * this.worlds) + (life[a] ?? 0)) * 2 ** 20 + h * 2 ** 10 + conns) * 2 ** 13 + sharing;
+      appSort[a] = (((this.appClass[a] ?? 0) * lifeBase + (life[a] ?? 0)) * 1048576 + h * 1024 + conns) * 8192 + sharing;
     }
     // The apps by fingerprint, ties in index order (a stable insertion sort).
     const order = this.order;
@@ -372,21 +384,18 @@ export class StateKeys {
     }
     const lifeBits = LIFE_BITS * this.worlds;
     const sigBits = 2 + A * cb;
+    const sigBase = this.sigBase;
     if (A * lifeBits + T * sigBits <= 52) {
-      const lifeBase = 2 ** lifeBits;
-      const sigBase = 2 ** sigBits;
       let n = 0;
       for (let i = 0; i < A; i++) n = n * lifeBase + (life[order[i] ?? 0] ?? 0);
       for (let t = 0; t < T; t++) n = n * sigBase + (best[t] ?? 0);
       return n;
     }
     if (A * lifeBits <= 52 && T * sigBits < 52) {
-      const lifeBase = 2 ** lifeBits;
       let lives = 0;
       for (let i = 0; i < A; i++) lives = lives * lifeBase + (life[order[i] ?? 0] ?? 0);
-      const numbered = this.numberedLives(lives, T * sigBits);
+      const numbered = this.numberedLives(lives);
       if (numbered !== undefined) {
-        const sigBase = 2 ** sigBits;
         let key = numbered;
         for (let t = 0; t < T; t++) key = key * sigBase + (best[t] ?? 0);
         return key;
@@ -401,16 +410,16 @@ export class StateKeys {
 
   /**
    * The number of a tuple of lifecycles (`lives`, apps in key order) when it leaves room for
-   * `restBits` more bits in an exact number: tuples are numbered in the order first met, and few
+   * the tenants' signatures in an exact number: tuples are numbered in the order first met, and few
    * occur in one search (each app's lifecycle takes a handful of values), so a key whose
    * lifecycles and cells together pass 52 bits is still a number. Undefined once the numbers
    * run out: the key is then a string (never equal to a number, so keys stay distinct).
    */
-  private numberedLives(lives: number, restBits: number): number | undefined {
+  private numberedLives(lives: number): number | undefined {
     const known = this.lifeNumbers.get(lives);
     if (known !== undefined) return known;
     const next = this.lifeNumbers.size;
-    if (next >= 2 ** (52 - restBits)) return undefined;
+    if (next >= this.lifeNumberLimit) return undefined;
     this.lifeNumbers.set(lives, next);
     return next;
   }
