@@ -201,7 +201,19 @@ export const COMMANDS: readonly CommandHelp[] = [
       SEARCH_RUN,
       'Exit status: 0 when every invariant holds (or none breaks within --max-states), 1 on a violation, 2 on bad input, 130 when interrupted (Ctrl-C; 143 on SIGTERM).',
     ],
-    options: [{ ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` }, SET, ...BOUNDS, MAX_STATES, JSON_OUT, HELP],
+    options: [
+      { ...POLICY, meaning: `${POLICY.meaning} (default xero-oauth2-2019)` },
+      SET,
+      ...BOUNDS,
+      {
+        flag: '--no-memo',
+        meaning:
+          'play every move through the machine, rather than recall what a move did from an earlier state where it read the same (slower; same verdict)',
+      },
+      MAX_STATES,
+      JSON_OUT,
+      HELP,
+    ],
     sets: true,
   },
   {

@@ -46,6 +46,18 @@ describe('xcm explore and xcm diff on bounds out of range', () => {
   });
 });
 
+describe('xcm explore --no-memo', () => {
+  it('should find the same states and transitions playing every move, and say every one was played', () => {
+    const args = ['explore', '--apps', '3', '--tenants', '3', '--set', 'appCap=2', '--json'];
+    const recalled = JSON.parse(xcm(...args).stdout);
+    const played = JSON.parse(xcm(...args, '--no-memo').stdout);
+    expect([played.states, played.transitions, played.depth]).toEqual([recalled.states, recalled.transitions, recalled.depth]);
+    expect(recalled.played).toBeLessThan(played.played);
+    expect(played.played).toBeLessThan(played.transitions);
+    expect(xcm('diff', 'xero-oauth2-2019', 'xero-tiers-2026', '--no-memo').status).toBe(2);
+  });
+});
+
 describe('xcm diff --max-states', () => {
   const args = ['diff', 'xero-oauth2-2019', 'xero-oauth2-2019', '--apps', '3', '--tenants', '3'];
 

@@ -43,16 +43,24 @@ export function drain<R>(steps: Generator<number, R>): R {
   }
 }
 
-/** A breadth-first search from one start state; `S` is a state, `C` its compact code. */
+/**
+ * A breadth-first search from one start state; `S` is a state, `C` its compact code. A search
+ * whose start state and code are both null (the explorer's, which keeps its codes itself) keeps
+ * no state or code per state: only the parent, move and depth, in typed arrays, which the
+ * collector need not walk.
+ */
 export class BreadthFirst<S, C> {
   private readonly queue: Array<S | undefined>;
   private readonly codes: Array<C | undefined>;
-  private readonly parent: number[] = [0];
-  private readonly via: number[] = [-1];
-  private readonly depths: number[] = [0];
+  private readonly keeps: boolean;
+  private parent = new Int32Array(1024);
+  private via = new Int32Array(1024).fill(-1, 0, 1);
+  private depths = new Int32Array(1024);
+  private count = 1;
   private readonly seen = new KeySet();
 
   constructor(start: S, code: C, key: Key) {
+    this.keeps = start !== null || code !== null;
     this.queue = [start];
     this.codes = [code];
     this.seen.add(key);
@@ -60,22 +68,30 @@ export class BreadthFirst<S, C> {
 
   /** States discovered so far, the start included. */
   get states(): number {
-    return this.queue.length;
+    return this.count;
   }
 
   /** The depth of the last state discovered: the longest shortest path from the start. */
   get depth(): number {
-    return this.depths[this.depths.length - 1] ?? 0;
+    return this.depths[this.count - 1] as number;
   }
 
   /** A state reached from state `from` by move `move`, queued unless its key was seen; true when queued. */
   discover(state: S, code: C, key: Key, from: number, move: number): boolean {
     if (!this.seen.add(key)) return false;
-    this.queue.push(state);
-    this.codes.push(code);
-    this.parent.push(from);
-    this.via.push(move);
-    this.depths.push((this.depths[from] ?? 0) + 1);
+    if (this.keeps) {
+      this.queue.push(state);
+      this.codes.push(code);
+    }
+    if (this.count === this.parent.length) {
+      this.parent = grown(this.parent);
+      this.via = grown(this.via);
+      this.depths = grown(this.depths);
+    }
+    const at = this.count++;
+    this.parent[at] = from;
+    this.via[at] = move;
+    this.depths[at] = (this.depths[from] as number) + 1;
     return true;
   }
 
@@ -122,27 +138,36 @@ export class BreadthFirst<S, C> {
   ): Generator<number, { found: R | undefined; complete: boolean }> {
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
     const maxStates = Math.min(options.maxStates ?? MAX_STATES, MAX_STATES);
-    const { queue, codes, depths } = this;
+    const { queue, codes } = this;
     let lastProgress = Date.now();
     let lastYield = lastProgress;
-    for (let head = 0; head < queue.length; head++) {
-      if ((depths[head] ?? 0) >= maxDepth) break;
-      const state = queue[head] as S;
-      const code = codes[head] as C;
-      queue[head] = undefined;
-      codes[head] = undefined;
+    for (let head = 0; head < this.count; head++) {
+      if ((this.depths[head] as number) >= maxDepth) break;
+      const state = (this.keeps ? queue[head] : null) as S;
+      const code = (this.keeps ? codes[head] : null) as C;
+      if (this.keeps) {
+        queue[head] = undefined;
+        codes[head] = undefined;
+      }
       const found = expand(state, code, head);
       if (found !== undefined) return { found, complete: true };
-      if (queue.length >= maxStates) return { found: undefined, complete: false };
+      if (this.count >= maxStates) return { found: undefined, complete: false };
       const now = Date.now();
       if (now - lastYield < SLICE_MS) continue;
       lastYield = now;
       if (options.onProgress !== undefined && now - lastProgress >= 1000) {
         lastProgress = now;
-        options.onProgress(queue.length);
+        options.onProgress(this.count);
       }
-      yield queue.length;
+      yield this.count;
     }
     return { found: undefined, complete: true };
   }
+}
+
+/** The array twice as long, with the same first entries. */
+function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }

@@ -35,8 +35,11 @@ const BOUNDS_OPTIONS = {
   out: { type: 'string' },
 } as const;
 
+/** Options of `xcm explore` alone. */
+const EXPLORE_OPTIONS = { 'no-memo': { type: 'boolean' } } as const;
+
 const EXPLORE_USAGE =
-  'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
+  'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--no-memo] [--max-states N] [--json] [--out FILE]';
 const DIFF_USAGE =
   'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
 
@@ -180,7 +183,7 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number, m
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
     `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ` -- stopped at ${n(maxStates)} states, not exhaustive`}`,
-    `transitions: ${n(result.transitions)}${result.played === result.transitions ? '' : ` (${n(result.played)} played; the others renamings of a move played from the same state)`}, depth ${result.depth}`,
+    `transitions: ${n(result.transitions)}${result.played === result.transitions ? '' : ` (${n(result.played)} played through the machine; the others recalled from a play that read the same, or renamings of a move from the same state)`}, depth ${result.depth}`,
     `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
     `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
   ];
@@ -201,7 +204,7 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number, m
  * SIGINT stopped it (143: SIGTERM).
  */
 export async function exploreCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS }, EXPLORE_USAGE);
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ...BOUNDS_OPTIONS, ...EXPLORE_OPTIONS }, EXPLORE_USAGE);
   if (values.help === true) {
     process.stdout.write(`usage: ${EXPLORE_USAGE}\n`);
     return 0;
@@ -216,7 +219,11 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const run = await sliced(
     'explore',
-    exploreSteps(policy, bounds, { symmetry: values['no-symmetry'] !== true, ...(maxStates === undefined ? {} : { maxStates }) }),
+    exploreSteps(policy, bounds, {
+      symmetry: values['no-symmetry'] !== true,
+      memo: values['no-memo'] !== true,
+      ...(maxStates === undefined ? {} : { maxStates }),
+    }),
   );
   if ('exit' in run) return run.exit;
   const result = run.done;

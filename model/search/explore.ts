@@ -95,13 +95,13 @@ export const DEFAULT_BOUNDS: Bounds = { apps: 3, tenants: 3, users: 1 };
 
 const CONSENT: PlatformEvent = { type: 'consent' };
 
-/** The app, tenant and user a move names, as indices into the arena (-1: none, or two tenants). */
-type MoveNames = readonly [app: number, tenant: number, user: number];
-
-/** The names of each move of the arena, in the order of its moves. */
-function moveNames(arena: Arena): MoveNames[] {
+/**
+ * The app, tenant and user each move of the arena names, as indices into the arena (-1: none, or
+ * two tenants), three numbers a move in the order of its moves.
+ */
+function moveNames(arena: Arena): Int32Array {
   const index = (list: readonly string[], id: string | undefined) => (id === undefined ? -1 : list.indexOf(id));
-  return arena.moves.map((move) => {
+  const names = arena.moves.map((move) => {
     const named = move.events.filter((e) => e.type !== 'consent');
     const first = named[0];
     if (first === undefined || !('app' in first)) throw new Error('explorer: a move names no app');
@@ -109,6 +109,7 @@ function moveNames(arena: Arena): MoveNames[] {
     const user = 'user' in first ? index(arena.userIds, first.user) : -1;
     return [index(arena.appIds, first.app), tenant, user];
   });
+  return Int32Array.from(names.flat());
 }
 
 /** Whether a step keeps every invariant of the registry (each is evaluated until one fails). */
@@ -241,7 +242,9 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
    */
   const renamed = (m: number, same: ReturnType<StateKeys['representatives']> | null): boolean => {
     if (same === null || names === null) return false;
-    const [app, tenant, user] = names[m] as MoveNames;
+    const app = names[3 * m] as number;
+    const tenant = names[3 * m + 1] as number;
+    const user = names[3 * m + 2] as number;
     return same.apps[app] !== app || (tenant >= 0 && same.tenants[tenant] !== tenant) || (user >= 0 && same.users[user] !== user);
   };
   // The code of the successor at hand: read once (the recent codes, the key), then dropped.
