@@ -148,6 +148,12 @@ const BIG: Record<string, Bounds> = {
   '5x5x1': { apps: 5, tenants: 5, users: 1 },
 };
 
+/**
+ * Their state counts when exhaustive, pinned here because 4 x 4 x 2 takes minutes (5 x 5 x 1 is
+ * pinned in model/search/explore.test.ts too).
+ */
+const BIG_STATES: Record<string, number> = { '4x4x2': 9_840_772, '5x5x1': 32_965 };
+
 interface BigRun {
   states: number;
   transitions: number;
@@ -251,10 +257,12 @@ export async function benchExplore(): Promise<void> {
       console.log(`  ${label}: ${run} (${verdict(false)})`);
       continue;
     }
-    const met = run.complete && run.seconds <= BIG_SECONDS && run.peakMb <= BIG_MB;
+    const pinned = BIG_STATES[name];
+    const counted = run.states === pinned ? 'as pinned' : `PINNED ${n(pinned ?? 0)}`;
+    const met = run.complete && run.states === pinned && run.seconds <= BIG_SECONDS && run.peakMb <= BIG_MB;
     console.log(
       run.complete
-        ? `  ${label}: ${n(run.states)} states, ${n(run.transitions)} transitions, depth ${run.depth}${run.violation === null ? '' : `, violation ${run.violation}`} in ${run.seconds.toFixed(1)} s = ${n(run.states / run.seconds)} states/s; peak RSS ${n(run.peakMb)} MB (${verdict(met)})`
+        ? `  ${label}: ${n(run.states)} states (${counted}), ${n(run.transitions)} transitions, depth ${run.depth}${run.violation === null ? '' : `, violation ${run.violation}`} in ${run.seconds.toFixed(1)} s = ${n(run.states / run.seconds)} states/s; peak RSS ${n(run.peakMb)} MB (${verdict(met)})`
         : `  ${label}: stopped after ${run.seconds.toFixed(0)} s at ${n(run.states)} states, not exhaustive (${n(run.states / run.seconds)} states/s); peak RSS ${n(run.peakMb)} MB (${verdict(met)})`,
     );
   }

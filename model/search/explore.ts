@@ -89,7 +89,7 @@ export interface ExploreOptions {
  * Default bounds of `xcm explore`: one app more than a tenant's two uncertified slots, and three
  * tenants, so that at scaled caps (`--set appCap=2`) an app fills its cap and a tenant its slots.
  * One user: a second user multiplies the states (4 apps x 4 tenants at caps 2/2 has 1,778 states
- * with one user, and over 8 million with two); pass `--users 2` for several users on one tenant.
+ * with one user, and 9,840,772 with two); pass `--users 2` for several users on one tenant.
  */
 export const DEFAULT_BOUNDS: Bounds = { apps: 3, tenants: 3, users: 1 };
 
