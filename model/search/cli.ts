@@ -178,12 +178,12 @@ function policyHeader(spec: string, sets: readonly string[]): Record<string, unk
 }
 
 /** The explorer's result as text; `maxStates` is the cap the search stopped at when not complete. */
-function formatExplore(policy: Policy, result: ExploreResult, seconds: number, maxStates: number): string {
+function formatExplore(policy: Policy, result: ExploreResult, seconds: number, maxStates: number, memo: boolean): string {
   const n = (x: number) => x.toLocaleString('en');
   const lines = [
     `explore ${policy.id} (appCap ${policy.appCap}, orgCap ${policy.orgCap}) within ${formatBounds(result.bounds)}`,
     `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ` -- stopped at ${n(maxStates)} states, not exhaustive`}`,
-    `transitions: ${n(result.transitions)}${result.played === result.transitions ? '' : ` (${n(result.played)} played through the machine; the others recalled from a play that read the same, or renamings of a move from the same state)`}, depth ${result.depth}`,
+    `transitions: ${n(result.transitions)}${result.played === result.transitions ? '' : ` (${n(result.played)} played through the machine; the others ${memo ? 'recalled from a play that read the same, or ' : ''}renamings of a move from the same state)`}, depth ${result.depth}`,
     `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
     `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
   ];
@@ -234,7 +234,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
       `${JSON.stringify({ policy: policy.id, seconds, ...result, violation: v === null ? null : { ...v, trace: v.trace.map((e) => traceLineObject(e)) } }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`${formatExplore(policy, result, seconds, maxStates ?? MAX_STATES)}\n`);
+    process.stdout.write(`${formatExplore(policy, result, seconds, maxStates ?? MAX_STATES, values['no-memo'] !== true)}\n`);
   }
   if (v !== null && (values.json !== true || values.out !== undefined)) {
     const header = {
