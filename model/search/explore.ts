@@ -9,6 +9,12 @@
  * compact keys (`symmetry.ts`), and steps the machine's compiled form (`compiled.ts`, proven
  * equal to the machine by a property test). Every state it expands is one the machine produced
  * from the initial state, so every path it reports is a real run.
+ *
+ * A move is played through the machine (and the invariants) only the first time its steps read
+ * what they read from a state; from any later state that holds the same there, what the move did
+ * is recalled (`move-memo.ts`). So the search keeps each state's code, a byte a cell and a
+ * lifecycle, and plays a state's world again from its parent only when a move of it is played.
+ * `memo: false` plays every move; a property holds the two to each other.
  * @module
  */
 import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
@@ -166,8 +172,8 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const arena = arenaOf(bounds, [policy]);
   const keys = new StateKeys(arena, options.symmetry ?? true, 1);
   const start = initialState(arena, policy, model);
-  // The queue holds no state: a state is played again from the one it was discovered from when
-  // it is expanded (`rebuilt`), so the search keeps a few numbers per state, not a world.
+  // The queue holds no state: a state's world is played again from the one it was discovered
+  // from when it is needed (`rebuilt`), so the search keeps a few numbers per state, not a world.
   const search = new BreadthFirst<null, null>(null, null, keys.keyOf(keys.code(start.context.world)));
   const step = model.compiled.step;
   const moves = arena.moves;
