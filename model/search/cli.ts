@@ -89,11 +89,13 @@ const PROGRESS_MS = 2000;
  * The heap a search leaves free: with less than a fifth of the heap and 64 MB left, the run stops
  * with one line (exit 2: smaller bounds or `--max-states` are the remedy) before V8 would end the
  * process with a crash report (a search at the larger bounds fills the default heap in minutes);
- * the margin covers the growth of the search's largest arrays and set at once.
+ * the margin covers the growth of the search's largest arrays and set at once. The typed arrays a
+ * search keeps (its codes, its set of keys, the explorer's memo) live outside the heap and count
+ * against the same limit, so that they too stop a search before an allocation fails.
  */
 function heapNearlyFull(): boolean {
   const heap = getHeapStatistics();
-  return heap.used_heap_size > 0.8 * heap.heap_size_limit - 64 * 2 ** 20;
+  return heap.used_heap_size + heap.external_memory > 0.8 * heap.heap_size_limit - 64 * 2 ** 20;
 }
 
 /** The exit status of a search a signal stopped: 128 + the signal's number, as a shell reports it. */
