@@ -199,3 +199,9 @@ export function brokenInvariants(before: PlatformContext, event: PlatformEvent, 
   for (const invariant of INVARIANTS) if (!invariant.holds(before, event, after)) broken.push(invariant.name);
   return broken;
 }
+
+/** Whether a step keeps every invariant (each is evaluated until one fails: the explorer's test of every transition). */
+export function keepsInvariants(before: PlatformContext, event: PlatformEvent, after: PlatformContext): boolean {
+  for (let i = 0; i < INVARIANTS.length; i++) if (!(INVARIANTS[i] as Invariant).holds(before, event, after)) return false;
+  return true;
+}

@@ -12,26 +12,26 @@
  *
  * A move is played through the machine (and the invariants) only the first time its steps read
  * what they read from a state; from any later state that holds the same there, what the move did
- * is recalled (`move-memo.ts`). So the search keeps each state's code, a byte a cell and a
- * lifecycle, and plays a state's world again from its parent only when a move of it is played.
+ * is recalled (`move-memo.ts`, and `recalling.ts`, the expansion that uses it). So the search
+ * keeps each state's code, a byte a cell and a lifecycle, and plays a state's world again from its
+ * parent only when a move of it is played.
  * `memo: false` plays every move; a property holds the two to each other.
  * @module
  */
 import { arenaOf, declarations, initialState, type Arena, type Bounds, type Move } from './bounds.ts';
 import type { CompiledState } from '../engine/compiled.ts';
-import { INVARIANTS } from '../platform/invariants.ts';
+import { brokenInvariants, INVARIANTS, keepsInvariants } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
 import { BreadthFirst, drain } from './breadth-first.ts';
 import { StateKeys, type Code } from './symmetry.ts';
 import { RecentCodes } from './recent-codes.ts';
-import type { PlatformContext, PlatformEvent } from '../platform/transitions.ts';
+import type { PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
 import { observedValue } from '../io/trace-line.ts';
-import { CodeReads, CodeStore, codeOfValues, type MoveEffect, MoveMemo, readWidth, valuesOf, withLinkedCells } from './move-memo.ts';
-import { LIFE_BITS } from './state-code.ts';
-import { observingReads } from '../world/reads.ts';
+import type { CodeReads } from './move-memo.ts';
+import { Recalling, type TransitionCounts } from './recalling.ts';
 
 export type { Bounds } from './bounds.ts';
 
@@ -118,19 +118,6 @@ function moveNames(arena: Arena): Int32Array {
   return Int32Array.from(names.flat());
 }
 
-/** Whether a step keeps every invariant of the registry (each is evaluated until one fails). */
-function keepsAll(before: PlatformContext, event: PlatformEvent, after: PlatformContext): boolean {
-  for (let i = 0; i < INVARIANTS.length; i++) if (!(INVARIANTS[i] as (typeof INVARIANTS)[number]).holds(before, event, after)) return false;
-  return true;
-}
-
-/** The names of the invariants a step breaks, in registry order. */
-function brokenBy(before: PlatformContext, event: PlatformEvent, after: PlatformContext): string[] {
-  const names: string[] = [];
-  for (const invariant of INVARIANTS) if (!invariant.holds(before, event, after)) names.push(invariant.name);
-  return names;
-}
-
 /** Replay moves from the start and annotate each with the model's outcome as `observed`. */
 function annotatedTrace(arena: Arena, policy: Policy, model: Model, path: readonly number[]): TraceEvent[] {
   let state = initialState(arena, policy, model);
@@ -196,18 +183,15 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     rebuiltAt[depth] = { index, state };
     return state;
   };
-  // Every invariant is checked on every transition, so one count serves them all.
-  let transitions = 0;
-  // Transitions answered by an earlier move of the same state, under symmetry (not played).
-  let answered = 0;
-  // Transitions whose effect the memo recalled (not played).
-  let recalled = 0;
+  // Every invariant is checked on every transition, so one count serves them all; some are
+  // answered by an earlier move of the same state (symmetry) or recalled (the memo), not played.
+  const counts: TransitionCounts = { transitions: 0, answered: 0, recalled: 0 };
 
   const result = (violation: ExploreResult['violation'], complete: boolean): ExploreResult => ({
     states: search.states,
-    transitions,
-    played: transitions - answered - recalled,
-    checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, transitions])),
+    transitions: counts.transitions,
+    played: counts.transitions - counts.answered - counts.recalled,
+    checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, counts.transitions])),
     violation,
     symmetryReduced: keys.symmetry,
     complete,
@@ -232,7 +216,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
         continue;
       }
       const next = step(state, event);
-      names.push(...brokenBy(state.context, event, next.context));
+      names.push(...brokenInvariants(state.context, event, next.context));
       state = next;
     }
     return [...new Set(names)];
@@ -266,9 +250,9 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     let afterConsent: CompiledState | null = null;
     if (consentIndex >= 0) {
       afterConsent = step(state, CONSENT);
-      if (!keepsAll(before, CONSENT, afterConsent.context)) {
-        transitions++;
-        return violationAt(head, consentIndex, brokenBy(before, CONSENT, afterConsent.context));
+      if (!keepsInvariants(before, CONSENT, afterConsent.context)) {
+        counts.transitions++;
+        return violationAt(head, consentIndex, brokenInvariants(before, CONSENT, afterConsent.context));
       }
     }
     const world = before.world;
@@ -276,8 +260,8 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     for (let m = 0; m < moves.length; m++) {
       const move = moves[m] as Move;
       if (renamed(m, same)) {
-        transitions++;
-        answered++;
+        counts.transitions++;
+        counts.answered++;
         continue;
       }
       const events = move.events;
@@ -290,10 +274,10 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
         }
         const event = events[i] as PlatformEvent;
         const after = step(next, event);
-        if (!keepsAll(next.context, event, after.context)) kept = false;
+        if (!keepsInvariants(next.context, event, after.context)) kept = false;
         next = after;
       }
-      transitions++;
+      counts.transitions++;
       if (!kept) return violationAt(head, m, brokenInMove(state, move, afterConsent));
       const nextWorld = next.context.world;
       if (sameLinks(world, nextWorld) && sameApps(world, nextWorld)) continue;
@@ -305,138 +289,27 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
     return undefined;
   };
 
-  // The memo (`move-memo.ts`): the code of every state found is kept, and a move is played
-  // through the machine only when no play of it from an earlier state read what this one holds.
-  const A = arena.appIds.length;
-  const T = arena.tenantIds.length;
-  const width = A * T + A;
-  const memo = options.memo === false ? null : new MoveMemo(moves.length, A * T, 2 ** arena.userIds.length, A, 2 ** LIFE_BITS);
-  const store = new CodeStore(width);
-  const reads = options.reads?.(arena) ?? new CodeReads(arena);
-  const weights = keys.plainWeights();
-  const packed = recent.packedWeights();
-  const values = new Int32Array(readWidth(A, T));
-  const successor = new Int32Array(width);
-  const stateCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
-  const nextCode: Code = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
-  const playedCode: Code = { life: [], cells: new Array<number>(A * T).fill(0) };
-  store.put(0, valuesOf(keys.code(start.context.world), values));
-  /** The state `head`, played again from the start, checked to have the code kept for it. */
-  const rebuiltAsKept = (head: number): CompiledState => {
-    const state = rebuilt(head);
-    const code = keys.code(state.context.world);
-    if (!code.cells.every((c, i) => c === stateCode.cells[i]) || !code.life.every((l, a) => l === stateCode.life[a]))
-      throw new Error(`explorer memo: state ${head} played again to another code than the one kept for it`);
-    return state;
-  };
-  /** Play move `m` from `state` (of values `values`) through the machine, and record what its steps read and did. */
-  const playedAndRecorded = (state: CompiledState, m: number, memo: MoveMemo): MoveEffect => {
-    const move = moves[m] as Move;
-    reads.begin();
-    let kept = true;
-    const after = observingReads(reads, () => {
-      let now = state;
-      for (const event of move.events) {
-        const next = step(now, event);
-        if (!keepsAll(now.context, event, next.context)) kept = false;
-        now = next;
-      }
-      return now;
-    });
-    const code = keys.codeInto(after.context.world, { world: state.context.world, code: stateCode }, playedCode);
-    const writes: number[] = [];
-    for (let i = 0; i < A * T; i++) if (code.cells[i] !== values[i]) writes.push(i, code.cells[i] as number);
-    for (let a = 0; a < A; a++) if (code.life[a] !== values[A * T + a]) writes.push(A * T + a, code.life[a] as number);
-    const effect = { kept, writes };
-    // The code holds no regime: a move that changes it is not recalled (none in an arena does).
-    if (after.regime === state.regime) memo.record(m, values, reads.order, effect);
-    return effect;
-  };
-  /** Expand a state by recalling each move's effect, playing it only on a reading not met before. */
-  const expandRecalling = (head: number, memo: MoveMemo): ExploreResult | undefined => {
-    store.get(head, values);
-    withLinkedCells(values, A * T, A);
-    codeOfValues(values, stateCode);
-    const startTransitions = transitions;
-    const startAnswered = answered;
-    const startRecalled = recalled;
-    const same = names === null ? null : keys.representatives(stateCode);
-    let stateKey = 0;
-    if (weights !== null) for (let i = 0; i < width; i++) stateKey += (values[i] as number) * (weights[i] as number);
-    let stateLife = 0;
-    let stateCells = 0;
-    if (packed !== null) {
-      for (let i = 0; i < A * T; i++) stateCells += (values[i] as number) * (packed.cells[i] as number);
-      for (let a = 0; a < A; a++) stateLife += (values[A * T + a] as number) * (packed.life[a] as number);
-    }
-    let state: CompiledState | null = null;
-    for (let m = 0; m < moves.length; m++) {
-      if (renamed(m, same)) {
-        transitions++;
-        answered++;
-        continue;
-      }
-      const found = memo.find(m, values);
-      let effect: MoveEffect;
-      if (found < 0) {
-        state ??= rebuiltAsKept(head);
-        effect = playedAndRecorded(state, m, memo);
-      } else {
-        effect = memo.effect(found);
-        recalled++;
-      }
-      transitions++;
-      if (!effect.kept) {
-        // A move breaks an invariant: the state is expanded again by playing, which finds the
-        // first move to break one and its shortest trace, as without the memo.
-        transitions = startTransitions;
-        answered = startAnswered;
-        recalled = startRecalled;
-        const found = expandPlaying(head);
-        if (found === undefined) throw new Error(`explorer memo: move ${m} breaks an invariant recalled, and keeps every one played`);
-        return found;
-      }
-      const writes = effect.writes;
-      if (writes.length === 0) continue;
-      if (weights !== null) {
-        // Without symmetry the key is a weighted sum of the values: the successor's differs by its writes.
-        let key = stateKey;
-        for (let i = 0; i < writes.length; i += 2) {
-          const at = writes[i] as number;
-          key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
-        }
-        if (!search.discover(null, null, key, head, m)) continue;
-        for (let i = 0; i < width; i++) successor[i] = values[i] as number;
-        for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
-        store.put(search.states - 1, successor);
-        continue;
-      }
-      if (packed !== null) {
-        // The successor's code packed for the recent codes: the state's, changed by the writes.
-        let life = stateLife;
-        let cell = stateCells;
-        for (let i = 0; i < writes.length; i += 2) {
-          const at = writes[i] as number;
-          const change = (writes[i + 1] as number) - (values[at] as number);
-          if (at < A * T) cell += change * (packed.cells[at] as number);
-          else life += change * (packed.life[at - A * T] as number);
-        }
-        if (recent.hasPacked(life, cell)) continue;
-        recent.add();
-      }
-      for (let i = 0; i < width; i++) successor[i] = values[i] as number;
-      for (let i = 0; i < writes.length; i += 2) successor[writes[i] as number] = writes[i + 1] as number;
-      codeOfValues(successor, nextCode);
-      if (packed === null) {
-        if (recent.has(nextCode)) continue;
-        recent.add();
-      }
-      if (search.discover(null, null, keys.keyOf(nextCode), head, m)) store.put(search.states - 1, successor);
-    }
-    return undefined;
-  };
+  const recalling =
+    options.memo === false
+      ? null
+      : new Recalling<ExploreResult>(
+          {
+            arena,
+            keys,
+            search,
+            recent,
+            step,
+            counts,
+            start,
+            rebuilt,
+            renamed,
+            renaming: names !== null,
+            playing: expandPlaying,
+          },
+          options.reads?.(arena),
+        );
   const expand = (_state: null, _code: null, head: number): ExploreResult | undefined =>
-    memo === null ? expandPlaying(head) : expandRecalling(head, memo);
+    recalling === null ? expandPlaying(head) : recalling.expand(head);
   const { found, complete } = yield* search.steps(expand, {
     onProgress: options.onProgress,
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
