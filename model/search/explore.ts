@@ -42,12 +42,13 @@ export interface ExploreResult {
   /** Transitions covered: one per (state, move). */
   transitions: number;
   /**
-   * Transitions played through the machine; with symmetry, the others are renamings of a move
-   * played from the same state (a move naming an app, tenant or user interchangeable there with
-   * an earlier one), answered by it.
+   * Transitions played through the machine and the invariants. The others were recalled from a
+   * play of the same move that read the same (the memo), or, with symmetry, are renamings of a
+   * move played from the same state (a move naming an app, tenant or user interchangeable there
+   * with an earlier one), answered by it.
    */
   played: number;
-  /** Invariant name → transitions it was checked on (every machine step of each; with symmetry, played or answered by a renaming). */
+  /** Invariant name → transitions it was checked on (every machine step of each: played, recalled, or answered by a renaming). */
   checks: Record<string, number>;
   /** The first violation, with the shortest trace to it; null when every invariant holds. */
   violation: null | {
@@ -303,7 +304,6 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
             start,
             rebuilt,
             renamed,
-            renaming: names !== null,
             playing: expandPlaying,
           },
           options.reads?.(arena),

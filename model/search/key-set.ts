@@ -46,17 +46,6 @@ export class KeySet {
     }
   }
 
-  /** Whether the key is held. */
-  has(key: number | string): boolean {
-    if (typeof key === 'string') return this.strings.has(key);
-    const slots = this.slots;
-    for (let i = slotOf(key, this.mask); ; i = (i + 1) & this.mask) {
-      const held = slots[i] as number;
-      if (held === key) return true;
-      if (held === -1) return false;
-    }
-  }
-
   private grow(): void {
     if (this.numbers >= MAX_NUMBER_KEYS) throw new RangeError(`key set: more than ${MAX_NUMBER_KEYS} keys`);
     const old = this.slots;

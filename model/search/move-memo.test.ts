@@ -114,6 +114,6 @@ describe('explore: the memo of moves answers as playing every move', () => {
     memo.record(0, [1, 0, 40], [1, 2], { kept: false, writes: [] });
     expect(memo.effect(memo.find(0, [0, 1, 0]))).toBe(kept);
     expect(memo.effect(memo.find(0, [9, 0, 40])).kept).toBe(false);
-    expect([memo.find(0, [1, 1, 0]), memo.find(0, [0, 0, 41]), memo.size]).toEqual([-1, -1, 2]);
+    expect([memo.find(0, [0, 1, 0]), memo.find(0, [1, 0, 40]), memo.find(0, [1, 1, 0]), memo.find(0, [0, 0, 41])]).toEqual([0, 1, -1, -1]);
   });
 });

@@ -64,11 +64,6 @@ export class MoveMemo {
     return position < this.cells ? this.cellValues : position < this.cells + this.lives ? this.lifeValues : 2;
   }
 
-  /** Effects recorded. */
-  get size(): number {
-    return this.effects.length;
-  }
-
   /** The number of the move's effect from a state of these values, if one was recorded with the same reading; else -1. */
   find(move: number, values: ArrayLike<number>): number {
     const { at, first, child } = this;

@@ -42,8 +42,6 @@ export interface RecallingSearch<R> {
   rebuilt(index: number): CompiledState;
   /** Whether move `m` is answered by the renaming of an earlier one, in a state of these representatives. */
   renamed(m: number, same: ReturnType<StateKeys['representatives']> | null): boolean;
-  /** Whether to answer moves by renaming at all (symmetry). */
-  readonly renaming: boolean;
   /** Expand state `head` by playing every move (when a move breaks an invariant). */
   playing(head: number): R | undefined;
 }
@@ -61,9 +59,9 @@ export class Recalling<R> {
   private readonly nextCode: Code;
   private readonly playedCode: Code;
   /** Without symmetry: each position's weight in the key (`StateKeys.plainWeights`). */
-  private readonly weights: number[] | null;
+  private readonly weights: readonly number[] | null;
   /** Each position's weight in the two numbers of the recent codes (`RecentCodes.packedWeights`). */
-  private readonly packed: { life: number[]; cells: number[] } | null;
+  private readonly packed: ReturnType<RecentCodes['packedWeights']>;
 
   constructor(
     private readonly s: RecallingSearch<R>,
@@ -130,8 +128,8 @@ export class Recalling<R> {
     this.store.get(head, values);
     withLinkedCells(values, A * T, A);
     codeOfValues(values, this.stateCode);
-    const start = { ...counts };
-    const same = s.renaming ? keys.representatives(this.stateCode) : null;
+    const { transitions, answered, recalled } = counts;
+    const same = keys.symmetry ? keys.representatives(this.stateCode) : null;
     let stateKey = 0;
     if (weights !== null) for (let i = 0; i < width; i++) stateKey += (values[i] as number) * (weights[i] as number);
     let stateLife = 0;
@@ -161,7 +159,9 @@ export class Recalling<R> {
       if (!effect.kept) {
         // A move breaks an invariant: the state is expanded again by playing, which finds the
         // first move to break one and its shortest trace, as without the memo.
-        Object.assign(counts, start);
+        counts.transitions = transitions;
+        counts.answered = answered;
+        counts.recalled = recalled;
         const violation = s.playing(head);
         if (violation === undefined) throw new Error(`explorer memo: move ${m} breaks an invariant recalled, and keeps every one played`);
         return violation;

@@ -16,8 +16,12 @@ const SLOT_BITS = 18;
 export class RecentCodes {
   private readonly lives: Float64Array;
   private readonly cells: Float64Array;
-  private readonly cellBase: number;
-  private readonly lifeBase = 2 ** LIFE_BITS;
+  /**
+   * The weight of each lifecycle and cell in the two numbers a code is packed into (lifecycles in
+   * base 2^LIFE_BITS, cells in base 2^cellBits, the first the highest digit); null when the
+   * table is off.
+   */
+  private readonly weights: { readonly life: readonly number[]; readonly cells: readonly number[] } | null;
   /** False when a code does not fit two exact numbers: `has` is then always false. */
   readonly enabled: boolean;
   private life = 0;
@@ -25,14 +29,14 @@ export class RecentCodes {
   private slot = 0;
 
   /** Codes of `apps` lifecycles and `cellCount` cells of `cellBits` bits each; `use` false: remember nothing. */
-  constructor(
-    use: boolean,
-    private readonly apps: number,
-    private readonly cellCount: number,
-    cellBits: number,
-  ) {
+  constructor(use: boolean, apps: number, cellCount: number, cellBits: number) {
     this.enabled = use && apps * LIFE_BITS <= 52 && cellCount * cellBits <= 52;
-    this.cellBase = 2 ** cellBits;
+    this.weights = this.enabled
+      ? {
+          life: Array.from({ length: apps }, (_, a) => 2 ** (LIFE_BITS * (apps - 1 - a))),
+          cells: Array.from({ length: cellCount }, (_, i) => 2 ** (cellBits * (cellCount - 1 - i))),
+        }
+      : null;
     const size = this.enabled ? 2 ** SLOT_BITS : 1;
     // NaN never equals a number: an empty slot matches no code.
     this.lives = new Float64Array(size).fill(Number.NaN);
@@ -41,24 +45,21 @@ export class RecentCodes {
 
   /** Whether the code is in the table; it stays the current code for `add`. */
   has(code: Code): boolean {
-    if (!this.enabled) return false;
+    if (this.weights === null) return false;
     let life = 0;
-    for (let a = 0; a < code.life.length; a++) life = life * this.lifeBase + (code.life[a] ?? 0);
+    for (let a = 0; a < code.life.length; a++) life += (code.life[a] as number) * (this.weights.life[a] as number);
     let cell = 0;
-    for (let i = 0; i < code.cells.length; i++) cell = cell * this.cellBase + (code.cells[i] ?? 0);
+    for (let i = 0; i < code.cells.length; i++) cell += (code.cells[i] as number) * (this.weights.cells[i] as number);
     return this.hasPacked(life, cell);
   }
 
   /**
    * The weight of each lifecycle and cell in the two numbers `has` packs a code into (so that a
-   * caller that changes a few positions of a code can change the numbers alike); null when the
-   * table is off.
+   * caller that changes a few positions of a code can change the numbers alike, `hasPacked`);
+   * null when the table is off.
    */
-  packedWeights(): { life: number[]; cells: number[] } | null {
-    if (!this.enabled) return null;
-    const life = Array.from({ length: this.apps }, (_, a) => this.lifeBase ** (this.apps - 1 - a));
-    const cells = Array.from({ length: this.cellCount }, (_, i) => this.cellBase ** (this.cellCount - 1 - i));
-    return { life, cells };
+  packedWeights(): { readonly life: readonly number[]; readonly cells: readonly number[] } | null {
+    return this.weights;
   }
 
   /** `has` of a code packed as `packedWeights` weighs it. */

@@ -69,6 +69,12 @@ export class StateKeys {
   private readonly lifeBase: number;
   /** The base of the tenants' signatures in a key: 2^(2 + apps x cellBits). */
   private readonly sigBase: number;
+  /**
+   * Without renaming, when a key is a number: the weight of each cell, then of each lifecycle,
+   * in it (the cells in base 2^cellBits, below the lifecycles in base 2^lifeBits); null when a
+   * key is too long for a number.
+   */
+  private readonly weights: readonly number[] | null;
   /** How many tuples of lifecycles a number key has room for (`numberedLives`). */
   private readonly lifeNumberLimit: number;
   /** The one user renaming when there is one user. */
@@ -135,6 +141,14 @@ export class StateKeys {
     this.lifeBase = 2 ** (LIFE_BITS * worlds);
     this.sigBase = 2 ** (2 + this.apps * this.cellBits);
     this.lifeNumberLimit = 2 ** Math.max(0, 52 - this.tenants * (2 + this.apps * this.cellBits));
+    const C = this.apps * this.tenants;
+    this.weights =
+      this.apps * LIFE_BITS * worlds + C * this.cellBits > 52
+        ? null
+        : [
+            ...Array.from({ length: C }, (_, i) => this.cellBase ** (C - 1 - i)),
+            ...Array.from({ length: this.apps }, (_, a) => this.lifeBase ** (this.apps - 1 - a) * this.cellBase ** C),
+          ];
     this.oneUser = [this.userPerms[0]?.table ?? []];
     // At most 8 apps x 64 tenants x 2 worlds = 1,024 connections per user: a digit below 1025.
     this.userShares = new Float64Array(2 ** this.cellBits);
@@ -240,28 +254,20 @@ export class StateKeys {
    * the sum of its values times their weights, and a change of some positions changes the key
    * by their differences times their weights. Null when keys are renamed or strings.
    */
-  plainWeights(): number[] | null {
-    const lifeBits = LIFE_BITS * this.worlds;
-    const C = this.apps * this.tenants;
-    if (this.symmetry || this.worlds !== 1 || this.apps * lifeBits + C * this.cellBits > 52) return null;
-    const cellBase = 2 ** this.cellBits;
-    const lifeBase = 2 ** lifeBits;
-    const weights: number[] = [];
-    for (let i = 0; i < C; i++) weights.push(cellBase ** (C - 1 - i));
-    for (let a = 0; a < this.apps; a++) weights.push(lifeBase ** (this.apps - 1 - a) * cellBase ** C);
-    return weights;
+  plainWeights(): readonly number[] | null {
+    return this.symmetry || this.worlds !== 1 ? null : this.weights;
   }
 
   private plainKey(life: readonly number[], cells: readonly number[]): number | string {
-    const lifeBits = LIFE_BITS * this.worlds;
-    if (this.apps * lifeBits + cells.length * this.cellBits <= 52) {
-      const lifeBase = 2 ** lifeBits;
-      const cellBase = 2 ** this.cellBits;
+    const weights = this.weights;
+    if (weights !== null) {
+      const C = cells.length;
       let n = 0;
-      for (let a = 0; a < life.length; a++) n = n * lifeBase + (life[a] ?? 0);
-      for (let i = 0; i < cells.length; i++) n = n * cellBase + (cells[i] ?? 0);
+      for (let i = 0; i < C; i++) n += (cells[i] as number) * (weights[i] as number);
+      for (let a = 0; a < life.length; a++) n += (life[a] as number) * (weights[C + a] as number);
       return n;
     }
+    const lifeBits = LIFE_BITS * this.worlds;
     const digits = this.digits;
     digits.length = 0;
     for (const l of life) pushDigit(digits, l, lifeBits);
