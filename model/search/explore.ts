@@ -30,7 +30,7 @@ import type { PlatformEvent } from '../platform/transitions.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
 import { observedValue } from '../io/trace-line.ts';
-import type { CodeReads } from './move-memo.ts';
+import type { CodeReads } from './code-reads.ts';
 import { Recalling, type TransitionCounts } from './recalling.ts';
 
 export type { Bounds } from './bounds.ts';

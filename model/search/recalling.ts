@@ -16,7 +16,8 @@ import type { RecentCodes } from './recent-codes.ts';
 import { LIFE_BITS } from './state-code.ts';
 import type { Code, StateKeys } from './symmetry.ts';
 import { observingReads } from '../world/reads.ts';
-import { CodeReads, CodeStore, codeOfValues, type MoveEffect, MoveMemo, readWidth, valuesOf, withLinkedCells } from './move-memo.ts';
+import { CodeReads, CodeStore, codeOfValues, readWidth, valuesOf, withLinkedCells } from './code-reads.ts';
+import { type MoveEffect, MoveMemo } from './move-memo.ts';
 
 /** The counts of a search's transitions, shared by its expansions. */
 export interface TransitionCounts {
