@@ -20,7 +20,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFile } from '../model/oracle/oracle.ts';
-import { MAX_CONSENT_TENANTS } from '../model/io/trace-parse.ts';
+import { MAX_CONSENT_TENANTS } from '../model/io/trace-quick.ts';
 import { readLineChunks } from '../model/io/trace.ts';
 import { generateTrace } from './generate.ts';
 import { appsTrace, consentTrace, pairsTrace, worldTrace } from './generate-shapes.ts';

@@ -163,6 +163,17 @@ export function isCalendarInstant(text: string): boolean {
   );
 }
 
+/** The last text `isTraceInstant` found an instant: consecutive events often share one. */
+let lastGood: string | undefined;
+
+/** Whether a text is an instant as a trace's `at` takes it (`instantProblem` finds nothing). */
+export function isTraceInstant(text: string): boolean {
+  if (text === lastGood) return true;
+  if (instantProblem(text) !== null) return false;
+  lastGood = text;
+  return true;
+}
+
 /** An `at` as traces write it: ISO 8601 date and time with an offset (`Z` or `±HH:mm`). */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -4,9 +4,10 @@
  * @module
  */
 import { InputError, quote } from '../errors.ts';
-import { instantProblem, isCalendarInstant } from './instant.ts';
+import { instantProblem, isCalendarInstant, isTraceInstant } from './instant.ts';
 import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 import { duplicateKey, keysInText } from './json-text.ts';
+import { MAX_CONSENT_TENANTS, MAX_NAME_LENGTH, quickTraceLine } from './trace-quick.ts';
 
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -43,11 +44,6 @@ function text(value: unknown, field: string, where: Where): string | undefined {
   if (typeof value !== 'string' || value === '') fail(where, field, `expected a non-empty string, got ${quote(value)}`);
   return value;
 }
-
-/** The longest name of an app, tenant or user, in characters. */
-export const MAX_NAME_LENGTH = 1000;
-/** The most tenants one consent may name. */
-export const MAX_CONSENT_TENANTS = 100_000;
 
 /** A character no name may hold: a control character, or half of a surrogate pair (checked closer). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -199,9 +195,6 @@ function arrayHint(source: string): string | undefined {
 }
 const DUPLICATE_HINT = 'JSON would keep only the last; give each field once';
 
-/** The last `at` found good: consecutive events often share one, and checking it again costs. */
-let lastGoodAt: string | undefined;
-
 /**
  * Parse one line of a trace; null for a blank line or a scenario header. A connect's `tenant`
  * becomes `tenants`. Bad input is an `InputError` naming the file, the line and the field.
@@ -217,6 +210,11 @@ let lastGoodAt: string | undefined;
  * ```
  */
 export function parseTraceLine(source: string, file: string, line: number): TraceEvent | null {
+  return quickTraceLine(source) ?? parseTraceLineFully(source, file, line);
+}
+
+/** `parseTraceLine` without the quick reading: the long way, which every error takes. */
+export function parseTraceLineFully(source: string, file: string, line: number): TraceEvent | null {
   if (isBlank(source)) return null;
   const where: Where = { file, line };
   let raw: unknown;
@@ -249,11 +247,10 @@ export function parseTraceLine(source: string, file: string, line: number): Trac
   }
   for (const key of spec.required) if (fields[key] === undefined) fail(where, key, 'missing', `a ${type} event needs "${key}"`);
   const at = text(fields.at, 'at', where);
-  if (at !== undefined && at !== lastGoodAt) {
-    const problem = instantProblem(at);
-    if (problem !== null) fail(where, 'at', problem.problem, problem.hint);
+  if (at !== undefined && !isTraceInstant(at)) {
+    const problem = instantProblem(at) as { problem: string; hint: string };
+    fail(where, 'at', problem.problem, problem.hint);
   }
-  if (at !== undefined) lastGoodAt = at;
   text(fields.note, 'note', where);
   const tenants = type === 'connect' ? tenantsOf(fields, where) : null;
   // The event is the record itself (it is fresh from JSON.parse) unless a field must go: the

@@ -119,27 +119,27 @@ export async function* readLines(file: string): AsyncGenerator<{ text: string; l
 
 /**
  * The events of consecutive lines of a trace file, the first of them line `first` (1-based, blank
- * lines included). Every reader of a trace parses its lines here.
+ * lines included), each parsed as it is asked for: a reader that takes each event before asking
+ * for the next keeps none of them. Every reader of a trace parses its lines here.
  */
-function traceLinesOf(file: string, texts: LineChunk, order: TimeOrder, first = 1): TraceLine[] {
+function* traceLinesOf(file: string, texts: LineChunk, order: TimeOrder, first = 1): Generator<TraceLine> {
   if (texts.unterminated === true) {
     try {
-      return traceLinesOf(file, [...texts], order, first);
+      yield* traceLinesOf(file, [...texts], order, first);
+      return;
     } catch (error) {
       if (!(error instanceof InputError) || error.where.field !== undefined) throw error;
       throw new InputError(error.problem, error.where, CUT_SHORT);
     }
   }
-  const lines: TraceLine[] = [];
   for (let i = 0; i < texts.length; i++) {
     // A byte-order mark some editors write at the start of a file is not part of the first line.
     const text = first + i === 1 && texts[i]?.charCodeAt(0) === 0xfeff ? (texts[i] as string).slice(1) : (texts[i] as string);
     const event = parseTraceLine(text, file, first + i);
     if (event === null) continue;
     if (event.at !== undefined) order.take(event.at, file, first + i);
-    lines.push({ line: first + i, event });
+    yield { line: first + i, event };
   }
-  return lines;
 }
 
 /**
@@ -169,11 +169,14 @@ class TimeOrder {
 
 /** The events of a trace's whole text. */
 export function traceLines(file: string, content: string): TraceLine[] {
-  return traceLinesOf(file, content.split('\n'), new TimeOrder());
+  return [...traceLinesOf(file, content.split('\n'), new TimeOrder())];
 }
 
-/** The events of a trace file, streamed a chunk at a time (no asynchronous step per event). */
-export async function* readTraceChunks(file: string): AsyncGenerator<TraceLine[]> {
+/**
+ * The events of a trace file, streamed a chunk of lines at a time (no asynchronous step per
+ * event); each chunk parses its lines as they are taken, and can be walked once.
+ */
+export async function* readTraceChunks(file: string): AsyncGenerator<Iterable<TraceLine>> {
   let first = 1;
   const order = new TimeOrder();
   for await (const texts of readLineChunks(file)) {

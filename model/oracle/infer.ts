@@ -347,7 +347,7 @@ function positive(n: number, name: string): number {
 
 /** The lines of a trace given as lines (replayed as given) or a file (streamed, a chunk at a time). */
 async function* chunksOf(trace: string | readonly TraceLine[]): AsyncGenerator<readonly TraceLine[]> {
-  if (typeof trace === 'string') yield* readTraceChunks(trace);
+  if (typeof trace === 'string') for await (const chunk of readTraceChunks(trace)) yield [...chunk];
   else yield trace;
 }
 
