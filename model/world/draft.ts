@@ -39,6 +39,9 @@ function bySeq(a: [string, Slot], b: [string, Slot]): number {
   return a[1].seq - b[1].seq;
 }
 
+/** In the journal: the key was absent, so undoing removes it. */
+const ABSENT: unique symbol = Symbol('absent');
+
 /** A world updated in place, with a journal of the last step's changes. */
 export class Draft {
   /** A draft (see `draftOf` in `world.ts`). */
@@ -54,9 +57,29 @@ export class Draft {
   connectionSerial = 0;
   authEventSerial = 0;
   private nextSeq = 0;
-  /** How to undo each change since `begin`, in the order made: the first `journaled` entries. */
-  private readonly journal: Array<() => void> = [];
+  /**
+   * How to undo each change since `begin`, in the order made: the first `journaled` entries of
+   * three arrays (no closure per change). An entry with a map sets its key back to the value, or
+   * deletes it when the value is `ABSENT`; one without names a serial and its old number, or
+   * holds a function to call.
+   */
+  private readonly undoMaps: Array<Map<string, unknown> | null> = [];
+  private readonly undoKeys: string[] = [];
+  private readonly undoValues: unknown[] = [];
   private journaled = 0;
+  /**
+   * The last record read of an app, a tenant, an app's links and one link: one step reads the same
+   * ones several times (each guard asks again). Every write keeps them true, and a rollback drops them.
+   */
+  private appId: string | undefined = undefined;
+  private appValue: App | undefined = undefined;
+  private tenantId: string | undefined = undefined;
+  private tenantValue: Tenant | undefined = undefined;
+  private linksApp: string | undefined = undefined;
+  private linksValue: Map<string, Slot> | undefined = undefined;
+  private slotApp: string | undefined = undefined;
+  private slotTenant: string | undefined = undefined;
+  private slotValue: Slot | undefined = undefined;
 
   /** Start a step: forget the journal of the one before (its entries are overwritten). */
   begin(): void {
@@ -65,28 +88,98 @@ export class Draft {
 
   /** Undo every change since `begin`: the world as it was before the step. */
   rollback(): void {
-    const journal = this.journal;
-    for (let i = this.journaled - 1; i >= 0; i--) (journal[i] as () => void)();
+    for (let i = this.journaled - 1; i >= 0; i--) {
+      const map = this.undoMaps[i];
+      const key = this.undoKeys[i] as string;
+      const value = this.undoValues[i];
+      if (map !== null && map !== undefined) {
+        if (value === ABSENT) map.delete(key);
+        else map.set(key, value);
+      } else if (key === 'connectionSerial') this.connectionSerial = value as number;
+      else if (key === 'authEventSerial') this.authEventSerial = value as number;
+      else (value as () => void)();
+    }
     this.journaled = 0;
+    this.forget();
+  }
+
+  /** Drop the last records read. */
+  private forget(): void {
+    this.appId = undefined;
+    this.appValue = undefined;
+    this.tenantId = undefined;
+    this.tenantValue = undefined;
+    this.linksApp = undefined;
+    this.linksValue = undefined;
+    this.slotApp = undefined;
+    this.slotValue = undefined;
+  }
+
+  /** Journal the value `key` has in `map` now (before a change), or its absence. */
+  private undoSet<V>(map: Map<string, V>, key: string, old: V | undefined): void {
+    const i = this.journaled++;
+    this.undoMaps[i] = map as Map<string, unknown>;
+    this.undoKeys[i] = key;
+    this.undoValues[i] = old === undefined ? ABSENT : old;
+  }
+
+  private undoSerial(key: 'connectionSerial' | 'authEventSerial', old: number): void {
+    const i = this.journaled++;
+    this.undoMaps[i] = null;
+    this.undoKeys[i] = key;
+    this.undoValues[i] = old;
   }
 
   private undoWith(undo: () => void): void {
-    this.journal[this.journaled++] = undo;
+    const i = this.journaled++;
+    this.undoMaps[i] = null;
+    this.undoKeys[i] = '';
+    this.undoValues[i] = undo;
   }
 
   // Reading.
 
+  app(id: string): App | undefined {
+    if (id !== this.appId) {
+      this.appValue = this.apps.get(id);
+      this.appId = id;
+    }
+    return this.appValue;
+  }
+
+  tenant(id: string): Tenant | undefined {
+    if (id !== this.tenantId) {
+      this.tenantValue = this.tenants.get(id);
+      this.tenantId = id;
+    }
+    return this.tenantValue;
+  }
+
+  /** The app's links: tenant → slot. */
+  linksOf(app: string): Map<string, Slot> | undefined {
+    if (app !== this.linksApp) {
+      this.linksValue = this.links.get(app);
+      this.linksApp = app;
+    }
+    return this.linksValue;
+  }
+
   linkedTenantCount(app: string): number {
-    return this.links.get(app)?.size ?? 0;
+    return this.linksOf(app)?.size ?? 0;
   }
 
   slotOf(app: string, tenant: string): Slot | undefined {
-    return this.links.get(app)?.get(tenant);
+    if (app !== this.slotApp || tenant !== this.slotTenant) {
+      this.slotValue = this.linksOf(app)?.get(tenant);
+      this.slotApp = app;
+      this.slotTenant = tenant;
+    }
+    return this.slotValue;
   }
 
   /** The app's (tenant, users) entries in insertion order. */
   entriesOf(app: string): Array<[string, UserLinks]> {
-    const map = this.links.get(app);
+    const map = this.linksOf(app);
     return map === undefined ? [] : [...map].sort(bySeq).map(([tenant, slot]) => [tenant, slot.users]);
   }
 
@@ -107,9 +200,10 @@ export class Draft {
   // Updates, each journaled.
 
   setApp(app: App): void {
-    const old = this.apps.get(app.id);
+    this.undoSet(this.apps, app.id, this.apps.get(app.id));
     this.apps.set(app.id, app);
-    this.undoWith(old === undefined ? () => this.apps.delete(app.id) : () => this.apps.set(app.id, old));
+    this.appId = app.id;
+    this.appValue = app;
   }
 
   setTenant(tenant: Tenant): void {
@@ -117,16 +211,15 @@ export class Draft {
     const was = classOf(old);
     const now = classOf(tenant);
     if (was !== now) this.forEachAppOn(tenant.id, (app) => this.recount(app, was, -1, now, 1));
+    this.undoSet(this.tenants, tenant.id, old);
     this.tenants.set(tenant.id, tenant);
-    this.undoWith(old === undefined ? () => this.tenants.delete(tenant.id) : () => this.tenants.set(tenant.id, old));
+    this.tenantId = tenant.id;
+    this.tenantValue = tenant;
   }
 
   newAuthEvent(): void {
-    const old = this.authEventSerial;
-    this.authEventSerial = old + 1;
-    this.undoWith(() => {
-      this.authEventSerial = old;
-    });
+    this.undoSerial('authEventSerial', this.authEventSerial);
+    this.authEventSerial++;
   }
 
   /** Set `user`'s connection of `app` to `tenant` (a new tenant goes last), `serial` the last connection id. */
@@ -135,11 +228,8 @@ export class Draft {
     const slot = map.get(tenant);
     const users = (slot?.users ?? NO_USERS).with(user, connection);
     this.putSlot(app, map, tenant, users, slot);
-    const oldSerial = this.connectionSerial;
+    this.undoSerial('connectionSerial', this.connectionSerial);
     this.connectionSerial = serial;
-    this.undoWith(() => {
-      this.connectionSerial = oldSerial;
-    });
   }
 
   /** Link `app` to `tenant` with no user (the property suite's broken variants only). */
@@ -150,19 +240,20 @@ export class Draft {
 
   /** Remove `user`'s connection of `app` to `tenant`; a tenant left with other users goes last. */
   disconnect(app: string, tenant: string, user: string): void {
-    const map = this.links.get(app);
+    const map = this.linksOf(app);
     const slot = map?.get(tenant);
     if (map === undefined || slot === undefined || slot.users.connectionOf(user) === undefined) return;
     const rest = slot.users.without(user);
+    this.slotApp = undefined;
+    this.undoSet(map, tenant, slot);
     map.delete(tenant);
-    this.undoWith(() => map.set(tenant, slot));
     if (rest !== null) {
+      this.undoSet(map, tenant, undefined);
       map.set(tenant, { users: rest, seq: this.nextSeq++ });
-      this.undoWith(() => map.delete(tenant));
       return;
     }
     this.unindex(app, tenant);
-    this.recount(app, classOf(this.tenants.get(tenant)), -1, 'undeclared', 0);
+    this.recount(app, classOf(this.tenant(tenant)), -1, 'undeclared', 0);
   }
 
   /** Remove every connection of `user` to `app`, tenant by tenant in insertion order. */
@@ -178,6 +269,7 @@ export class Draft {
     this.links.clear();
     this.appsOn.clear();
     this.kinds.clear();
+    this.forget();
     this.undoWith(() => {
       for (const [k, v] of links) this.links.set(k, v);
       for (const [k, v] of appsOn) this.appsOn.set(k, v);
@@ -202,48 +294,50 @@ export class Draft {
   }
 
   private mapOf(app: string): Map<string, Slot> {
-    let map = this.links.get(app);
+    let map = this.linksOf(app);
     if (map === undefined) {
-      const made = new Map<string, Slot>();
-      map = made;
-      this.links.set(app, made);
-      this.undoWith(() => this.links.delete(app));
+      map = new Map<string, Slot>();
+      this.undoSet(this.links, app, undefined);
+      this.links.set(app, map);
+      this.linksApp = app;
+      this.linksValue = map;
     }
     return map;
   }
 
   private putSlot(app: string, map: Map<string, Slot>, tenant: string, users: UserLinks, old: Slot | undefined): void {
+    this.slotApp = undefined;
+    this.undoSet(map, tenant, old);
     if (old !== undefined) {
       map.set(tenant, { users, seq: old.seq });
-      this.undoWith(() => map.set(tenant, old));
       return;
     }
     map.set(tenant, { users, seq: this.nextSeq++ });
-    this.undoWith(() => map.delete(tenant));
     this.index(app, tenant);
-    this.recount(app, 'undeclared', 0, classOf(this.tenants.get(tenant)), 1);
+    this.recount(app, 'undeclared', 0, classOf(this.tenant(tenant)), 1);
   }
 
   private index(app: string, tenant: string): void {
     const old = this.appsOn.get(tenant);
+    this.undoSet(this.appsOn, tenant, old);
     this.appsOn.set(tenant, old === undefined ? [app] : [...old, app]);
-    this.undoWith(old === undefined ? () => this.appsOn.delete(tenant) : () => this.appsOn.set(tenant, old));
   }
 
   private unindex(app: string, tenant: string): void {
     const old = this.appsOn.get(tenant) ?? [];
     const rest = old.filter((a) => a !== app);
+    this.undoSet(this.appsOn, tenant, old);
     if (rest.length === 0) this.appsOn.delete(tenant);
     else this.appsOn.set(tenant, rest);
-    this.undoWith(() => this.appsOn.set(tenant, old));
   }
 
   /** Move an app's count of linked tenants: `by` less of class `from`, `add` more of class `to`. */
   private recount(app: string, from: KindClass, by: number, to: KindClass, add: number): void {
     const old = this.kinds.get(app);
     const counts = old ?? NO_KINDS;
-    const delta = (k: KindClass) => (from === k ? by : 0) + (to === k ? add : 0);
-    this.kinds.set(app, { plain: counts.plain + delta('plain'), demo: counts.demo + delta('demo') });
-    this.undoWith(old === undefined ? () => this.kinds.delete(app) : () => this.kinds.set(app, old));
+    const plain = counts.plain + (from === 'plain' ? by : 0) + (to === 'plain' ? add : 0);
+    const demo = counts.demo + (from === 'demo' ? by : 0) + (to === 'demo' ? add : 0);
+    this.undoSet(this.kinds, app, old);
+    this.kinds.set(app, { plain, demo });
   }
 }

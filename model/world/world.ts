@@ -142,7 +142,7 @@ function noHistory(world: World): void {
 export function appRecord(world: World, id: string): App | undefined {
   reading?.app(id);
   const draft = draftOf(world);
-  if (draft !== null) return draft.apps.get(id);
+  if (draft !== null) return draft.app(id);
   return pget(open(world).apps, id);
 }
 
@@ -163,7 +163,7 @@ export function appIds(world: World): readonly string[] {
 export function tenantRecord(world: World, id: string): Tenant | undefined {
   reading?.tenant(id);
   const draft = draftOf(world);
-  if (draft !== null) return draft.tenants.get(id);
+  if (draft !== null) return draft.tenant(id);
   return pget(open(world).tenants, id);
 }
 
@@ -255,7 +255,7 @@ export function forEachLinkedTenant(world: World, app: string, visit: (tenant: s
   reading?.tenantsLinked(app);
   const draft = draftOf(world);
   if (draft !== null) {
-    for (const tenant of draft.links.get(app)?.keys() ?? []) visit(tenant);
+    for (const tenant of draft.linksOf(app)?.keys() ?? []) visit(tenant);
     return;
   }
   const tenants = tenantsOfApp(world, app);
