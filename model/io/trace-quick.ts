@@ -9,7 +9,7 @@
  * @module
  */
 import { isTraceInstant } from './instant.ts';
-import { ANY_REFUSAL, OUTCOMES_OF, TENANT_KINDS, TIERS, type TraceEvent } from '../types.ts';
+import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type TraceEvent } from '../types.ts';
 
 /** The longest name of an app, tenant or user, in characters. */
 export const MAX_NAME_LENGTH = 1000;
@@ -33,7 +33,7 @@ const CUSTOM = 4096;
 const COMMON = TYPE | AT | OBSERVED | NOTE;
 
 /** The fields each type may carry and must carry, as the full parse's table says (`registered` aside). */
-const SHAPES: Record<TraceEvent['type'], { allowed: number; required: number }> = {
+const SHAPE_OF: Record<TraceEvent['type'], { allowed: number; required: number }> = {
   app: { allowed: COMMON | APP | TIER | CUSTOM | AUTH | CERTIFIED, required: APP },
   tenant: { allowed: COMMON | TENANT | KIND, required: TENANT },
   connect: { allowed: COMMON | APP | TENANT | TENANTS | USER, required: APP },
@@ -42,11 +42,23 @@ const SHAPES: Record<TraceEvent['type'], { allowed: number; required: number }> 
   certify: { allowed: COMMON | APP, required: APP },
   tier: { allowed: COMMON | APP | TIER, required: APP | TIER },
 };
-const OUTCOME_SETS = Object.fromEntries(
-  Object.entries(OUTCOMES_OF).map(([type, list]) => [type, new Set<string>(list)]),
-) as unknown as Record<TraceEvent['type'], ReadonlySet<string>>;
+/** The same in a Map: a key read from the line is looked up without making it a property name first. */
+const SHAPES = new Map(Object.entries(SHAPE_OF));
+const OUTCOME_SETS = new Map(Object.entries(OUTCOMES_OF).map(([type, list]) => [type, new Set<string>(list)]));
+const CONNECT_OUTCOMES = new Set<string>([...OUTCOMES_OF.connect, ANY_REFUSAL]);
 const TIER_SET: ReadonlySet<string> = new Set(TIERS);
 const KIND_SET: ReadonlySet<string> = new Set(TENANT_KINDS);
+
+/**
+ * The words a value of `type`, `observed`, `tier`, `kind` and `auth` may be, by length: such a
+ * value is the constant itself, not a new string (and a Set finds a constant quicker).
+ */
+const WORDS: string[][] = [];
+for (const word of [...EVENT_TYPES, ...OUTCOMES, ANY_REFUSAL, ...TIERS, ...TENANT_KINDS, 'oauth1', 'oauth2']) {
+  const list = WORDS[word.length] ?? [];
+  if (!list.includes(word)) list.push(word);
+  WORDS[word.length] = list;
+}
 
 /** A character the quick reading does not take: anything but printable ASCII, and the backslash. */
 const NOT_PLAIN = /[^ -[\]-~]/;
@@ -59,15 +71,22 @@ function fieldAt(s: string, from: number, to: number): number {
     case 3:
       return s.startsWith('app', from) ? APP : 0;
     case 4:
-      if (s.startsWith('type', from)) return TYPE;
-      if (s.startsWith('user', from)) return USER;
-      if (s.startsWith('tier', from)) return TIER;
-      if (s.startsWith('note', from)) return NOTE;
-      if (s.startsWith('kind', from)) return KIND;
-      return s.startsWith('auth', from) ? AUTH : 0;
+      switch (s.charCodeAt(from)) {
+        case 116 /* t */:
+          return s.startsWith('type', from) ? TYPE : s.startsWith('tier', from) ? TIER : 0;
+        case 117 /* u */:
+          return s.startsWith('user', from) ? USER : 0;
+        case 110 /* n */:
+          return s.startsWith('note', from) ? NOTE : 0;
+        case 107 /* k */:
+          return s.startsWith('kind', from) ? KIND : 0;
+        case 97 /* a */:
+          return s.startsWith('auth', from) ? AUTH : 0;
+        default:
+          return 0;
+      }
     case 6:
-      if (s.startsWith('tenant', from)) return TENANT;
-      return s.startsWith('custom', from) ? CUSTOM : 0;
+      return s.startsWith('tenant', from) ? TENANT : s.startsWith('custom', from) ? CUSTOM : 0;
     case 7:
       return s.startsWith('tenants', from) ? TENANTS : 0;
     case 8:
@@ -91,11 +110,24 @@ const isName = (v: unknown): v is string => typeof v === 'string' && v !== '' &&
 let at = 0;
 let value: unknown;
 
-/** A string value at `at` (its opening quote): read into `value`, false when there is none. */
-function readString(s: string): boolean {
+/**
+ * A string value at `at` (its opening quote): read into `value`, false when there is none; with
+ * `words`, one of `WORDS` is the constant.
+ */
+function readString(s: string, words = false): boolean {
   const end = s.indexOf('"', at + 1);
   if (end === -1) return false;
-  value = s.slice(at + 1, end);
+  value = undefined;
+  if (words) {
+    const list = WORDS[end - at - 1];
+    if (list !== undefined)
+      for (const word of list)
+        if (s.startsWith(word, at + 1)) {
+          value = word;
+          break;
+        }
+  }
+  value ??= s.slice(at + 1, end);
   at = end + 1;
   return true;
 }
@@ -137,7 +169,7 @@ function readOutcomes(s: string): boolean {
     at = skipSpaces(s, at);
     if (s.charCodeAt(at) !== 58 /* : */) return false;
     at = skipSpaces(s, at + 1);
-    if (s.charCodeAt(at) !== 34 || !readString(s) || tenant in byTenant) return false;
+    if (s.charCodeAt(at) !== 34 || !readString(s, true) || tenant in byTenant) return false;
     byTenant[tenant] = value as string;
     at = skipSpaces(s, at);
     const c = s.charCodeAt(at);
@@ -152,7 +184,7 @@ function readOutcomes(s: string): boolean {
 /** A value at `at`: read into `value`, false for one the quick reading does not take. */
 function readValue(s: string, field: number): boolean {
   const c = s.charCodeAt(at);
-  if (c === 34 /* " */) return readString(s);
+  if (c === 34 /* " */) return readString(s, (field & (TYPE | OBSERVED | TIER | KIND | AUTH)) !== 0);
   if (c === 116 /* t */ && s.startsWith('true', at)) {
     value = true;
     at += 4;
@@ -187,13 +219,13 @@ function isConsent(tenants: unknown): tenants is string[] {
 function isObserved(observed: unknown, type: TraceEvent['type'], tenants: readonly string[] | null): boolean {
   if (typeof observed === 'string') {
     if (tenants !== null && tenants.length > 1) return false;
-    return OUTCOME_SETS[type].has(observed) || (type === 'connect' && observed === ANY_REFUSAL);
+    return type === 'connect' ? CONNECT_OUTCOMES.has(observed) : (OUTCOME_SETS.get(type) as ReadonlySet<string>).has(observed);
   }
   if (tenants === null || typeof observed !== 'object' || Array.isArray(observed)) return false;
   const named: { has(tenant: string): boolean } = tenants.length > 16 ? new Set(tenants) : { has: (t) => tenants.includes(t) };
   for (const tenant in observed as Record<string, string>) {
     const o = (observed as Record<string, string>)[tenant] as string;
-    if (!named.has(tenant) || !(OUTCOME_SETS.connect.has(o) || o === ANY_REFUSAL)) return false;
+    if (!named.has(tenant) || !CONNECT_OUTCOMES.has(o)) return false;
   }
   return true;
 }
@@ -219,17 +251,23 @@ export function quickTraceLine(s: string): TraceEvent | undefined {
   let auth: unknown;
   let certified: unknown;
   let custom: unknown;
-  at = skipSpaces(s, 1);
+  // Spaces are skipped only where there are some: most lines have none.
+  at = 1;
+  let c = s.charCodeAt(at);
+  if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
   for (;;) {
-    if (s.charCodeAt(at) !== 34) return undefined;
+    if (c !== 34) return undefined;
     const end = s.indexOf('"', at + 1);
     const field = end === -1 ? 0 : fieldAt(s, at + 1, end);
     if (field === 0 || (seen & field) !== 0) return undefined;
     seen |= field;
     order[fields++] = field;
-    at = skipSpaces(s, end + 1);
-    if (s.charCodeAt(at) !== 58 /* : */) return undefined;
-    at = skipSpaces(s, at + 1);
+    at = end + 1;
+    c = s.charCodeAt(at);
+    if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
+    if (c !== 58 /* : */) return undefined;
+    at++;
+    if (s.charCodeAt(at) === 32) at = skipSpaces(s, at);
     if (!readValue(s, field)) return undefined;
     switch (field) {
       case TYPE:
@@ -272,16 +310,18 @@ export function quickTraceLine(s: string): TraceEvent | undefined {
         custom = value;
         break;
     }
-    at = skipSpaces(s, at);
-    const c = s.charCodeAt(at);
-    at = skipSpaces(s, at + 1);
+    c = s.charCodeAt(at);
+    if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
+    at++;
     if (c === 125 /* } */) break;
     if (c !== 44 /* , */) return undefined;
+    c = s.charCodeAt(at);
+    if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
   }
-  if (at < s.length) return undefined;
-  if (typeof type !== 'string' || !Object.hasOwn(SHAPES, type)) return undefined;
+  if (at < s.length && skipSpaces(s, at) < s.length) return undefined;
+  const shape = typeof type === 'string' ? SHAPES.get(type) : undefined;
+  if (shape === undefined) return undefined;
   const eventType = type as TraceEvent['type'];
-  const shape = SHAPES[eventType];
   if ((seen & ~shape.allowed) !== 0 || (seen & shape.required) !== shape.required) return undefined;
   let consent: string[] | null = null;
   if (eventType === 'connect') {
