@@ -44,7 +44,7 @@ const scalar = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.consta
 const observedOf = (type: TraceEvent['type']) => {
   const outcome = fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...OUTCOMES_OF[type], ...(type === 'connect' ? ['rejected'] : [])) },
-    { weight: 1, arbitrary: fc.constantFrom(...OUTCOMES, 'rejected', 'bogus', '') },
+    { weight: 1, arbitrary: fc.constantFrom(...OUTCOMES, 'rejected', 'bogus', '', 'connectedx', 'rejectedx', 'oks') },
   );
   return fc.oneof({ weight: 4, arbitrary: outcome }, { weight: 1, arbitrary: fc.dictionary(name, outcome, { maxKeys: 4 }) });
 };
@@ -58,7 +58,7 @@ function fieldValue(field: string, type: TraceEvent['type']): fc.Arbitrary<unkno
     tenant: name,
     user: name,
     tenants: fc.array(name, { minLength: 0, maxLength: 20 }),
-    tier: fc.constantFrom('starter', 'core', 'plus', 'advanced', 'enterprise', 'gold'),
+    tier: fc.constantFrom('starter', 'core', 'plus', 'advanced', 'enterprise', 'gold', 'cores'),
     kind: fc.constantFrom('organisation', 'practice', 'demo', 'sandbox'),
     auth: fc.constantFrom('oauth1', 'oauth2', 'oauth3'),
     certified: fc.boolean(),
@@ -66,7 +66,7 @@ function fieldValue(field: string, type: TraceEvent['type']): fc.Arbitrary<unkno
     registered: fc.constantFrom('2025-12-10', '2026-02-30'),
     model: fc.constant({ outcome: 'connected' }),
     observed: observedOf(type),
-    type: fc.constantFrom(...EVENT_TYPES, 'scenario', 'constructor', 'Connect'),
+    type: fc.constantFrom(...EVENT_TYPES, 'scenario', 'constructor', 'Connect', 'connects', 'tiers'),
   };
   return fc.oneof({ weight: 12, arbitrary: own[field] ?? name }, { weight: 1, arbitrary: scalar });
 }

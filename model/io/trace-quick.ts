@@ -254,7 +254,10 @@ export function quickTraceLine(s: string): TraceEvent | undefined {
   // Spaces are skipped only where there are some: most lines have none.
   at = 1;
   let c = s.charCodeAt(at);
-  if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
+  if (c === 32) {
+    at = skipSpaces(s, at);
+    c = s.charCodeAt(at);
+  }
   for (;;) {
     if (c !== 34) return undefined;
     const end = s.indexOf('"', at + 1);
@@ -264,7 +267,10 @@ export function quickTraceLine(s: string): TraceEvent | undefined {
     order[fields++] = field;
     at = end + 1;
     c = s.charCodeAt(at);
-    if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
+    if (c === 32) {
+      at = skipSpaces(s, at);
+      c = s.charCodeAt(at);
+    }
     if (c !== 58 /* : */) return undefined;
     at++;
     if (s.charCodeAt(at) === 32) at = skipSpaces(s, at);
@@ -311,12 +317,18 @@ export function quickTraceLine(s: string): TraceEvent | undefined {
         break;
     }
     c = s.charCodeAt(at);
-    if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
+    if (c === 32) {
+      at = skipSpaces(s, at);
+      c = s.charCodeAt(at);
+    }
     at++;
     if (c === 125 /* } */) break;
     if (c !== 44 /* , */) return undefined;
     c = s.charCodeAt(at);
-    if (c === 32) c = s.charCodeAt((at = skipSpaces(s, at)));
+    if (c === 32) {
+      at = skipSpaces(s, at);
+      c = s.charCodeAt(at);
+    }
   }
   if (at < s.length && skipSpaces(s, at) < s.length) return undefined;
   const shape = typeof type === 'string' ? SHAPES.get(type) : undefined;
