@@ -36,6 +36,9 @@ export interface StepReport {
  */
 export type Judge = (before: PlatformContext, event: PlatformEvent, outcome: Outcome, seen: ObservedOutcome, index: number) => void;
 
+/** The machine event that opens a consent (it carries nothing, so one serves every connect). */
+const CONSENT: PlatformEvent = Object.freeze({ type: 'consent' });
+
 /** Drives an engine with trace events. */
 export class Driver {
   private lastAtMs: number | null = null;
@@ -56,9 +59,11 @@ export class Driver {
    * on an engine that updates its world in place). With `follow`, an outcome that differs from
    * the event's observed one is replaced by the observed one (see `follow.ts`): the next
    * decision, in this consent or a later event, starts from the state the platform was really
-   * in. `judge` is called with each such difference, from the context it was decided from.
+   * in. `judge` is called with each such difference, from the context it was decided from. With
+   * `into`, the report is written there (emptied first) rather than into a new one: a caller that
+   * reads each report before the next event makes none per event.
    */
-  apply(event: TraceEvent, keepDecisions = false, follow = false, judge?: Judge): StepReport {
+  apply(event: TraceEvent, keepDecisions = false, follow = false, judge?: Judge, into?: StepReport): StepReport {
     if (keepDecisions && this.engine.undo !== undefined)
       throw new Error('Driver: an engine that updates its world in place keeps no decisions');
     if (event.at !== undefined) {
@@ -71,7 +76,13 @@ export class Driver {
     else if (event.type === 'disconnect') this.declareTenant(event.tenant);
     const policy = this.choose(this.lastAtMs, event.type === 'tenant' ? undefined : appRecord(engine.context.world, event.app));
     if (policy !== engine.context.policy) engine.send({ type: 'policy', policy });
-    const report: StepReport = { outcomes: [], policy, decisions: [], adopted: [] };
+    const report: StepReport = into ?? { outcomes: [], policy, decisions: [], adopted: [] };
+    if (into !== undefined) {
+      into.outcomes.length = 0;
+      into.decisions.length = 0;
+      into.adopted.length = 0;
+      into.policy = policy;
+    }
     this.observing = (follow || judge !== undefined) && event.observed !== undefined ? event : undefined;
     this.follow = follow;
     this.judge = judge;
@@ -84,7 +95,7 @@ export class Driver {
         this.decide(report, keepDecisions, { type: 'tenant', tenant: event.tenant, kind: event.kind ?? defaultTenant(event.tenant).kind });
         break;
       case 'connect': {
-        engine.send({ type: 'consent' });
+        engine.send(CONSENT);
         const at = this.at();
         for (const tenant of event.tenants) this.decide(report, keepDecisions, { type: 'connect', app: event.app, tenant, user, at });
         break;

@@ -190,6 +190,8 @@ export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice,
   let outcomes = 0;
   let lines = 0;
   let stoppedAt: number | null = null;
+  // One report, written anew by every event: each is read before the next.
+  const scratch: StepReport = { outcomes: [], policy: driver.engine.context.policy, decisions: [], adopted: [] };
   return {
     policy: label,
     get full() {
@@ -199,7 +201,7 @@ export function createChecker(options: CheckOptions = {}, choice?: PolicyChoice,
       events++;
       const observed = event.observed;
       if (whys.length > 0) whys.length = 0;
-      const step = driver.apply(event, false, follow, judge);
+      const step = driver.apply(event, false, follow, judge, scratch);
       // The common case, one outcome observed as expected, needs no closer look.
       if (observed === undefined || (typeof observed === 'string' && step.outcomes[0] === observed)) return;
       const found = divergencesOf(line, event, step, followed, whyOf);
