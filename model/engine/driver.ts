@@ -9,7 +9,7 @@ import type { Engine } from './step.ts';
 import type { PolicyChooser } from '../platform/timeline.ts';
 import type { AppChanges, PlatformContext, PlatformEvent } from '../platform/transitions.ts';
 import { observedContext } from './follow.ts';
-import { instantOf, isoInstant } from '../io/instant.ts';
+import { instantOf, isoOf } from '../io/instant.ts';
 import { observedAt, outcomeMatches } from '../io/trace-line.ts';
 import { IMPLICIT_USER, type ObservedOutcome, type Outcome, type TraceEvent } from '../types.ts';
 import { appRecord, defaultTenant, tenantRecord } from '../world/world.ts';
@@ -42,7 +42,8 @@ const CONSENT: PlatformEvent = Object.freeze({ type: 'consent' });
 /** Drives an engine with trace events. */
 export class Driver {
   private lastAtMs: number | null = null;
-  /** The ISO form of `lastAtMs`, made when a connect first needs it. */
+  /** The last `at`, and its ISO form, made when a connect first needs it. */
+  private lastAt: string | null = null;
   private lastAtIso: string | null = null;
   /** The event being applied, when its observations are read (undefined: they are not). */
   private observing: TraceEvent | undefined = undefined;
@@ -68,6 +69,7 @@ export class Driver {
       throw new Error('Driver: an engine that updates its world in place keeps no decisions');
     if (event.at !== undefined) {
       this.lastAtMs = instantOf(event.at);
+      this.lastAt = event.at;
       this.lastAtIso = null;
     }
     const engine = this.engine;
@@ -142,7 +144,7 @@ export class Driver {
 
   /** The time of the last `at`, as the ISO string connections record (null: none yet). */
   private at(): string | null {
-    if (this.lastAtIso === null && this.lastAtMs !== null) this.lastAtIso = isoInstant(this.lastAtMs);
+    if (this.lastAtIso === null && this.lastAt !== null) this.lastAtIso = isoOf(this.lastAt);
     return this.lastAtIso;
   }
 

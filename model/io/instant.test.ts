@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instantOf, instantProblem, isCalendarInstant, isoInstant } from './instant.ts';
+import { instantOf, instantProblem, isCalendarInstant, isoInstant, isoOf } from './instant.ts';
 
 const SETTINGS = { seed: 20200210, numRuns: 20_000 };
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
@@ -54,6 +54,31 @@ describe('instants of a trace', () => {
       }),
       SETTINGS,
     );
+  });
+
+  it('should give the ISO string of a time as isoInstant writes it, the text itself when it is one', () => {
+    const outcome = (f: () => string) => {
+      try {
+        return f();
+      } catch (error) {
+        return String(error);
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          atText,
+          atText.map((t) => t.replace(/(Z|[+-]\d{2}:\d{2})?$/, 'Z')),
+        ),
+        (text) => {
+          expect(outcome(() => isoOf(text))).toBe(outcome(() => isoInstant(instantOf(text))));
+        },
+      ),
+      SETTINGS,
+    );
+    // The text itself, not a copy: a connection keeps the trace's own string.
+    const at = ['2026-05-04T00:00:00.', '086Z'].join('');
+    expect(isoOf(at)).toBe(at);
   });
 
   it('should know the dates that exist, in every year from 0000 to 9999', () => {

@@ -114,6 +114,18 @@ const DAY = 86_400_000;
 const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
 
 /**
+ * The ISO string of the instant of `text` (its `instantOf`), as `isoInstant` writes it: `text`
+ * itself when it is already in that form (`YYYY-MM-DDTHH:mm:ss.sssZ` on a day its month has),
+ * which most traces write, so no new string is made.
+ */
+export function isoOf(text: string): string {
+  const ms = instantOf(text);
+  if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && isCommonCalendarInstant(text))
+    return text;
+  return isoInstant(ms);
+}
+
+/**
  * `new Date(ms).toISOString()`, several times faster for the instants a trace holds (1970 to
  * 9999, whole milliseconds): the civil date from the day count (H. Hinnant's `civil_from_days`).
  * Anything else goes to `toISOString` itself, errors included.

@@ -21,13 +21,13 @@ interface Slot {
   readonly seq: number;
 }
 
-/** How many of an app's linked tenants are declared, demo tenants apart. */
+/** How many of an app's linked tenants are declared, demo tenants apart (changed in place, journaled). */
 interface KindCounts {
-  readonly plain: number;
-  readonly demo: number;
+  plain: number;
+  demo: number;
 }
 
-const NO_KINDS: KindCounts = { plain: 0, demo: 0 };
+const NO_KINDS: Readonly<KindCounts> = Object.freeze({ plain: 0, demo: 0 });
 
 type KindClass = 'undeclared' | 'plain' | 'demo';
 
@@ -41,6 +41,11 @@ function bySeq(a: [string, Slot], b: [string, Slot]): number {
 
 /** In the journal: the key was absent, so undoing removes it. */
 const ABSENT: unique symbol = Symbol('absent');
+/** What undoing one journal entry does. */
+const MAP_SET = 0; // set the key of the map back to the value (delete it when ABSENT)
+const FIELD = 1; // set the field of the object back to the value
+const POP = 2; // take the last element off the array
+const CALL = 3; // call the value
 
 /** A world updated in place, with a journal of the last step's changes. */
 export class Draft {
@@ -51,7 +56,7 @@ export class Draft {
   /** app → tenant → slot; an app once linked keeps its (maybe empty) map. */
   readonly links = new Map<string, Map<string, Slot>>();
   /** tenant → the apps linked to it, in the order they were linked. */
-  private readonly appsOn = new Map<string, readonly string[]>();
+  private readonly appsOn = new Map<string, string[]>();
   /** app → the kinds of its linked tenants, kept by every update. */
   private readonly kinds = new Map<string, KindCounts>();
   connectionSerial = 0;
@@ -59,11 +64,11 @@ export class Draft {
   private nextSeq = 0;
   /**
    * How to undo each change since `begin`, in the order made: the first `journaled` entries of
-   * three arrays (no closure per change). An entry with a map sets its key back to the value, or
-   * deletes it when the value is `ABSENT`; one without names a serial and its old number, or
-   * holds a function to call.
+   * four arrays (no closure per change): what to do (`MAP_SET`, `FIELD`, `POP`, `CALL`), to what,
+   * which key, and the value before.
    */
-  private readonly undoMaps: Array<Map<string, unknown> | null> = [];
+  private readonly undoOps: number[] = [];
+  private readonly undoTargets: unknown[] = [];
   private readonly undoKeys: string[] = [];
   private readonly undoValues: unknown[] = [];
   private journaled = 0;
@@ -89,15 +94,24 @@ export class Draft {
   /** Undo every change since `begin`: the world as it was before the step. */
   rollback(): void {
     for (let i = this.journaled - 1; i >= 0; i--) {
-      const map = this.undoMaps[i];
+      const target = this.undoTargets[i];
       const key = this.undoKeys[i] as string;
       const value = this.undoValues[i];
-      if (map !== null && map !== undefined) {
-        if (value === ABSENT) map.delete(key);
-        else map.set(key, value);
-      } else if (key === 'connectionSerial') this.connectionSerial = value as number;
-      else if (key === 'authEventSerial') this.authEventSerial = value as number;
-      else (value as () => void)();
+      switch (this.undoOps[i]) {
+        case MAP_SET:
+          if (value === ABSENT) (target as Map<string, unknown>).delete(key);
+          else (target as Map<string, unknown>).set(key, value);
+          break;
+        case FIELD:
+          (target as Record<string, unknown>)[key] = value;
+          break;
+        case POP:
+          (target as unknown[]).pop();
+          break;
+        case CALL:
+          (value as () => void)();
+          break;
+      }
     }
     this.journaled = 0;
     this.forget();
@@ -115,26 +129,26 @@ export class Draft {
     this.slotValue = undefined;
   }
 
-  /** Journal the value `key` has in `map` now (before a change), or its absence. */
-  private undoSet<V>(map: Map<string, V>, key: string, old: V | undefined): void {
+  private journal(op: number, target: unknown, key: string, value: unknown): void {
     const i = this.journaled++;
-    this.undoMaps[i] = map as Map<string, unknown>;
+    this.undoOps[i] = op;
+    this.undoTargets[i] = target;
     this.undoKeys[i] = key;
-    this.undoValues[i] = old === undefined ? ABSENT : old;
+    this.undoValues[i] = value;
   }
 
-  private undoSerial(key: 'connectionSerial' | 'authEventSerial', old: number): void {
-    const i = this.journaled++;
-    this.undoMaps[i] = null;
-    this.undoKeys[i] = key;
-    this.undoValues[i] = old;
+  /** Journal the value `key` has in `map` now (before a change), or its absence. */
+  private undoSet<V>(map: Map<string, V>, key: string, old: V | undefined): void {
+    this.journal(MAP_SET, map, key, old === undefined ? ABSENT : old);
+  }
+
+  /** Journal a number field of `target` before it changes. */
+  private undoField<K extends string>(target: { [k in K]: number }, key: K, old: number): void {
+    this.journal(FIELD, target, key, old);
   }
 
   private undoWith(undo: () => void): void {
-    const i = this.journaled++;
-    this.undoMaps[i] = null;
-    this.undoKeys[i] = '';
-    this.undoValues[i] = undo;
+    this.journal(CALL, null, '', undo);
   }
 
   // Reading.
@@ -188,7 +202,7 @@ export class Draft {
     return this.entriesOf(app).map(([tenant]) => tenant);
   }
 
-  kindCounts(app: string): KindCounts {
+  kindCounts(app: string): Readonly<KindCounts> {
     return this.kinds.get(app) ?? NO_KINDS;
   }
 
@@ -218,7 +232,7 @@ export class Draft {
   }
 
   newAuthEvent(): void {
-    this.undoSerial('authEventSerial', this.authEventSerial);
+    this.undoField(this, 'authEventSerial', this.authEventSerial);
     this.authEventSerial++;
   }
 
@@ -228,7 +242,7 @@ export class Draft {
     const slot = map.get(tenant);
     const users = (slot?.users ?? NO_USERS).with(user, connection);
     this.putSlot(app, map, tenant, users, slot);
-    this.undoSerial('connectionSerial', this.connectionSerial);
+    this.undoField(this, 'connectionSerial', this.connectionSerial);
     this.connectionSerial = serial;
   }
 
@@ -318,9 +332,14 @@ export class Draft {
   }
 
   private index(app: string, tenant: string): void {
-    const old = this.appsOn.get(tenant);
-    this.undoSet(this.appsOn, tenant, old);
-    this.appsOn.set(tenant, old === undefined ? [app] : [...old, app]);
+    const apps = this.appsOn.get(tenant);
+    if (apps === undefined) {
+      this.undoSet(this.appsOn, tenant, undefined);
+      this.appsOn.set(tenant, [app]);
+      return;
+    }
+    this.journal(POP, apps, '', undefined);
+    apps.push(app);
   }
 
   private unindex(app: string, tenant: string): void {
@@ -333,11 +352,21 @@ export class Draft {
 
   /** Move an app's count of linked tenants: `by` less of class `from`, `add` more of class `to`. */
   private recount(app: string, from: KindClass, by: number, to: KindClass, add: number): void {
-    const old = this.kinds.get(app);
-    const counts = old ?? NO_KINDS;
-    const plain = counts.plain + (from === 'plain' ? by : 0) + (to === 'plain' ? add : 0);
-    const demo = counts.demo + (from === 'demo' ? by : 0) + (to === 'demo' ? add : 0);
-    this.undoSet(this.kinds, app, old);
-    this.kinds.set(app, { plain, demo });
+    let counts = this.kinds.get(app);
+    if (counts === undefined) {
+      counts = { plain: 0, demo: 0 };
+      this.undoSet(this.kinds, app, undefined);
+      this.kinds.set(app, counts);
+    }
+    const plain = (from === 'plain' ? by : 0) + (to === 'plain' ? add : 0);
+    const demo = (from === 'demo' ? by : 0) + (to === 'demo' ? add : 0);
+    if (plain !== 0) {
+      this.undoField(counts, 'plain', counts.plain);
+      counts.plain += plain;
+    }
+    if (demo !== 0) {
+      this.undoField(counts, 'demo', counts.demo);
+      counts.demo += demo;
+    }
   }
 }
