@@ -114,14 +114,16 @@ const DAY = 86_400_000;
 const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
 
 /**
- * The ISO string of the instant of `text` (its `instantOf`), as `isoInstant` writes it: `text`
- * itself when it is already in that form (`YYYY-MM-DDTHH:mm:ss.sssZ` on a day its month has),
- * which most traces write, so no new string is made.
+ * The ISO string of the instant of `text` (its `instantOf`), as `isoInstant` writes it. When
+ * `text` is already in that form (`YYYY-MM-DDTHH:mm:ss.sssZ` on a day its month has), as most
+ * traces write it, the answer is a copy of it, which costs less than writing the date anew: a
+ * copy, since `text` may be a slice of the line it was read from, which a connection keeping it
+ * would keep whole.
  */
 export function isoOf(text: string): string {
   const ms = instantOf(text);
   if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && isCommonCalendarInstant(text))
-    return text;
+    return JSON.parse(`"${text}"`) as string;
   return isoInstant(ms);
 }
 

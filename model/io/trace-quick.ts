@@ -111,10 +111,17 @@ let at = 0;
 let value: unknown;
 
 /**
- * A string value at `at` (its opening quote): read into `value`, false when there is none; with
- * `words`, one of `WORDS` is the constant.
+ * V8 makes a substring this long a view of the whole line. A name is kept by the world (a key of
+ * its maps) long after the line: such a name is copied instead (JSON.parse of its quoted text
+ * makes a string of its own), so that the world does not keep every line it was named on.
  */
-function readString(s: string, words = false): boolean {
+const SLICE_MIN_LENGTH = 13;
+
+/**
+ * A string value at `at` (its opening quote): read into `value`, false when there is none; with
+ * `words`, one of `WORDS` is the constant; with `kept`, a long one is a copy, not a view of the line.
+ */
+function readString(s: string, words = false, kept = false): boolean {
   const end = s.indexOf('"', at + 1);
   if (end === -1) return false;
   value = undefined;
@@ -127,7 +134,7 @@ function readString(s: string, words = false): boolean {
           break;
         }
   }
-  value ??= s.slice(at + 1, end);
+  value ??= kept && end - at - 1 >= SLICE_MIN_LENGTH ? (JSON.parse(s.slice(at, end + 1)) as string) : s.slice(at + 1, end);
   at = end + 1;
   return true;
 }
@@ -142,7 +149,7 @@ function readList(s: string): boolean {
     return true;
   }
   for (;;) {
-    if (s.charCodeAt(at) !== 34 || !readString(s)) return false;
+    if (s.charCodeAt(at) !== 34 || !readString(s, false, true)) return false;
     list.push(value as string);
     at = skipSpaces(s, at);
     const c = s.charCodeAt(at);
@@ -184,7 +191,7 @@ function readOutcomes(s: string): boolean {
 /** A value at `at`: read into `value`, false for one the quick reading does not take. */
 function readValue(s: string, field: number): boolean {
   const c = s.charCodeAt(at);
-  if (c === 34 /* " */) return readString(s, (field & (TYPE | OBSERVED | TIER | KIND | AUTH)) !== 0);
+  if (c === 34 /* " */) return readString(s, (field & (TYPE | OBSERVED | TIER | KIND | AUTH)) !== 0, (field & (APP | TENANT | USER)) !== 0);
   if (c === 116 /* t */ && s.startsWith('true', at)) {
     value = true;
     at += 4;

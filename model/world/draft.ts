@@ -6,10 +6,15 @@
  * it sees the change. What the last step changed is kept in a journal, so that `rollback` can
  * give back the world before it (the oracle explains a divergent decision from there).
  *
+ * Each app and each tenant is one entry, holding what a step reads of it together (an app: its
+ * record, its links, the kinds of its linked tenants; a tenant: its record and its apps), so a
+ * step looks each up once, as a hand-written checker would.
+ *
  * Listing order is the persistent world's: a new key goes last, replacing keeps its place, a
- * removed key that comes back goes last. Apps and tenants are never removed, so a Map's own order
- * is theirs; an app's tenants carry the number of their insertion, so a rollback can put a
- * removed tenant back in its place. Structure only: nothing here decides a rule.
+ * removed key that comes back goes last. Apps and tenants are never removed, so the order of
+ * their first declaration is theirs, and apps are listed with links in the order of their first
+ * link; an app's tenants carry the number of their insertion, so a rollback can put a removed
+ * tenant back in its place. Structure only: nothing here decides a rule.
  * @module
  */
 import type { App, Connection, Tenant } from '../types.ts';
@@ -21,13 +26,31 @@ interface Slot {
   readonly seq: number;
 }
 
-/** How many of an app's linked tenants are declared, demo tenants apart (changed in place, journaled). */
+/** How many of an app's linked tenants are declared, demo tenants apart. */
 interface KindCounts {
+  readonly plain: number;
+  readonly demo: number;
+}
+
+/** Everything the draft holds of one app, changed in place (journaled). */
+interface AppEntry {
+  /** The declared record, if declared. */
+  record: App | undefined;
+  /** tenant → slot, from its first link on (an app once linked keeps its maybe empty map). */
+  links: Map<string, Slot> | undefined;
+  /** The kinds of its linked tenants. */
   plain: number;
   demo: number;
 }
 
-const NO_KINDS: Readonly<KindCounts> = Object.freeze({ plain: 0, demo: 0 });
+/** Everything the draft holds of one tenant, changed in place (journaled). */
+interface TenantEntry {
+  record: Tenant | undefined;
+  /** The apps linked to it, in the order they were linked. */
+  apps: string[] | undefined;
+}
+
+const NO_KINDS: KindCounts = Object.freeze({ plain: 0, demo: 0 });
 
 type KindClass = 'undeclared' | 'plain' | 'demo';
 
@@ -51,14 +74,13 @@ const CALL = 3; // call the value
 export class Draft {
   /** A draft (see `draftOf` in `world.ts`). */
   readonly inPlace = true;
-  readonly apps = new Map<string, App>();
-  readonly tenants = new Map<string, Tenant>();
-  /** app → tenant → slot; an app once linked keeps its (maybe empty) map. */
-  readonly links = new Map<string, Map<string, Slot>>();
-  /** tenant → the apps linked to it, in the order they were linked. */
-  private readonly appsOn = new Map<string, string[]>();
-  /** app → the kinds of its linked tenants, kept by every update. */
-  private readonly kinds = new Map<string, KindCounts>();
+  private readonly apps = new Map<string, AppEntry>();
+  private readonly tenants = new Map<string, TenantEntry>();
+  /** The declared apps and tenants in the order of their first declaration. */
+  private readonly appOrder: string[] = [];
+  private readonly tenantOrder: string[] = [];
+  /** The apps with a links map, in the order of their first link. */
+  private linkOrder: string[] = [];
   connectionSerial = 0;
   authEventSerial = 0;
   private nextSeq = 0;
@@ -73,15 +95,14 @@ export class Draft {
   private readonly undoValues: unknown[] = [];
   private journaled = 0;
   /**
-   * The last record read of an app, a tenant, an app's links and one link: one step reads the same
-   * ones several times (each guard asks again). Every write keeps them true, and a rollback drops them.
+   * The last entries looked up, and the last link: one step reads the same ones several times
+   * (each guard asks again). Entries change in place, so only a new entry, a change of a link and
+   * a rollback touch them.
    */
   private appId: string | undefined = undefined;
-  private appValue: App | undefined = undefined;
+  private appValue: AppEntry | undefined = undefined;
   private tenantId: string | undefined = undefined;
-  private tenantValue: Tenant | undefined = undefined;
-  private linksApp: string | undefined = undefined;
-  private linksValue: Map<string, Slot> | undefined = undefined;
+  private tenantValue: TenantEntry | undefined = undefined;
   private slotApp: string | undefined = undefined;
   private slotTenant: string | undefined = undefined;
   private slotValue: Slot | undefined = undefined;
@@ -117,14 +138,12 @@ export class Draft {
     this.forget();
   }
 
-  /** Drop the last records read. */
+  /** Drop the last entries and link looked up. */
   private forget(): void {
     this.appId = undefined;
     this.appValue = undefined;
     this.tenantId = undefined;
     this.tenantValue = undefined;
-    this.linksApp = undefined;
-    this.linksValue = undefined;
     this.slotApp = undefined;
     this.slotValue = undefined;
   }
@@ -142,18 +161,24 @@ export class Draft {
     this.journal(MAP_SET, map, key, old === undefined ? ABSENT : old);
   }
 
-  /** Journal a number field of `target` before it changes. */
-  private undoField<K extends string>(target: { [k in K]: number }, key: K, old: number): void {
-    this.journal(FIELD, target, key, old);
+  /** Journal a field of `target` before it changes. */
+  private undoField<T extends object, K extends keyof T & string>(target: T, key: K): void {
+    this.journal(FIELD, target, key, target[key]);
   }
 
   private undoWith(undo: () => void): void {
     this.journal(CALL, null, '', undo);
   }
 
+  /** Push onto an array, journaled. */
+  private push(list: string[], item: string): void {
+    this.journal(POP, list, '', undefined);
+    list.push(item);
+  }
+
   // Reading.
 
-  app(id: string): App | undefined {
+  private appEntry(id: string): AppEntry | undefined {
     if (id !== this.appId) {
       this.appValue = this.apps.get(id);
       this.appId = id;
@@ -161,7 +186,7 @@ export class Draft {
     return this.appValue;
   }
 
-  tenant(id: string): Tenant | undefined {
+  private tenantEntry(id: string): TenantEntry | undefined {
     if (id !== this.tenantId) {
       this.tenantValue = this.tenants.get(id);
       this.tenantId = id;
@@ -169,13 +194,32 @@ export class Draft {
     return this.tenantValue;
   }
 
+  app(id: string): App | undefined {
+    return this.appEntry(id)?.record;
+  }
+
+  tenant(id: string): Tenant | undefined {
+    return this.tenantEntry(id)?.record;
+  }
+
+  /** The declared apps, in the order of their first declaration. */
+  appIds(): string[] {
+    return [...this.appOrder];
+  }
+
+  /** The declared tenants, in the order of their first declaration. */
+  tenantIds(): string[] {
+    return [...this.tenantOrder];
+  }
+
+  /** The apps ever linked (since the links were last cleared), in the order of their first link. */
+  appsEverLinked(): readonly string[] {
+    return this.linkOrder;
+  }
+
   /** The app's links: tenant → slot. */
   linksOf(app: string): Map<string, Slot> | undefined {
-    if (app !== this.linksApp) {
-      this.linksValue = this.links.get(app);
-      this.linksApp = app;
-    }
-    return this.linksValue;
+    return this.appEntry(app)?.links;
   }
 
   linkedTenantCount(app: string): number {
@@ -202,37 +246,61 @@ export class Draft {
     return this.entriesOf(app).map(([tenant]) => tenant);
   }
 
-  kindCounts(app: string): Readonly<KindCounts> {
-    return this.kinds.get(app) ?? NO_KINDS;
+  /** The kinds of the app's linked tenants (read before the next change: it is the entry itself). */
+  kindCounts(app: string): KindCounts {
+    return this.appEntry(app) ?? NO_KINDS;
   }
 
   forEachAppOn(tenant: string, visit: (app: string) => void): void {
-    const apps = this.appsOn.get(tenant);
+    const apps = this.tenantEntry(tenant)?.apps;
     if (apps !== undefined) for (const app of apps) visit(app);
   }
 
   // Updates, each journaled.
 
+  /** The app's entry, made (journaled) when it has none. */
+  private appEntryOf(id: string): AppEntry {
+    let entry = this.appEntry(id);
+    if (entry === undefined) {
+      entry = { record: undefined, links: undefined, plain: 0, demo: 0 };
+      this.undoSet(this.apps, id, undefined);
+      this.apps.set(id, entry);
+      this.appValue = entry;
+    }
+    return entry;
+  }
+
+  /** The tenant's entry, made (journaled) when it has none. */
+  private tenantEntryOf(id: string): TenantEntry {
+    let entry = this.tenantEntry(id);
+    if (entry === undefined) {
+      entry = { record: undefined, apps: undefined };
+      this.undoSet(this.tenants, id, undefined);
+      this.tenants.set(id, entry);
+      this.tenantValue = entry;
+    }
+    return entry;
+  }
+
   setApp(app: App): void {
-    this.undoSet(this.apps, app.id, this.apps.get(app.id));
-    this.apps.set(app.id, app);
-    this.appId = app.id;
-    this.appValue = app;
+    const entry = this.appEntryOf(app.id);
+    if (entry.record === undefined) this.push(this.appOrder, app.id);
+    this.undoField(entry, 'record');
+    entry.record = app;
   }
 
   setTenant(tenant: Tenant): void {
-    const old = this.tenants.get(tenant.id);
-    const was = classOf(old);
+    const entry = this.tenantEntryOf(tenant.id);
+    const was = classOf(entry.record);
     const now = classOf(tenant);
     if (was !== now) this.forEachAppOn(tenant.id, (app) => this.recount(app, was, -1, now, 1));
-    this.undoSet(this.tenants, tenant.id, old);
-    this.tenants.set(tenant.id, tenant);
-    this.tenantId = tenant.id;
-    this.tenantValue = tenant;
+    if (entry.record === undefined) this.push(this.tenantOrder, tenant.id);
+    this.undoField(entry, 'record');
+    entry.record = tenant;
   }
 
   newAuthEvent(): void {
-    this.undoField(this, 'authEventSerial', this.authEventSerial);
+    this.undoField(this, 'authEventSerial');
     this.authEventSerial++;
   }
 
@@ -242,7 +310,7 @@ export class Draft {
     const slot = map.get(tenant);
     const users = (slot?.users ?? NO_USERS).with(user, connection);
     this.putSlot(app, map, tenant, users, slot);
-    this.undoField(this, 'connectionSerial', this.connectionSerial);
+    this.undoField(this, 'connectionSerial');
     this.connectionSerial = serial;
   }
 
@@ -277,30 +345,37 @@ export class Draft {
 
   /** Remove every connection (apps, tenants and serials stay); an app linked again goes last. */
   clearLinks(): void {
-    const links = [...this.links];
-    const appsOn = [...this.appsOn];
-    const kinds = [...this.kinds];
-    this.links.clear();
-    this.appsOn.clear();
-    this.kinds.clear();
+    const apps = this.linkOrder.map((id) => {
+      const entry = this.apps.get(id) as AppEntry;
+      return { entry, links: entry.links, plain: entry.plain, demo: entry.demo };
+    });
+    const tenants = [...this.tenants.values()].map((entry) => ({ entry, apps: entry.apps }));
+    const order = this.linkOrder;
+    for (const { entry } of apps) {
+      entry.links = undefined;
+      entry.plain = 0;
+      entry.demo = 0;
+    }
+    for (const { entry } of tenants) entry.apps = undefined;
+    this.linkOrder = [];
     this.forget();
     this.undoWith(() => {
-      for (const [k, v] of links) this.links.set(k, v);
-      for (const [k, v] of appsOn) this.appsOn.set(k, v);
-      for (const [k, v] of kinds) this.kinds.set(k, v);
+      for (const { entry, links, plain, demo } of apps) Object.assign(entry, { links, plain, demo });
+      for (const { entry, apps: linked } of tenants) entry.apps = linked;
+      this.linkOrder = order;
     });
   }
 
   /** A plain snapshot, in the persistent world's order and shape (for `JSON.stringify`). */
   toJSON(): object {
     const connections: Array<{ app: string; tenant: string; user: string; connection: Connection }> = [];
-    for (const app of this.links.keys())
+    for (const app of this.linkOrder)
       for (const [tenant, users] of this.entriesOf(app))
         for (let i = 0; i < users.users.length; i++)
           connections.push({ app, tenant, user: users.users[i] as string, connection: users.connections[i] as Connection });
     return {
-      apps: [...this.apps.values()],
-      tenants: [...this.tenants.values()],
+      apps: this.appOrder.map((id) => this.app(id)),
+      tenants: this.tenantOrder.map((id) => this.tenant(id)),
       connections,
       connectionSerial: this.connectionSerial,
       authEventSerial: this.authEventSerial,
@@ -308,13 +383,13 @@ export class Draft {
   }
 
   private mapOf(app: string): Map<string, Slot> {
-    let map = this.linksOf(app);
+    const entry = this.appEntryOf(app);
+    let map = entry.links;
     if (map === undefined) {
       map = new Map<string, Slot>();
-      this.undoSet(this.links, app, undefined);
-      this.links.set(app, map);
-      this.linksApp = app;
-      this.linksValue = map;
+      this.undoField(entry, 'links');
+      entry.links = map;
+      this.push(this.linkOrder, app);
     }
     return map;
   }
@@ -332,41 +407,32 @@ export class Draft {
   }
 
   private index(app: string, tenant: string): void {
-    const apps = this.appsOn.get(tenant);
-    if (apps === undefined) {
-      this.undoSet(this.appsOn, tenant, undefined);
-      this.appsOn.set(tenant, [app]);
-      return;
-    }
-    this.journal(POP, apps, '', undefined);
-    apps.push(app);
+    const entry = this.tenantEntryOf(tenant);
+    if (entry.apps === undefined) {
+      this.undoField(entry, 'apps');
+      entry.apps = [app];
+    } else this.push(entry.apps, app);
   }
 
   private unindex(app: string, tenant: string): void {
-    const old = this.appsOn.get(tenant) ?? [];
-    const rest = old.filter((a) => a !== app);
-    this.undoSet(this.appsOn, tenant, old);
-    if (rest.length === 0) this.appsOn.delete(tenant);
-    else this.appsOn.set(tenant, rest);
+    const entry = this.tenantEntryOf(tenant);
+    const rest = (entry.apps ?? []).filter((a) => a !== app);
+    this.undoField(entry, 'apps');
+    entry.apps = rest.length === 0 ? undefined : rest;
   }
 
   /** Move an app's count of linked tenants: `by` less of class `from`, `add` more of class `to`. */
   private recount(app: string, from: KindClass, by: number, to: KindClass, add: number): void {
-    let counts = this.kinds.get(app);
-    if (counts === undefined) {
-      counts = { plain: 0, demo: 0 };
-      this.undoSet(this.kinds, app, undefined);
-      this.kinds.set(app, counts);
-    }
+    const entry = this.appEntryOf(app);
     const plain = (from === 'plain' ? by : 0) + (to === 'plain' ? add : 0);
     const demo = (from === 'demo' ? by : 0) + (to === 'demo' ? add : 0);
     if (plain !== 0) {
-      this.undoField(counts, 'plain', counts.plain);
-      counts.plain += plain;
+      this.undoField(entry, 'plain');
+      entry.plain += plain;
     }
     if (demo !== 0) {
-      this.undoField(counts, 'demo', counts.demo);
-      counts.demo += demo;
+      this.undoField(entry, 'demo');
+      entry.demo += demo;
     }
   }
 }

@@ -155,7 +155,7 @@ export function appOf(world: World, id: string): App {
 export function appIds(world: World): readonly string[] {
   reading?.everything();
   const draft = draftOf(world);
-  if (draft !== null) return [...draft.apps.keys()];
+  if (draft !== null) return draft.appIds();
   return pkeys(open(world).apps);
 }
 
@@ -176,7 +176,7 @@ export function tenantOf(world: World, id: string): Tenant {
 export function tenantIds(world: World): readonly string[] {
   reading?.everything();
   const draft = draftOf(world);
-  if (draft !== null) return [...draft.tenants.keys()];
+  if (draft !== null) return draft.tenantIds();
   return pkeys(open(world).tenants);
 }
 
@@ -274,7 +274,7 @@ export function linkedTenantCount(world: World, app: string): number {
 export function linkedApps(world: World): string[] {
   reading?.everything();
   const draft = draftOf(world);
-  if (draft !== null) return [...draft.links].filter(([, tenants]) => tenants.size > 0).map(([app]) => app);
+  if (draft !== null) return draft.appsEverLinked().filter((app) => draft.linkedTenantCount(app) > 0);
   return pkeysWhere(open(world).links, (_app, tenants) => tenants.size > 0);
 }
 
@@ -291,7 +291,7 @@ export function* allConnections(world: World): Generator<LiveConnection> {
   reading?.everything();
   const draft = draftOf(world);
   if (draft !== null) {
-    for (const app of draft.links.keys())
+    for (const app of [...draft.appsEverLinked()])
       for (const [tenant, users] of draft.entriesOf(app))
         for (let i = 0; i < users.users.length; i++)
           yield { app, tenant, user: users.users[i] as string, connection: users.connections[i] as Connection };
