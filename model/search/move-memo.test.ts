@@ -108,11 +108,11 @@ describe('explore: the memo of moves answers as playing every move', () => {
   it('should refuse a tree that two plays with the same values read differently', () => {
     // Two cell positions of 2 values, then a lifecycle position of 64.
     const memo = new MoveMemo(1, 2, 2, 1, 64);
-    const kept = { kept: true, writes: [0, 1] };
+    const kept = { kept: true, writes: [0, 1], key: 1, life: 0, cells: 1 };
     memo.record(0, [0, 1, 0], [1, 0], kept);
     expect(() => memo.record(0, [0, 1, 1], [1, 2], kept)).toThrow(/read position 2 where an earlier play with the same values read 0/);
     expect(() => memo.record(0, [0, 1, 0], [1, 0], kept)).toThrow(/recorded twice/);
-    memo.record(0, [1, 0, 40], [1, 2], { kept: false, writes: [] });
+    memo.record(0, [1, 0, 40], [1, 2], { kept: false, writes: [], key: 0, life: 0, cells: 0 });
     expect(memo.effect(memo.find(0, [0, 1, 0]))).toBe(kept);
     expect(memo.effect(memo.find(0, [9, 0, 40])).kept).toBe(false);
     expect([memo.find(0, [0, 1, 0]), memo.find(0, [1, 0, 40]), memo.find(0, [1, 1, 0]), memo.find(0, [0, 0, 41])]).toEqual([0, 1, -1, -1]);

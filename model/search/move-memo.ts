@@ -27,6 +27,15 @@ export interface MoveEffect {
   readonly kept: boolean;
   /** The positions of the code the move changes and their new values, in pairs. */
   readonly writes: readonly number[];
+  /**
+   * When the move read every position it writes, the values there are the same in every state
+   * it is recalled from, so what its writes add to a weighted sum of the code is the same too:
+   * that sum's change under the plain key's weights (`key`) and under the recent codes' (`life`
+   * and `cells`); NaN when it is not the same (a position written and not read).
+   */
+  readonly key: number;
+  readonly life: number;
+  readonly cells: number;
 }
 
 /**

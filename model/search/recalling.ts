@@ -77,6 +77,7 @@ export class Recalling<R> {
     this.memo = new MoveMemo(arena.moves.length, A * T, 2 ** arena.userIds.length, A, 2 ** LIFE_BITS);
     this.store = new CodeStore(this.width);
     this.values = new Int32Array(readWidth(A, T));
+
     this.successor = new Int32Array(this.width);
     this.stateCode = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
     this.nextCode = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
@@ -116,10 +117,29 @@ export class Recalling<R> {
     const writes: number[] = [];
     for (let i = 0; i < A * T; i++) if (code.cells[i] !== values[i]) writes.push(i, code.cells[i] as number);
     for (let a = 0; a < A; a++) if (code.life[a] !== values[A * T + a]) writes.push(A * T + a, code.life[a] as number);
-    const effect = { kept, writes };
+    const effect = this.effectOf(kept, writes, reads.order);
     // The code holds no regime: a move that changes it is not recalled (none in an arena does).
     if (after.regime === state.regime) this.memo.record(m, values, reads.order, effect);
     return effect;
+  }
+
+  /** An effect, with its changes of the weighted sums when the same wherever it is recalled (see `MoveEffect`). */
+  private effectOf(kept: boolean, writes: number[], read: readonly number[]): MoveEffect {
+    const { A, T, values, weights, packed } = this;
+    let key = 0;
+    let life = 0;
+    let cells = 0;
+    for (let i = 0; i < writes.length; i += 2) {
+      const at = writes[i] as number;
+      if (!read.includes(at)) return { kept, writes, key: Number.NaN, life: Number.NaN, cells: Number.NaN };
+      const change = (writes[i + 1] as number) - (values[at] as number);
+      if (weights !== null) key += change * (weights[at] as number);
+      if (packed !== null) {
+        if (at < A * T) cells += change * (packed.cells[at] as number);
+        else life += change * (packed.life[at - A * T] as number);
+      }
+    }
+    return { kept, writes, key, life, cells };
   }
 
   /** Expand state `head`: each move's effect recalled, or played on a reading not met before. */
@@ -142,7 +162,7 @@ export class Recalling<R> {
     let state: CompiledState | null = null;
     const moves = s.arena.moves.length;
     for (let m = 0; m < moves; m++) {
-      if (s.renamed(m, same)) {
+      if (same !== null && s.renamed(m, same)) {
         counts.transitions++;
         counts.answered++;
         continue;
@@ -171,10 +191,13 @@ export class Recalling<R> {
       if (writes.length === 0) continue;
       if (weights !== null) {
         // Without symmetry the key is a weighted sum of the values: the successor's differs by its writes.
-        let key = stateKey;
-        for (let i = 0; i < writes.length; i += 2) {
-          const at = writes[i] as number;
-          key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
+        let key = stateKey + effect.key;
+        if (Number.isNaN(effect.key)) {
+          key = stateKey;
+          for (let i = 0; i < writes.length; i += 2) {
+            const at = writes[i] as number;
+            key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
+          }
         }
         if (!search.discover(null, null, key, head, m)) continue;
         this.successorOf(writes);
@@ -183,13 +206,17 @@ export class Recalling<R> {
       }
       if (packed !== null) {
         // The successor's code packed for the recent codes: the state's, changed by the writes.
-        let life = stateLife;
-        let cell = stateCells;
-        for (let i = 0; i < writes.length; i += 2) {
-          const at = writes[i] as number;
-          const change = (writes[i + 1] as number) - (values[at] as number);
-          if (at < A * T) cell += change * (packed.cells[at] as number);
-          else life += change * (packed.life[at - A * T] as number);
+        let life = stateLife + effect.life;
+        let cell = stateCells + effect.cells;
+        if (Number.isNaN(effect.life)) {
+          life = stateLife;
+          cell = stateCells;
+          for (let i = 0; i < writes.length; i += 2) {
+            const at = writes[i] as number;
+            const change = (writes[i + 1] as number) - (values[at] as number);
+            if (at < A * T) cell += change * (packed.cells[at] as number);
+            else life += change * (packed.life[at - A * T] as number);
+          }
         }
         if (recent.hasPacked(life, cell)) continue;
         recent.add();
