@@ -18,6 +18,7 @@
  * @module
  */
 import type { App, Connection, Tenant } from '../types.ts';
+import { Journal } from './journal.ts';
 import { NO_USERS, type UserLinks } from './links.ts';
 
 /** One app's link to one tenant: its users, and when it was inserted (for listing order). */
@@ -62,14 +63,6 @@ function bySeq(a: [string, Slot], b: [string, Slot]): number {
   return a[1].seq - b[1].seq;
 }
 
-/** In the journal: the key was absent, so undoing removes it. */
-const ABSENT: unique symbol = Symbol('absent');
-/** What undoing one journal entry does. */
-const MAP_SET = 0; // set the key of the map back to the value (delete it when ABSENT)
-const FIELD = 1; // set the field of the object back to the value
-const POP = 2; // take the last element off the array
-const CALL = 3; // call the value
-
 /** A world updated in place, with a journal of the last step's changes. */
 export class Draft {
   /** A draft (see `draftOf` in `world.ts`). */
@@ -84,16 +77,8 @@ export class Draft {
   connectionSerial = 0;
   authEventSerial = 0;
   private nextSeq = 0;
-  /**
-   * How to undo each change since `begin`, in the order made: the first `journaled` entries of
-   * four arrays (no closure per change): what to do (`MAP_SET`, `FIELD`, `POP`, `CALL`), to what,
-   * which key, and the value before.
-   */
-  private readonly undoOps: number[] = [];
-  private readonly undoTargets: unknown[] = [];
-  private readonly undoKeys: string[] = [];
-  private readonly undoValues: unknown[] = [];
-  private journaled = 0;
+  /** What the current step changed, to undo (see `journal.ts`). */
+  private readonly journal = new Journal();
   /**
    * The last entries looked up, and the last link: one step reads the same ones several times
    * (each guard asks again). Entries change in place, so only a new entry, a change of a link and
@@ -107,34 +92,14 @@ export class Draft {
   private slotTenant: string | undefined = undefined;
   private slotValue: Slot | undefined = undefined;
 
-  /** Start a step: forget the journal of the one before (its entries are overwritten). */
+  /** Start a step: forget the journal of the one before. */
   begin(): void {
-    this.journaled = 0;
+    this.journal.begin();
   }
 
   /** Undo every change since `begin`: the world as it was before the step. */
   rollback(): void {
-    for (let i = this.journaled - 1; i >= 0; i--) {
-      const target = this.undoTargets[i];
-      const key = this.undoKeys[i] as string;
-      const value = this.undoValues[i];
-      switch (this.undoOps[i]) {
-        case MAP_SET:
-          if (value === ABSENT) (target as Map<string, unknown>).delete(key);
-          else (target as Map<string, unknown>).set(key, value);
-          break;
-        case FIELD:
-          (target as Record<string, unknown>)[key] = value;
-          break;
-        case POP:
-          (target as unknown[]).pop();
-          break;
-        case CALL:
-          (value as () => void)();
-          break;
-      }
-    }
-    this.journaled = 0;
+    this.journal.rollback();
     this.forget();
   }
 
@@ -146,34 +111,6 @@ export class Draft {
     this.tenantValue = undefined;
     this.slotApp = undefined;
     this.slotValue = undefined;
-  }
-
-  private journal(op: number, target: unknown, key: string, value: unknown): void {
-    const i = this.journaled++;
-    this.undoOps[i] = op;
-    this.undoTargets[i] = target;
-    this.undoKeys[i] = key;
-    this.undoValues[i] = value;
-  }
-
-  /** Journal the value `key` has in `map` now (before a change), or its absence. */
-  private undoSet<V>(map: Map<string, V>, key: string, old: V | undefined): void {
-    this.journal(MAP_SET, map, key, old === undefined ? ABSENT : old);
-  }
-
-  /** Journal a field of `target` before it changes. */
-  private undoField<T extends object, K extends keyof T & string>(target: T, key: K): void {
-    this.journal(FIELD, target, key, target[key]);
-  }
-
-  private undoWith(undo: () => void): void {
-    this.journal(CALL, null, '', undo);
-  }
-
-  /** Push onto an array, journaled. */
-  private push(list: string[], item: string): void {
-    this.journal(POP, list, '', undefined);
-    list.push(item);
   }
 
   // Reading.
@@ -263,7 +200,7 @@ export class Draft {
     let entry = this.appEntry(id);
     if (entry === undefined) {
       entry = { record: undefined, links: undefined, plain: 0, demo: 0 };
-      this.undoSet(this.apps, id, undefined);
+      this.journal.set(this.apps, id, undefined);
       this.apps.set(id, entry);
       this.appValue = entry;
     }
@@ -275,7 +212,7 @@ export class Draft {
     let entry = this.tenantEntry(id);
     if (entry === undefined) {
       entry = { record: undefined, apps: undefined };
-      this.undoSet(this.tenants, id, undefined);
+      this.journal.set(this.tenants, id, undefined);
       this.tenants.set(id, entry);
       this.tenantValue = entry;
     }
@@ -284,8 +221,8 @@ export class Draft {
 
   setApp(app: App): void {
     const entry = this.appEntryOf(app.id);
-    if (entry.record === undefined) this.push(this.appOrder, app.id);
-    this.undoField(entry, 'record');
+    if (entry.record === undefined) this.journal.push(this.appOrder, app.id);
+    this.journal.field(entry, 'record');
     entry.record = app;
   }
 
@@ -294,13 +231,13 @@ export class Draft {
     const was = classOf(entry.record);
     const now = classOf(tenant);
     if (was !== now) this.forEachAppOn(tenant.id, (app) => this.recount(app, was, -1, now, 1));
-    if (entry.record === undefined) this.push(this.tenantOrder, tenant.id);
-    this.undoField(entry, 'record');
+    if (entry.record === undefined) this.journal.push(this.tenantOrder, tenant.id);
+    this.journal.field(entry, 'record');
     entry.record = tenant;
   }
 
   newAuthEvent(): void {
-    this.undoField(this, 'authEventSerial');
+    this.journal.field(this, 'authEventSerial');
     this.authEventSerial++;
   }
 
@@ -310,7 +247,7 @@ export class Draft {
     const slot = map.get(tenant);
     const users = (slot?.users ?? NO_USERS).with(user, connection);
     this.putSlot(app, map, tenant, users, slot);
-    this.undoField(this, 'connectionSerial');
+    this.journal.field(this, 'connectionSerial');
     this.connectionSerial = serial;
   }
 
@@ -327,10 +264,10 @@ export class Draft {
     if (map === undefined || slot === undefined || slot.users.connectionOf(user) === undefined) return;
     const rest = slot.users.without(user);
     this.slotApp = undefined;
-    this.undoSet(map, tenant, slot);
+    this.journal.set(map, tenant, slot);
     map.delete(tenant);
     if (rest !== null) {
-      this.undoSet(map, tenant, undefined);
+      this.journal.set(map, tenant, undefined);
       map.set(tenant, { users: rest, seq: this.nextSeq++ });
       return;
     }
@@ -359,7 +296,7 @@ export class Draft {
     for (const { entry } of tenants) entry.apps = undefined;
     this.linkOrder = [];
     this.forget();
-    this.undoWith(() => {
+    this.journal.call(() => {
       for (const { entry, links, plain, demo } of apps) Object.assign(entry, { links, plain, demo });
       for (const { entry, apps: linked } of tenants) entry.apps = linked;
       this.linkOrder = order;
@@ -387,16 +324,16 @@ export class Draft {
     let map = entry.links;
     if (map === undefined) {
       map = new Map<string, Slot>();
-      this.undoField(entry, 'links');
+      this.journal.field(entry, 'links');
       entry.links = map;
-      this.push(this.linkOrder, app);
+      this.journal.push(this.linkOrder, app);
     }
     return map;
   }
 
   private putSlot(app: string, map: Map<string, Slot>, tenant: string, users: UserLinks, old: Slot | undefined): void {
     this.slotApp = undefined;
-    this.undoSet(map, tenant, old);
+    this.journal.set(map, tenant, old);
     if (old !== undefined) {
       map.set(tenant, { users, seq: old.seq });
       return;
@@ -409,15 +346,15 @@ export class Draft {
   private index(app: string, tenant: string): void {
     const entry = this.tenantEntryOf(tenant);
     if (entry.apps === undefined) {
-      this.undoField(entry, 'apps');
+      this.journal.field(entry, 'apps');
       entry.apps = [app];
-    } else this.push(entry.apps, app);
+    } else this.journal.push(entry.apps, app);
   }
 
   private unindex(app: string, tenant: string): void {
     const entry = this.tenantEntryOf(tenant);
     const rest = (entry.apps ?? []).filter((a) => a !== app);
-    this.undoField(entry, 'apps');
+    this.journal.field(entry, 'apps');
     entry.apps = rest.length === 0 ? undefined : rest;
   }
 
@@ -427,11 +364,11 @@ export class Draft {
     const plain = (from === 'plain' ? by : 0) + (to === 'plain' ? add : 0);
     const demo = (from === 'demo' ? by : 0) + (to === 'demo' ? add : 0);
     if (plain !== 0) {
-      this.undoField(entry, 'plain');
+      this.journal.field(entry, 'plain');
       entry.plain += plain;
     }
     if (demo !== 0) {
-      this.undoField(entry, 'demo');
+      this.journal.field(entry, 'demo');
       entry.demo += demo;
     }
   }
