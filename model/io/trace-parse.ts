@@ -8,19 +8,21 @@ import { instantProblem, isCalendarInstant, isTraceInstant } from './instant.ts'
 import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
 import { duplicateKey, keysInText } from './json-text.ts';
 import { MAX_CONSENT_TENANTS, MAX_NAME_LENGTH, quickTraceLine } from './trace-quick.ts';
+import { FieldValues } from './trace-scan.ts';
 
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /** Fields each event type may carry, beyond `type`, `at`, `observed`, `note` and `model`. */
-const FIELDS: Record<TraceEvent['type'], { required: string[]; optional: string[] }> = {
-  app: { required: ['app'], optional: ['certified', 'tier', 'custom', 'auth', 'registered'] },
-  tenant: { required: ['tenant'], optional: ['kind'] },
-  connect: { required: ['app'], optional: ['tenant', 'tenants', 'user'] },
-  disconnect: { required: ['app', 'tenant'], optional: ['user'] },
-  revoke: { required: ['app'], optional: ['user'] },
-  certify: { required: ['app'], optional: [] },
-  tier: { required: ['app', 'tier'], optional: [] },
-};
+export const FIELDS: Readonly<Record<TraceEvent['type'], { readonly required: readonly string[]; readonly optional: readonly string[] }>> =
+  {
+    app: { required: ['app'], optional: ['certified', 'tier', 'custom', 'auth', 'registered'] },
+    tenant: { required: ['tenant'], optional: ['kind'] },
+    connect: { required: ['app'], optional: ['tenant', 'tenants', 'user'] },
+    disconnect: { required: ['app', 'tenant'], optional: ['user'] },
+    revoke: { required: ['app'], optional: ['user'] },
+    certify: { required: ['app'], optional: [] },
+    tier: { required: ['app', 'tier'], optional: [] },
+  };
 const COMMON = ['type', 'at', 'observed', 'note', 'model'];
 
 /** Fields each event type may carry, the common ones included. */
@@ -144,24 +146,9 @@ function tenantsOf(fields: Fields, where: Where): string[] {
   return list;
 }
 
-/**
- * The fields of one line, read in one pass over its keys: records from JSON.parse come in many
- * shapes, and reading a field by name from each would be a slow generic lookup every time.
- */
-class Fields {
-  at: unknown = undefined;
-  observed: unknown = undefined;
-  note: unknown = undefined;
+/** The fields of one line, read in one pass over its keys (see `FieldValues`), and any other it gives. */
+class Fields extends FieldValues {
   model: unknown = undefined;
-  app: unknown = undefined;
-  tenant: unknown = undefined;
-  tenants: unknown = undefined;
-  user: unknown = undefined;
-  tier: unknown = undefined;
-  kind: unknown = undefined;
-  auth: unknown = undefined;
-  certified: unknown = undefined;
-  custom: unknown = undefined;
   registered: unknown = undefined;
   [field: string]: unknown;
 }

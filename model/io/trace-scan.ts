@@ -179,12 +179,12 @@ function readValue(s: string, field: number): boolean {
   return false;
 }
 
-/** What a scan found: the fields given (bits), their order, and the value of each (undefined: not given). */
-export class Scan {
-  seen = 0;
-  count = 0;
-  /** The fields in the order the line gives them. */
-  readonly order = new Int32Array(16);
+/**
+ * A slot for each field a trace line may give (undefined: not given), read by name: records from
+ * JSON.parse come in many shapes, and reading a field by name from each would be a slow generic
+ * lookup every time. The full parse keeps its fields in one of these too.
+ */
+export class FieldValues {
   type: unknown = undefined;
   at: unknown = undefined;
   observed: unknown = undefined;
@@ -198,6 +198,14 @@ export class Scan {
   auth: unknown = undefined;
   certified: unknown = undefined;
   custom: unknown = undefined;
+}
+
+/** What a scan found: the fields given (bits), their order, and the value of each. */
+export class Scan extends FieldValues {
+  seen = 0;
+  count = 0;
+  /** The fields in the order the line gives them. */
+  readonly order = new Int32Array(16);
 }
 
 /** The one scan, reused by every line (read it before the next). */
