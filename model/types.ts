@@ -18,6 +18,8 @@ export const TENANT_KINDS: readonly TenantKind[] = ['organisation', 'practice', 
 
 /** The authorisation protocol of an app. OAuth 1.0a apps sit outside the OAuth 2.0 limits. */
 export type AuthProtocol = 'oauth2' | 'oauth1';
+/** Every authorisation protocol. */
+export const AUTH_PROTOCOLS: readonly AuthProtocol[] = ['oauth2', 'oauth1'];
 
 /** What the platform does with one event (for a connect, with one tenant of the consent). */
 export type Outcome =
@@ -128,6 +130,22 @@ export type TraceEvent = AppEvent | TenantEvent | ConnectEvent | DisconnectEvent
 
 /** The type names a trace may use. */
 export const EVENT_TYPES: readonly TraceEvent['type'][] = ['app', 'tenant', 'connect', 'disconnect', 'revoke', 'certify', 'tier'];
+
+/**
+ * The fields each event type must and may carry, beyond `type`, `at`, `observed`, `note` and
+ * `model` (the trace format's table); any other is bad input.
+ */
+export const EVENT_FIELDS: Readonly<
+  Record<TraceEvent['type'], { readonly required: readonly string[]; readonly optional: readonly string[] }>
+> = {
+  app: { required: ['app'], optional: ['certified', 'tier', 'custom', 'auth', 'registered'] },
+  tenant: { required: ['tenant'], optional: ['kind'] },
+  connect: { required: ['app'], optional: ['tenant', 'tenants', 'user'] },
+  disconnect: { required: ['app', 'tenant'], optional: ['user'] },
+  revoke: { required: ['app'], optional: ['user'] },
+  certify: { required: ['app'], optional: [] },
+  tier: { required: ['app', 'tier'], optional: [] },
+};
 
 /** The outcomes each event type can have (the trace format's table); anything else is bad input. */
 export const OUTCOMES_OF: Readonly<Record<TraceEvent['type'], readonly Outcome[]>> = {

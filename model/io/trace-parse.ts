@@ -5,29 +5,29 @@
  */
 import { InputError, quote } from '../errors.ts';
 import { instantProblem, isCalendarInstant, isTraceInstant } from './instant.ts';
-import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, TENANT_KINDS, TIERS, type ObservedOutcome, type TraceEvent } from '../types.ts';
+import {
+  ANY_REFUSAL,
+  AUTH_PROTOCOLS,
+  EVENT_FIELDS,
+  EVENT_TYPES,
+  OUTCOMES,
+  OUTCOMES_OF,
+  TENANT_KINDS,
+  TIERS,
+  type ObservedOutcome,
+  type TraceEvent,
+} from '../types.ts';
 import { duplicateKey, keysInText } from './json-text.ts';
 import { MAX_CONSENT_TENANTS, MAX_NAME_LENGTH, quickTraceLine } from './trace-quick.ts';
 import { FieldValues } from './trace-scan.ts';
 
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-/** Fields each event type may carry, beyond `type`, `at`, `observed`, `note` and `model`. */
-export const FIELDS: Readonly<Record<TraceEvent['type'], { readonly required: readonly string[]; readonly optional: readonly string[] }>> =
-  {
-    app: { required: ['app'], optional: ['certified', 'tier', 'custom', 'auth', 'registered'] },
-    tenant: { required: ['tenant'], optional: ['kind'] },
-    connect: { required: ['app'], optional: ['tenant', 'tenants', 'user'] },
-    disconnect: { required: ['app', 'tenant'], optional: ['user'] },
-    revoke: { required: ['app'], optional: ['user'] },
-    certify: { required: ['app'], optional: [] },
-    tier: { required: ['app', 'tier'], optional: [] },
-  };
 const COMMON = ['type', 'at', 'observed', 'note', 'model'];
 
 /** Fields each event type may carry, the common ones included. */
 const ALLOWED = Object.fromEntries(
-  Object.entries(FIELDS).map(([type, spec]) => [type, new Set([...COMMON, ...spec.required, ...spec.optional])]),
+  Object.entries(EVENT_FIELDS).map(([type, spec]) => [type, new Set([...COMMON, ...spec.required, ...spec.optional])]),
 ) as unknown as Record<TraceEvent['type'], ReadonlySet<string>>;
 const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOMES);
 
@@ -223,7 +223,7 @@ export function parseTraceLineFully(source: string, file: string, line: number):
   }
   const type =
     oneOf(record.type, 'type', EVENT_TYPES, where) ?? fail(where, 'type', 'missing', `expected one of ${EVENT_TYPES.join(', ')}`);
-  const spec = FIELDS[type];
+  const spec = EVENT_FIELDS[type];
   const allowed = ALLOWED[type];
   const fields = new Fields();
   let keys = 0;
@@ -260,7 +260,7 @@ export function parseTraceLineFully(source: string, file: string, line: number):
     fail(where, 'model', `expected the object xcm run --json writes, got ${quote(fields.model)}`);
   oneOf(fields.tier, 'tier', TIERS, where);
   oneOf(fields.kind, 'kind', TENANT_KINDS, where);
-  oneOf(fields.auth, 'auth', ['oauth2', 'oauth1'] as const, where);
+  oneOf(fields.auth, 'auth', AUTH_PROTOCOLS, where);
   flag(fields.certified, 'certified', where);
   flag(fields.custom, 'custom', where);
   const registered = text(fields.registered, 'registered', where);

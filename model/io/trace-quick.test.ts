@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES, OUTCOMES, OUTCOMES_OF, type TraceEvent } from '../types.ts';
-import { FIELDS, parseTraceLineFully } from './trace-parse.ts';
+import { EVENT_FIELDS, EVENT_TYPES, OUTCOMES, OUTCOMES_OF, type TraceEvent } from '../types.ts';
+import { parseTraceLineFully } from './trace-parse.ts';
 import { quickTraceLine } from './trace-quick.ts';
 
 const SETTINGS = { seed: 20200210, numRuns: 20_000 };
@@ -71,9 +71,9 @@ function fieldValue(field: string, type: TraceEvent['type']): fc.Arbitrary<unkno
   return fc.oneof({ weight: 12, arbitrary: own[field] ?? name }, { weight: 1, arbitrary: scalar });
 }
 
-/** The fields each type takes (the full parse's table), and some it does not. */
+/** The fields each type takes (the trace format's table), and some it does not. */
 const FIELDS_OF = Object.fromEntries(
-  Object.entries(FIELDS).map(([type, { required, optional }]) => [type, [...required, ...optional]]),
+  Object.entries(EVENT_FIELDS).map(([type, { required, optional }]) => [type, [...required, ...optional]]),
 ) as Record<TraceEvent['type'], string[]>;
 const FOREIGN = ['tennant', 'model', 'type', 'kind', 'tenants', 'user', 'tier'];
 

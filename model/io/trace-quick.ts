@@ -10,8 +10,24 @@
  * @module
  */
 import { isTraceInstant } from './instant.ts';
-import { ANY_REFUSAL, OUTCOMES_OF, TENANT_KINDS, TIERS, type TraceEvent } from '../types.ts';
-import { APP, AT, AUTH, CERTIFIED, CUSTOM, KIND, NOTE, OBSERVED, scanTraceLine, TENANT, TENANTS, TIER, TYPE, USER } from './trace-scan.ts';
+import { ANY_REFUSAL, AUTH_PROTOCOLS, EVENT_FIELDS, OUTCOMES_OF, TENANT_KINDS, TIERS, type TraceEvent } from '../types.ts';
+import {
+  APP,
+  AT,
+  AUTH,
+  CERTIFIED,
+  CUSTOM,
+  FIELD_BITS,
+  KIND,
+  NOTE,
+  OBSERVED,
+  scanTraceLine,
+  TENANT,
+  TENANTS,
+  TIER,
+  TYPE,
+  USER,
+} from './trace-scan.ts';
 
 /** The longest name of an app, tenant or user, in characters. */
 export const MAX_NAME_LENGTH = 1000;
@@ -19,23 +35,25 @@ export const MAX_NAME_LENGTH = 1000;
 export const MAX_CONSENT_TENANTS = 100_000;
 
 const COMMON = TYPE | AT | OBSERVED | NOTE;
+const bitsOf = (fields: readonly string[]) => fields.reduce((bits, field) => bits | (FIELD_BITS[field] ?? 0), 0);
 
-/** The fields each type may carry and must carry, as the full parse's table says (`registered` aside). */
-const SHAPE_OF: Record<TraceEvent['type'], { allowed: number; required: number }> = {
-  app: { allowed: COMMON | APP | TIER | CUSTOM | AUTH | CERTIFIED, required: APP },
-  tenant: { allowed: COMMON | TENANT | KIND, required: TENANT },
-  connect: { allowed: COMMON | APP | TENANT | TENANTS | USER, required: APP },
-  disconnect: { allowed: COMMON | APP | TENANT | USER, required: APP | TENANT },
-  revoke: { allowed: COMMON | APP | USER, required: APP },
-  certify: { allowed: COMMON | APP, required: APP },
-  tier: { allowed: COMMON | APP | TIER, required: APP | TIER },
-};
+/**
+ * The fields each type may carry and must carry, as bits, from the trace format's table (a line
+ * with `registered`, which has no bit, never reaches here: the scan leaves it to the full parse).
+ */
+const SHAPE_OF = Object.fromEntries(
+  Object.entries(EVENT_FIELDS).map(([type, { required, optional }]) => [
+    type,
+    { allowed: COMMON | bitsOf(required) | bitsOf(optional), required: bitsOf(required) },
+  ]),
+) as Record<TraceEvent['type'], { allowed: number; required: number }>;
 /** The same in a Map: a key read from the line is looked up without making it a property name first. */
 const SHAPES = new Map(Object.entries(SHAPE_OF));
 const OUTCOME_SETS = new Map(Object.entries(OUTCOMES_OF).map(([type, list]) => [type, new Set<string>(list)]));
 const CONNECT_OUTCOMES = new Set<string>([...OUTCOMES_OF.connect, ANY_REFUSAL]);
 const TIER_SET: ReadonlySet<string> = new Set(TIERS);
 const KIND_SET: ReadonlySet<string> = new Set(TENANT_KINDS);
+const AUTH_SET: ReadonlySet<string> = new Set(AUTH_PROTOCOLS);
 
 const isName = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= MAX_NAME_LENGTH;
 
@@ -91,7 +109,7 @@ export function quickTraceLine(s: string): TraceEvent | undefined {
   if ((app !== undefined && !isName(app)) || (user !== undefined && !isName(user))) return undefined;
   if (tier !== undefined && (typeof tier !== 'string' || !TIER_SET.has(tier))) return undefined;
   if (kind !== undefined && (typeof kind !== 'string' || !KIND_SET.has(kind))) return undefined;
-  if (auth !== undefined && auth !== 'oauth2' && auth !== 'oauth1') return undefined;
+  if (auth !== undefined && (typeof auth !== 'string' || !AUTH_SET.has(auth))) return undefined;
   if ((certified !== undefined && typeof certified !== 'boolean') || (custom !== undefined && typeof custom !== 'boolean'))
     return undefined;
   if (observed !== undefined && !isObserved(observed, eventType, consent)) return undefined;

@@ -6,7 +6,7 @@
  * object). It checks the JSON only: what the values mean is the quick reading's to check.
  * @module
  */
-import { ANY_REFUSAL, EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS } from '../types.ts';
+import { ANY_REFUSAL, AUTH_PROTOCOLS, EVENT_TYPES, OUTCOMES, TENANT_KINDS, TIERS } from '../types.ts';
 
 // The fields a scan reads, one bit each (`registered` and `model` are left to the full parse).
 export const TYPE = 1;
@@ -22,13 +22,29 @@ export const KIND = 512;
 export const AUTH = 1024;
 export const CERTIFIED = 2048;
 export const CUSTOM = 4096;
+/** The bit of each field by its name. */
+export const FIELD_BITS: Readonly<Record<string, number>> = {
+  type: TYPE,
+  at: AT,
+  observed: OBSERVED,
+  note: NOTE,
+  app: APP,
+  tenant: TENANT,
+  tenants: TENANTS,
+  user: USER,
+  tier: TIER,
+  kind: KIND,
+  auth: AUTH,
+  certified: CERTIFIED,
+  custom: CUSTOM,
+};
 
 /**
  * The words a value of `type`, `observed`, `tier`, `kind` and `auth` may be, by length: such a
  * value is the constant itself, not a new string (and a Set finds a constant quicker).
  */
 const WORDS: string[][] = [];
-for (const word of [...EVENT_TYPES, ...OUTCOMES, ANY_REFUSAL, ...TIERS, ...TENANT_KINDS, 'oauth1', 'oauth2']) {
+for (const word of [...EVENT_TYPES, ...OUTCOMES, ANY_REFUSAL, ...TIERS, ...TENANT_KINDS, ...AUTH_PROTOCOLS]) {
   const list = WORDS[word.length] ?? [];
   if (!list.includes(word)) list.push(word);
   WORDS[word.length] = list;
