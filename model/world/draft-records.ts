@@ -63,8 +63,8 @@ export class DraftRecords {
   protected nextSeq = 0;
   /**
    * The last entries looked up, and the last link: one step reads the same ones several times
-   * (each guard asks again). Entries change in place, so only a new entry, a change of a link and
-   * a rollback touch them.
+   * (each guard asks again). Entries change in place, so only a new entry, a change of a link, a
+   * clearing of the links and a rollback touch them.
    */
   protected appId: string | undefined = undefined;
   protected appValue: AppEntry | undefined = undefined;
