@@ -95,6 +95,11 @@ export class BreadthFirst<S, C> {
     return true;
   }
 
+  /** `discover` without a state or code: the index of the state reached when queued, else -1 (a `SearchTree`). */
+  reach(key: Key, from: number, move: number): number {
+    return this.discover(null as S, null as C, key, from, move) ? this.count - 1 : -1;
+  }
+
   /** The state state `index` was discovered from (the start is its own). */
   parentOf(index: number): number {
     return this.parent[index] ?? 0;

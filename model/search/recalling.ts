@@ -8,7 +8,6 @@
  * @module
  */
 import type { Arena, Move } from './bounds.ts';
-import type { BreadthFirst } from './breadth-first.ts';
 import type { CompiledState } from '../engine/compiled.ts';
 import { keepsInvariants } from '../platform/invariants.ts';
 import type { PlatformEvent } from '../platform/transitions.ts';
@@ -16,7 +15,8 @@ import type { RecentCodes } from './recent-codes.ts';
 import { LIFE_BITS } from './state-code.ts';
 import type { Code, StateKeys } from './symmetry.ts';
 import { observingReads } from '../world/reads.ts';
-import { CodeReads, CodeStore, codeOfValues, readWidth, valuesOf, withLinkedCells } from './code-reads.ts';
+import { CodeReads, type CodeStore, codeOfValues, readWidth, valuesOf, withLinkedCells } from './code-reads.ts';
+import type { SearchTree } from './expansion.ts';
 import { type MoveEffect, MoveMemo } from './move-memo.ts';
 
 /** The counts of a search's transitions, shared by its expansions. */
@@ -33,7 +33,9 @@ export interface TransitionCounts {
 export interface RecallingSearch<R> {
   readonly arena: Arena;
   readonly keys: StateKeys;
-  readonly search: BreadthFirst<null, null>;
+  readonly tree: SearchTree;
+  /** Where the code of each state is kept: the start's is put at 0 here. */
+  readonly store: CodeStore;
   readonly recent: RecentCodes;
   readonly step: (state: CompiledState, event: PlatformEvent) => CompiledState;
   readonly counts: TransitionCounts;
@@ -53,7 +55,6 @@ export class Recalling<R> {
   private readonly T: number;
   private readonly width: number;
   private readonly memo: MoveMemo;
-  private readonly store: CodeStore;
   private readonly values: Int32Array;
   private readonly successor: Int32Array;
   private readonly stateCode: Code;
@@ -75,7 +76,6 @@ export class Recalling<R> {
     const T = this.T;
     this.width = A * T + A;
     this.memo = new MoveMemo(arena.moves.length, A * T, 2 ** arena.userIds.length, A, 2 ** LIFE_BITS);
-    this.store = new CodeStore(this.width);
     this.values = new Int32Array(readWidth(A, T));
 
     this.successor = new Int32Array(this.width);
@@ -84,7 +84,7 @@ export class Recalling<R> {
     this.playedCode = { life: [], cells: new Array<number>(A * T).fill(0) };
     this.weights = keys.plainWeights();
     this.packed = s.recent.packedWeights();
-    this.store.put(0, valuesOf(keys.code(s.start.context.world), this.values));
+    s.store.put(0, valuesOf(keys.code(s.start.context.world), this.values));
   }
 
   /** The state `head`, played again from the start, checked to have the code kept for it. */
@@ -145,8 +145,8 @@ export class Recalling<R> {
   /** Expand state `head`: each move's effect recalled, or played on a reading not met before. */
   expand(head: number): R | undefined {
     const { A, T, width, memo, values, successor, weights, packed, s } = this;
-    const { counts, search, recent, keys } = s;
-    this.store.get(head, values);
+    const { counts, tree, store, recent, keys } = s;
+    store.get(head, values);
     withLinkedCells(values, A * T, A);
     codeOfValues(values, this.stateCode);
     const { transitions, answered, recalled } = counts;
@@ -199,9 +199,10 @@ export class Recalling<R> {
             key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
           }
         }
-        if (!search.discover(null, null, key, head, m)) continue;
+        const index = tree.reach(key, head, m);
+        if (index < 0) continue;
         this.successorOf(writes);
-        this.store.put(search.states - 1, successor);
+        store.put(index, successor);
         continue;
       }
       if (packed !== null) {
@@ -227,7 +228,8 @@ export class Recalling<R> {
         if (recent.has(this.nextCode)) continue;
         recent.add();
       }
-      if (search.discover(null, null, keys.keyOf(this.nextCode), head, m)) this.store.put(search.states - 1, successor);
+      const index = tree.reach(keys.keyOf(this.nextCode), head, m);
+      if (index >= 0) store.put(index, successor);
     }
     return undefined;
   }
