@@ -23,7 +23,7 @@ type Key = number | string;
 export const MAX_STATES = 16_000_000;
 
 /** How long a search runs between two yields of `BreadthFirst.steps`, in milliseconds. */
-const SLICE_MS = 20;
+export const SLICE_MS = 20;
 
 /** Options of `BreadthFirst.run`. */
 interface BreadthFirstOptions {

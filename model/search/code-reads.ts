@@ -106,14 +106,19 @@ export class CodeReads implements ReadObserver {
 export class CodeStore {
   private bytes: Uint8Array;
 
-  constructor(readonly width: number) {
-    this.bytes = new Uint8Array(width * 1024);
+  /** `shared`: the bytes of a store several threads keep codes in, which never grows. */
+  constructor(
+    readonly width: number,
+    private readonly shared?: Uint8Array,
+  ) {
+    this.bytes = shared ?? new Uint8Array(width * 1024);
   }
 
   /** Keep the values of state `index`. */
   put(index: number, values: ArrayLike<number>): void {
     const at = index * this.width;
     if (at + this.width > this.bytes.length) {
+      if (this.shared !== undefined) throw new RangeError(`code store: no room for state ${index}`);
       const grown = new Uint8Array(Math.max(this.bytes.length * 2, at + this.width));
       grown.set(this.bytes);
       this.bytes = grown;

@@ -22,7 +22,9 @@ import { arenaOf, declarations, initialState, type Arena, type Bounds } from './
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { MODEL, type Model } from '../engine/step.ts';
-import { BreadthFirst, drain } from './breadth-first.ts';
+import { BreadthFirst, drain, MAX_STATES, SLICE_MS } from './breadth-first.ts';
+import { searchInParallel } from './parallel.ts';
+import type { TransitionCounts } from './recalling.ts';
 import { StateKeys } from './symmetry.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { observedValue } from '../io/trace-line.ts';
@@ -64,6 +66,11 @@ export interface ExploreResult {
   depth: number;
   /** The bounds searched. */
   bounds: Bounds;
+  /**
+   * Threads that searched: `workers`, or 1 when the search could not be shared (keys that are
+   * not whole numbers, or a model or reads given in place of the model's own).
+   */
+  threads: number;
 }
 
 /** Options of `explore`. */
@@ -86,7 +93,16 @@ export interface ExploreOptions {
   reads?: (arena: Arena) => CodeReads;
   /** The model to explore: a deliberately broken variant in the mutant tests (default: the model). */
   model?: Model;
+  /**
+   * Threads that search together (default 1; at most `MAX_WORKERS`): this one and `workers - 1`
+   * worker threads (`parallel.ts`). The states, transitions, depth and completeness found are
+   * one thread's; on a violation, the trace is one of the shortest.
+   */
+  workers?: number;
 }
+
+/** The most threads one search runs. */
+export const MAX_WORKERS = 64;
 
 /**
  * Default bounds of `xcm explore`: one app more than a tenant's two uncertified slots, and three
@@ -141,6 +157,52 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const model = options.model ?? MODEL;
   const arena = arenaOf(bounds, [policy]);
   const keys = new StateKeys(arena, options.symmetry ?? true, 1);
+  const threads = options.workers ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS)
+    throw new RangeError(`explore: workers must be a whole number from 1 to ${MAX_WORKERS}, got ${threads}`);
+  const maxStates = Math.min(options.maxStates ?? MAX_STATES, MAX_STATES);
+  const result = (
+    outcome: { states: number; depth: number; complete: boolean; counts: TransitionCounts },
+    found: { path: readonly number[]; broken: string[] } | undefined,
+    searched: number,
+  ): ExploreResult => ({
+    states: outcome.states,
+    transitions: outcome.counts.transitions,
+    played: outcome.counts.transitions - outcome.counts.answered - outcome.counts.recalled,
+    checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, outcome.counts.transitions])),
+    violation: found === undefined ? null : violationOf(arena, policy, model, found.path, found.broken),
+    symmetryReduced: keys.symmetry,
+    complete: found !== undefined || outcome.complete,
+    depth: outcome.depth,
+    bounds,
+    threads: searched,
+  });
+  // Threads share a search of the model itself whose keys are whole numbers (see `parallel.ts`).
+  if (threads > 1 && options.model === undefined && options.reads === undefined && keys.numberKeys()) {
+    const steps = searchInParallel(policy, bounds, {
+      symmetry: keys.symmetry,
+      memo: options.memo ?? true,
+      maxStates,
+      threads,
+      sliceMs: SLICE_MS,
+    });
+    let lastProgress = Date.now();
+    try {
+      for (;;) {
+        const next = steps.next();
+        if (next.done === true) return result(next.value, next.value.found, threads);
+        const now = Date.now();
+        if (options.onProgress !== undefined && now - lastProgress >= 1000) {
+          lastProgress = now;
+          options.onProgress(next.value);
+        }
+        yield next.value;
+      }
+    } finally {
+      // Also when returned early, by a caller that stops between two slices: the workers stop too.
+      steps.return(undefined as never);
+    }
+  }
   const start = initialState(arena, policy, model);
   // The queue holds no state: a state's world is played again from the one it was discovered
   // from when it is needed, so the search keeps a few numbers per state, not a world.
@@ -149,18 +211,11 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   const { expand, counts } = expansionOf(arena, keys, model, start, search, store, options);
   const { found, complete } = yield* search.steps((_state: null, _code: null, index: number) => expand(index), {
     onProgress: options.onProgress,
-    ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    maxStates,
   });
-  const violation = found === undefined ? null : violationOf(arena, policy, model, search.pathTo(found.index, found.move), found.broken);
-  return {
-    states: search.states,
-    transitions: counts.transitions,
-    played: counts.transitions - counts.answered - counts.recalled,
-    checks: Object.fromEntries(INVARIANTS.map((inv) => [inv.name, counts.transitions])),
-    violation,
-    symmetryReduced: keys.symmetry,
-    complete: found !== undefined || complete,
-    depth: search.depth,
-    bounds,
-  };
+  return result(
+    { states: search.states, depth: search.depth, complete, counts },
+    found === undefined ? undefined : { path: search.pathTo(found.index, found.move), broken: found.broken },
+    1,
+  );
 }

@@ -61,7 +61,7 @@ export class KeySet {
 }
 
 /** The first slot to probe for a key: its low and high words mixed (a finaliser of MurmurHash3). */
-function slotOf(key: number, mask: number): number {
+export function slotOf(key: number, mask: number): number {
   let h = (key >>> 0) ^ Math.imul(Math.floor(key / 2 ** 32), 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

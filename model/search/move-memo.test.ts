@@ -1,58 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AppKind, Arena, Bounds } from './bounds.ts';
-import { explore, type ExploreOptions, type ExploreResult } from './explore.ts';
+import type { Arena, Bounds } from './bounds.ts';
+import { explore, type ExploreOptions } from './explore.ts';
 import { CodeReads } from './code-reads.ts';
 import { MoveMemo } from './move-memo.ts';
-import { builtinPolicy } from '../platform/policies.ts';
-import type { Policy } from '../platform/policy.ts';
-import type { TenantKind } from '../types.ts';
-
-function policy(id: string, changes: Partial<Policy> = {}): Policy {
-  const found = builtinPolicy(id);
-  if (found === undefined) throw new Error(`no policy ${id}`);
-  return { ...found, ...changes };
-}
-
-/** Everything a search answers but how many transitions it played. */
-const answer = ({ played: _played, ...rest }: ExploreResult) => rest;
-
-const POLICIES = [
-  'xero-oauth2-2019',
-  'xero-partner-page-2019',
-  'xero-bug-2020-02',
-  'xero-bug-2020-02/counts-app-tenants',
-  'xero-bug-2020-02/counts-every-app',
-  'xero-bug-2020-02/refuses-at-limit',
-  'xero-tiers-2026',
-];
-
-/** A small arena and a policy at small caps: every kind of app and tenant, pairs, users, tiers. */
-const searches = fc.record({
-  id: fc.constantFrom(...POLICIES),
-  caps: fc.record({
-    appCap: fc.integer({ min: 1, max: 3 }),
-    orgCap: fc.integer({ min: 1, max: 2 }),
-    starterCap: fc.integer({ min: 1, max: 2 }),
-    coreCap: fc.integer({ min: 1, max: 3 }),
-    plusCap: fc.integer({ min: 2, max: 3 }),
-    customCap: fc.integer({ min: 1, max: 2 }),
-    demoCountsTowardAppCap: fc.boolean(),
-    reconsentAtCap: fc.boolean(),
-  }),
-  bounds: fc
-    .record({
-      apps: fc.integer({ min: 1, max: 3 }),
-      tenants: fc.integer({ min: 1, max: 3 }),
-      users: fc.integer({ min: 1, max: 2 }),
-      appKinds: fc.array(fc.constantFrom<AppKind>('uncertified', 'certified', 'custom', 'oauth1'), { maxLength: 3 }),
-      tenantKinds: fc.array(fc.constantFrom<TenantKind>('organisation', 'practice', 'demo'), { maxLength: 2 }),
-      pairs: fc.boolean(),
-    })
-    // Keep each search to a few thousand states.
-    .filter((b) => b.apps * b.tenants * b.users <= 6 && (!b.pairs || b.tenants <= 2)),
-  symmetry: fc.boolean(),
-});
+import { answer, policy, searches } from './test-searches.ts';
 
 /** A memo told nothing of the links to a tenant: it recalls a connect wherever the app's own links agree. */
 class BlindToTenants extends CodeReads {

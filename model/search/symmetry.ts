@@ -41,6 +41,12 @@ function pushDigit(digits: number[], digit: number, width: number): void {
   }
 }
 
+/** Where tuples of lifecycles get their numbers in keys (`SharedNumbers`). */
+export interface LifeNumbers {
+  /** The number of `lives`, given now if first met; undefined when the numbers have run out. */
+  numberOf(lives: number): number | undefined;
+}
+
 /** Computes codes of worlds and keys of tuples of states (one state, or the pair of a diff). */
 export class StateKeys {
   private readonly apps: number;
@@ -85,16 +91,21 @@ export class StateKeys {
   private readonly shared: Int32Array;
   /** Scratch of `representatives`. */
   private readonly reps: { apps: Int32Array; tenants: Int32Array; users: Int32Array };
-  /** Tuples of lifecycles met in keys, numbered in the order first met (`numberedLives`). */
+  /** Tuples of lifecycles met in keys, numbered in the order first met (`numberedLives`), by this thread alone. */
   private readonly lifeNumbers = new Map<number, number>();
   /** The user renamings for each vector of connection counts (`usersOrderedBy`), by the packed vector. */
   private readonly userTables = new Map<number, number[][]>();
 
-  /** `worlds`: how many states a key covers (1 for the explorer, 2 for the product of a diff). */
+  /**
+   * `worlds`: how many states a key covers (1 for the explorer, 2 for the product of a diff);
+   * `numbers`: where tuples of lifecycles get their numbers, when not in this thread alone (a
+   * search several threads run, `shared-keys.ts`).
+   */
   constructor(
     readonly arena: Arena,
     readonly symmetry: boolean,
     private readonly worlds: number,
+    private readonly numbers?: LifeNumbers,
   ) {
     this.apps = arena.appIds.length;
     this.tenants = arena.tenantIds.length;
@@ -161,6 +172,23 @@ export class StateKeys {
       }
       this.userShares[c] = share;
     }
+  }
+
+  /**
+   * Whether every key is a whole number (a string only once the numbers of tuples of lifecycles
+   * run out, past `lifeNumberRoom`): what a set of keys shared by threads needs. False when a key
+   * may be a string anyway (a code too long for a number).
+   */
+  numberKeys(): boolean {
+    if (!this.symmetry) return this.weights !== null;
+    const lifeBits = LIFE_BITS * this.worlds;
+    const sigBits = 2 + this.apps * this.cellBits;
+    return this.apps * lifeBits + this.tenants * sigBits <= 52 || (this.apps * lifeBits <= 52 && this.tenants * sigBits < 52);
+  }
+
+  /** The most tuples of lifecycles numbered in keys; past them a key is a string. */
+  get lifeNumberRoom(): number {
+    return this.lifeNumberLimit;
   }
 
   /** The code of a world; rows and lifecycles unchanged since `previous` are reused. */
@@ -422,6 +450,7 @@ export class StateKeys {
    * run out: the key is then a string (never equal to a number, so keys stay distinct).
    */
   private numberedLives(lives: number): number | undefined {
+    if (this.numbers !== undefined) return this.numbers.numberOf(lives);
     const known = this.lifeNumbers.get(lives);
     if (known !== undefined) return known;
     const next = this.lifeNumbers.size;
