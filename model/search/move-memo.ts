@@ -39,17 +39,15 @@ export interface MoveEffect {
 }
 
 /**
- * The trees of every move of an arena, flat in typed arrays: node `n` reads position `at[n]`
- * and its branch for value `v` is node `child[first[n] + v] - 1` (none when -1); a leaf has `at`
- * -1 and `first` the number of its effect.
+ * The trees of every move of an arena, in one flat array: a node at offset `n` holds the
+ * position it reads (`tree[n]`), then one slot per value there, each the offset of that value's
+ * node plus one (0: none yet); a leaf holds `-2 - e`, for effect number `e`. A node and the slot
+ * a look-up takes from it are next to each other, so a step down the tree reads one place.
  */
 export class MoveMemo {
   private readonly roots: Int32Array;
-  private at = new Int32Array(1024);
-  private first = new Int32Array(1024);
-  private child = new Int32Array(4096);
-  private nodes = 0;
-  private children = 0;
+  private tree = new Int32Array(4096);
+  private used = 0;
   private readonly effects: MoveEffect[] = [];
 
   /**
@@ -73,12 +71,12 @@ export class MoveMemo {
 
   /** The number of the move's effect from a state of these values, if one was recorded with the same reading; else -1. */
   find(move: number, values: ArrayLike<number>): number {
-    const { at, first, child } = this;
+    const tree = this.tree;
     let n = (this.roots[move] as number) - 1;
     while (n >= 0) {
-      const position = at[n] as number;
-      if (position < 0) return first[n] as number;
-      n = (child[(first[n] as number) + (values[position] as number)] as number) - 1;
+      const position = tree[n] as number;
+      if (position < 0) return -2 - position;
+      n = (tree[n + 1 + (values[position] as number)] as number) - 1;
     }
     return -1;
   }
@@ -95,51 +93,42 @@ export class MoveMemo {
    * told): a memo would then be unsound.
    */
   record(move: number, values: ArrayLike<number>, reads: readonly number[], effect: MoveEffect): number {
-    // Where the node reached is linked from: a root, or a child slot.
+    // Where the node reached is linked from: a root (-1), or a slot of the tree.
     let slot = -1;
     let n = (this.roots[move] as number) - 1;
     const link = (node: number) => {
       if (slot < 0) this.roots[move] = node + 1;
-      else this.child[slot] = node + 1;
+      else this.tree[slot] = node + 1;
     };
     for (const position of reads) {
       if (n < 0) {
-        n = this.node(position, this.children);
-        this.reserve(this.valuesAt(position));
+        n = this.node(position, this.valuesAt(position));
         link(n);
-      } else if (this.at[n] !== position) {
+      } else if (this.tree[n] !== position) {
         throw new Error(
-          `explorer memo: move ${move} read position ${position} where an earlier play with the same values read ${this.at[n]}`,
+          `explorer memo: move ${move} read position ${position} where an earlier play with the same values read ${this.tree[n]}`,
         );
       }
-      slot = (this.first[n] as number) + (values[position] as number);
-      n = (this.child[slot] as number) - 1;
+      slot = n + 1 + (values[position] as number);
+      n = (this.tree[slot] as number) - 1;
     }
     if (n >= 0) throw new Error(`explorer memo: move ${move} recorded twice for one reading`);
     const found = this.effects.length;
     this.effects.push(effect);
-    link(this.node(-1, found));
+    link(this.node(-2 - found, 0));
     return found;
   }
 
-  private node(position: number, first: number): number {
-    if (this.nodes === this.at.length) {
-      this.at = grown(this.at, this.nodes * 2);
-      this.first = grown(this.first, this.nodes * 2);
+  /** A new node holding `head`, with `slots` empty slots; its offset. */
+  private node(head: number, slots: number): number {
+    if (this.used + 1 + slots > this.tree.length) {
+      const bigger = new Int32Array(Math.max(this.tree.length * 2, this.used + 1 + slots));
+      bigger.set(this.tree);
+      this.tree = bigger;
     }
-    this.at[this.nodes] = position;
-    this.first[this.nodes] = first;
-    return this.nodes++;
+    const n = this.used;
+    this.tree[n] = head;
+    this.used += 1 + slots;
+    return n;
   }
-
-  private reserve(slots: number): void {
-    if (this.children + slots > this.child.length) this.child = grown(this.child, Math.max(this.child.length * 2, this.children + slots));
-    this.children += slots;
-  }
-}
-
-function grown(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(length);
-  bigger.set(array);
-  return bigger;
 }

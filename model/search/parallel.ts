@@ -256,7 +256,7 @@ class Share implements SearchTree {
     const c = this.control;
     const slots = Atomics.load(c, SLOTS);
     const growth = Math.max(2, (2 * last) / Math.max(1, before));
-    const room = this.data.tables[0].byteLength / 8;
+    const room = SharedKeySet.room(this.data.tables[0]);
     const wanted = Math.min(room, SharedKeySet.slotsFor(count + last * growth));
     if (wanted <= slots) return;
     const table = Atomics.load(c, TABLE) + 1;
@@ -389,7 +389,7 @@ export function* searchInParallel(
     variant: options.variant,
   };
   const c = new Int32Array(data.control);
-  c[SLOTS] = Math.min(FIRST_SLOTS, data.tables[0].byteLength / 8);
+  c[SLOTS] = Math.min(FIRST_SLOTS, SharedKeySet.room(data.tables[0]));
   const share = new Share(data);
   // The start is state 0, the one state of depth 0.
   share.reach(share.keys.keyOf(share.keys.code(initialState(arena, policy, MODEL).context.world)), 0, -1);
