@@ -194,7 +194,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'explore',
     usage:
-      'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--json] [--out FILE]',
+      'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--set K=V] [bounds options] [--max-states N] [--workers N] [--json] [--out FILE]',
     summary: 'every reachable state within the bounds; every invariant on every transition',
     details: [
       'Breadth-first over every event sequence within the bounds (default 3 apps x 3 tenants x 1 user; policy default xero-oauth2-2019). On a violation, prints the shortest counterexample as a scenario file.',
@@ -211,6 +211,11 @@ export const COMMANDS: readonly CommandHelp[] = [
           'play every move through the machine, rather than recall what a move did from an earlier state where it read the same (slower; same verdict)',
       },
       MAX_STATES,
+      {
+        flag: '--workers N',
+        meaning:
+          'search with N threads at once, 1 to 64 (default 1): the same states, transitions, depth and verdict; on a violation, one of the shortest traces, not always the same one. For large bounds on a machine with cores to spare; worker threads take a fraction of a second to start',
+      },
       JSON_OUT,
       HELP,
     ],

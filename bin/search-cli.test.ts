@@ -14,6 +14,8 @@ describe('xcm explore and xcm diff on bounds out of range', () => {
     [['--max-states', '0'], '--max-states', '16,000,000', '0'],
     [['--max-states', '16000001'], '--max-states', '16,000,000', '16000001'],
     [['--max-states', '99999999999999999999999'], '--max-states', '16,000,000', '99999999999999999999999'],
+    [['--workers', '0'], '--workers', '64', '0'],
+    [['--workers', '65'], '--workers', '64', '65'],
   ];
 
   for (const [args, option, max, got] of refusals) {
@@ -55,6 +57,26 @@ describe('xcm explore --no-memo', () => {
     expect(recalled.played).toBeLessThan(played.played);
     expect(played.played).toBeLessThan(played.transitions);
     expect(xcm('diff', 'xero-oauth2-2019', 'xero-tiers-2026', '--no-memo').status).toBe(2);
+  });
+});
+
+describe('xcm explore --workers', () => {
+  it('should find the same states, transitions and depth with two threads as with one, and say how many searched', () => {
+    const args = ['explore', '--apps', '4', '--tenants', '3', '--set', 'appCap=2', '--set', 'orgCap=2', '--no-symmetry'];
+    const one = JSON.parse(xcm(...args, '--json').stdout);
+    const two = JSON.parse(xcm(...args, '--json', '--workers', '2').stdout);
+    expect([two.states, two.transitions, two.depth, two.complete, two.threads]).toEqual([one.states, one.transitions, one.depth, true, 2]);
+    expect(one.threads).toBe(1);
+    const text = xcm(...args, '--workers', '2');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/\ntime: [\d.]+ s \([\d,]+ states\/s, 2 threads\)\nholds: /);
+  });
+
+  it('should give a shortest counterexample that replays, exit 1', () => {
+    const { status, stdout } = xcm('explore', '--policy', 'xero-bug-2020-02/counts-every-app', '--workers', '3', '--json');
+    expect(status).toBe(1);
+    const result = JSON.parse(stdout);
+    expect([result.threads, result.violation.invariant, result.violation.depth]).toEqual([3, 'refusalsAreRequired', 4]);
   });
 });
 
@@ -116,6 +138,12 @@ describe('a long search: progress on standard error, and stopped by a signal', (
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^explore: [\d,]+ states after \d+ s\.\.\.$/);
     expect(lines.at(-1)).toMatch(/^xcm explore: interrupted after [\d,]+ states \(not exhaustive\)$/);
+  });
+
+  it('should end an explore of several threads on SIGINT the same way, its workers with it', { timeout: 60_000 }, async () => {
+    const result = await interrupt(['explore', '--apps', '4', '--tenants', '4', '--users', '2', '--workers', '2'], 'SIGINT');
+    expect([result.code, result.signal, result.stdout]).toEqual([130, null, '']);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^xcm explore: interrupted after [\d,]+ states \(not exhaustive\)$/);
   });
 
   it('should end a diff on SIGTERM with one summary line after its progress lines, exit 143', { timeout: 60_000 }, async () => {

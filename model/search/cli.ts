@@ -13,7 +13,7 @@ import { MAX_STATES } from './breadth-first.ts';
 import { diffSteps, type DiffResult } from './diff.ts';
 import { Driver } from '../engine/driver.ts';
 import { InputError, quote } from '../errors.ts';
-import { DEFAULT_BOUNDS, exploreSteps, type ExploreResult } from './explore.ts';
+import { DEFAULT_BOUNDS, exploreSteps, MAX_WORKERS, type ExploreResult } from './explore.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import { resolvePolicy } from '../io/load-policy.ts';
 import type { Policy } from '../platform/policy.ts';
@@ -36,10 +36,10 @@ const BOUNDS_OPTIONS = {
 } as const;
 
 /** Options of `xcm explore` alone. */
-const EXPLORE_OPTIONS = { 'no-memo': { type: 'boolean' } } as const;
+const EXPLORE_OPTIONS = { 'no-memo': { type: 'boolean' }, workers: { type: 'string' } } as const;
 
 const EXPLORE_USAGE =
-  'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--no-memo] [--max-states N] [--json] [--out FILE]';
+  'xcm explore [--policy ID|FILE] [--apps N --tenants M --users K] [--app-kinds uncertified,certified,custom,oauth1] [--tenant-kinds organisation,practice,demo] [--pairs] [--tiers|--no-tiers] [--set K=V] [--no-symmetry] [--no-memo] [--max-states N] [--workers N] [--json] [--out FILE]';
 const DIFF_USAGE =
   'xcm diff POLICY_A POLICY_B [--apps N --tenants M --users K] [--app-kinds ...] [--tenant-kinds ...] [--pairs] [--set K=V] [--no-symmetry] [--max-states N] [--json] [--out FILE]';
 
@@ -145,6 +145,8 @@ async function sliced<R>(command: 'explore' | 'diff', steps: Generator<number, R
     }
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
+    // A search stopped early ends its own way (a search of several threads stops its workers).
+    steps.return(undefined as R);
   }
 }
 
@@ -187,7 +189,7 @@ function formatExplore(policy: Policy, result: ExploreResult, seconds: number, m
     `states: ${n(result.states)} ${result.symmetryReduced ? '(one per renaming of apps, tenants and users of one kind)' : '(no symmetry reduction)'}${result.complete ? '' : ` -- stopped at ${n(maxStates)} states, not exhaustive`}`,
     `transitions: ${n(result.transitions)}${result.played === result.transitions ? '' : ` (${n(result.played)} played through the machine; the others ${memo ? 'recalled from a play that read the same, or ' : ''}renamings of a move from the same state)`}, depth ${result.depth}`,
     `invariants: ${INVARIANTS.length}, each checked on every transition (${n(result.transitions)} each)`,
-    `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s)`,
+    `time: ${seconds.toFixed(2)} s (${n(Math.round(result.states / Math.max(seconds, 1e-3)))} states/s${result.threads > 1 ? `, ${result.threads} threads` : ''})`,
   ];
   const v = result.violation;
   if (v === null)
@@ -218,6 +220,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const policy = resolvePolicy(spec, sets);
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...boundsOptions(values) };
   const maxStates = maxStatesOption(values);
+  const workers = wholeNumber(values.workers, 'workers', MAX_WORKERS);
   const started = performance.now();
   const run = await sliced(
     'explore',
@@ -225,6 +228,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
       symmetry: values['no-symmetry'] !== true,
       memo: values['no-memo'] !== true,
       ...(maxStates === undefined ? {} : { maxStates }),
+      ...(workers === undefined ? {} : { workers }),
     }),
   );
   if ('exit' in run) return run.exit;

@@ -95,6 +95,14 @@ export class StateKeys {
   private readonly lifeNumbers = new Map<number, number>();
   /** The user renamings for each vector of connection counts (`usersOrderedBy`), by the packed vector. */
   private readonly userTables = new Map<number, number[][]>();
+  /**
+   * The last tuple of lifecycles numbered and its number, and the last packed vector of
+   * connection counts and its user renamings: the successors of one state mostly share both.
+   */
+  private lastLives = -1;
+  private lastLivesNumber: number | undefined = undefined;
+  private lastPacked = -1;
+  private lastUserTables: number[][] = [];
 
   /**
    * `worlds`: how many states a key covers (1 for the explorer, 2 for the product of a diff);
@@ -450,6 +458,18 @@ export class StateKeys {
    * run out: the key is then a string (never equal to a number, so keys stay distinct).
    */
   private numberedLives(lives: number): number | undefined {
+    if (lives === this.lastLives) return this.lastLivesNumber;
+    const numbered = this.livesNumbered(lives);
+    // A tuple past the numbers is not kept: a later look may still get none.
+    if (numbered !== undefined) {
+      this.lastLives = lives;
+      this.lastLivesNumber = numbered;
+    }
+    return numbered;
+  }
+
+  /** `numberedLives` without its one-entry cache. */
+  private livesNumbered(lives: number): number | undefined {
     if (this.numbers !== undefined) return this.numbers.numberOf(lives);
     const known = this.lifeNumbers.get(lives);
     if (known !== undefined) return known;
@@ -466,6 +486,7 @@ export class StateKeys {
     // each cell's share (`userShares`): one table read per cell.
     let packed = 0;
     for (let i = 0; i < cells.length; i++) packed += this.userShares[cells[i] as number] as number;
+    if (packed === this.lastPacked) return this.lastUserTables;
     let tables = this.userTables.get(packed);
     if (tables === undefined) {
       const count = new Array<number>(this.users).fill(0);
@@ -476,6 +497,8 @@ export class StateKeys {
       tables = this.usersOrderedBy(count);
       this.userTables.set(packed, tables);
     }
+    this.lastPacked = packed;
+    this.lastUserTables = tables;
     return tables;
   }
 
