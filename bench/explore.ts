@@ -8,6 +8,7 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getShortestPaths } from '@xstate/graph';
 import { arenaOf, initialState } from '../model/search/bounds.ts';
@@ -142,7 +143,10 @@ const RATE_TARGET = 0.5;
 const BIG_SECONDS = 120;
 const BIG_MB = 4096;
 
-/** The larger bounds searched with symmetry at caps 2/2, each in a process of its own. */
+/** Threads of the searches run with several (`--workers`): two, when the machine has two cores. */
+const WORKERS = Math.min(2, availableParallelism());
+
+/** The larger bounds searched with symmetry at caps 2/2, each in a process of its own, with `WORKERS` threads. */
 const BIG: Record<string, Bounds> = {
   '4x4x2': { apps: 4, tenants: 4, users: 2 },
   '5x5x1': { apps: 5, tenants: 5, users: 1 },
@@ -155,6 +159,7 @@ const BIG: Record<string, Bounds> = {
 const BIG_STATES: Record<string, number> = { '4x4x2': 9_840_772, '5x5x1': 32_965 };
 
 interface BigRun {
+  threads: number;
   states: number;
   transitions: number;
   depth: number;
@@ -169,7 +174,7 @@ function bigRunHere(name: string): void {
   const bounds = BIG[name];
   if (bounds === undefined) throw new Error(`bench: no bound ${name}`);
   // Stopped after twice the target time, with the states found so far, so the benchmark ends.
-  const steps = exploreSteps(scaled(2, 2), bounds);
+  const steps = exploreSteps(scaled(2, 2), bounds, { workers: WORKERS });
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   let states = 0;
@@ -184,6 +189,7 @@ function bigRunHere(name: string): void {
     if (elapsed() > 2 * BIG_SECONDS) break;
   }
   const figures: BigRun = {
+    threads: result?.threads ?? WORKERS,
     states: result?.states ?? states,
     transitions: result?.transitions ?? 0,
     depth: result?.depth ?? 0,
@@ -232,6 +238,17 @@ export async function benchExplore(): Promise<void> {
   console.log(
     `  explorer without symmetry (exhaustive; ${INVARIANTS.length} invariants on each transition; ${n(unreduced.value.states)} states, ${n(unreduced.value.transitions)} transitions, ${n(unreduced.value.played)} played through the machine, the others recalled): ${unreduced.seconds.toFixed(2)} s = ${n(unreducedRate)} states/s = ${unreducedRatio.toFixed(3)}x the plain BFS (target ${RATE_TARGET}x: ${verdict(unreducedRatio >= RATE_TARGET)}); ${((unreduced.seconds * 1e6) / unreduced.value.transitions).toFixed(2)} us per transition; peak RSS ${peakMb()} MB`,
   );
+  if (WORKERS > 1) {
+    const cpu = process.cpuUsage();
+    const shared = timed(() => explore(policy, big, { symmetry: false, workers: WORKERS }));
+    const used = process.cpuUsage(cpu);
+    const sharedRate = shared.value.states / shared.seconds;
+    const sharedRatio = sharedRate / plainRate;
+    const counted = shared.value.states === unreduced.value.states && shared.value.transitions === unreduced.value.transitions;
+    console.log(
+      `  the same with ${shared.value.threads} threads (--workers ${WORKERS}; ${counted ? 'the same states and transitions' : 'OTHER STATES OR TRANSITIONS'}): ${shared.seconds.toFixed(2)} s = ${n(sharedRate)} states/s = ${sharedRatio.toFixed(3)}x the plain BFS (target ${RATE_TARGET}x: ${verdict(counted && sharedRatio >= RATE_TARGET)}); CPU ${((used.user + used.system) / 1e6).toFixed(2)} s in all threads, against ${plain.seconds.toFixed(2)} s for the plain BFS's one`,
+    );
+  }
   const everyMove = timed(() => explore(policy, big, { symmetry: false, memo: false }));
   console.log(
     `  the same, every move played through the machine (no memo): ${everyMove.seconds.toFixed(2)} s = ${n(everyMove.value.states / everyMove.seconds)} states/s = ${(everyMove.value.states / everyMove.seconds / plainRate).toFixed(3)}x the plain BFS; ${((everyMove.seconds * 1e6) / everyMove.value.transitions).toFixed(2)} us per transition`,
@@ -262,8 +279,8 @@ export async function benchExplore(): Promise<void> {
     const met = run.complete && run.states === pinned && run.seconds <= BIG_SECONDS && run.peakMb <= BIG_MB;
     console.log(
       run.complete
-        ? `  ${label}: ${n(run.states)} states (${counted}), ${n(run.transitions)} transitions, depth ${run.depth}${run.violation === null ? '' : `, violation ${run.violation}`} in ${run.seconds.toFixed(1)} s = ${n(run.states / run.seconds)} states/s; peak RSS ${n(run.peakMb)} MB (${verdict(met)})`
-        : `  ${label}: stopped after ${run.seconds.toFixed(0)} s at ${n(run.states)} states, not exhaustive (${n(run.states / run.seconds)} states/s); peak RSS ${n(run.peakMb)} MB (${verdict(met)})`,
+        ? `  ${label}, ${run.threads} thread${run.threads === 1 ? '' : 's'}: ${n(run.states)} states (${counted}), ${n(run.transitions)} transitions, depth ${run.depth}${run.violation === null ? '' : `, violation ${run.violation}`} in ${run.seconds.toFixed(1)} s = ${n(run.states / run.seconds)} states/s; peak RSS ${n(run.peakMb)} MB (${verdict(met)})`
+        : `  ${label}, ${run.threads} thread${run.threads === 1 ? '' : 's'}: stopped after ${run.seconds.toFixed(0)} s at ${n(run.states)} states, not exhaustive (${n(run.states / run.seconds)} states/s); peak RSS ${n(run.peakMb)} MB (${verdict(met)})`,
     );
   }
 
