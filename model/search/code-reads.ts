@@ -1,13 +1,23 @@
 /**
  * A state's code as the explorer's memo reads it (`move-memo.ts`): flat, cells first (`app *
  * tenants + tenant`), then lifecycles (`apps * tenants + app`), then whether each cell is linked
- * (1 or 0); the observer that turns what the world says a step read into those positions; and
- * the store of every found state's code, a byte a position.
+ * (1 or 0), then which tenants each app is linked to and which apps each tenant is, as bit masks
+ * (one position for what would be a row or a column of linked positions, while a mask has at
+ * most 2^8 values); the observer that turns what the world says a step read into those
+ * positions; and the store of every found state's code, a byte a position.
  * @module
  */
 import type { Arena } from './bounds.ts';
-import type { Code } from './state-code.ts';
+import { LIFE_BITS, type Code } from './state-code.ts';
 import type { ReadObserver } from '../world/reads.ts';
+
+/** The most bits of a mask position: an app's linked tenants are a mask up to this many tenants. */
+const MAX_MASK_BITS = 8;
+
+/** Whether the tenants an app is linked to are read as one mask position (else one position a tenant). */
+function rowMasks(tenants: number): boolean {
+  return tenants <= MAX_MASK_BITS;
+}
 
 /**
  * The positions of the code a play reads, told by the world (`ReadObserver`), in the order first
@@ -23,12 +33,15 @@ export class CodeReads implements ReadObserver {
   private readonly A: number;
   private readonly T: number;
   private readonly C: number;
+  /** Scratch of `appsLinked`: which apps of the arena a walk visits. */
+  private readonly linkedScratch: Uint8Array;
 
   constructor(arena: Arena) {
     this.A = arena.appIds.length;
     this.T = arena.tenantIds.length;
     this.C = this.A * this.T;
     this.marked = new Uint8Array(readWidth(this.A, this.T));
+    this.linkedScratch = new Uint8Array(this.A);
     this.apps = new Map(arena.appIds.map((id, i) => [id, i]));
     this.tenants = new Map(arena.tenantIds.map((id, i) => [id, i]));
   }
@@ -74,23 +87,36 @@ export class CodeReads implements ReadObserver {
   tenantsLinked(app: string): void {
     const a = this.apps.get(app);
     if (a === undefined) this.everything();
+    else if (rowMasks(this.T)) this.note(2 * this.C + this.A + a);
     else for (let t = 0; t < this.T; t++) this.note(this.C + this.A + a * this.T + t);
   }
 
   /**
-   * Which apps are linked to the tenant, and every app's lifecycle: a walk of the apps on a
-   * tenant visits them in the order they were linked, which the code does not hold, and reads
+   * Which apps are linked to the tenant, and the lifecycles of those apps: a walk of the apps on
+   * a tenant visits them in the order they were linked, which the code does not hold, and reads
    * their records in that order. Noted here in the order of the arena, they are read in one
-   * order whatever the order of the walk.
+   * order whatever the order of the walk. Which apps those are is what the walk is told, a
+   * function of what the move read so far (the mask, and what its earlier steps read and did).
    */
-  appsLinked(tenant: string): void {
+  appsLinked(tenant: string, apps: readonly string[]): void {
     const t = this.tenants.get(tenant);
     if (t === undefined) {
       this.everything();
       return;
     }
-    for (let a = 0; a < this.A; a++) this.note(this.C + this.A + a * this.T + t);
-    for (let a = 0; a < this.A; a++) this.note(this.C + a);
+    // Every app of an arena fits one mask (at most 8 apps).
+    this.note(2 * this.C + 2 * this.A + t);
+    const linked = this.linkedScratch;
+    linked.fill(0);
+    for (const app of apps) {
+      const a = this.apps.get(app);
+      if (a === undefined) {
+        this.everything();
+        return;
+      }
+      linked[a] = 1;
+    }
+    for (let a = 0; a < this.A; a++) if (linked[a] === 1) this.note(this.C + a);
   }
 
   tenant(_tenant: string): void {}
@@ -133,9 +159,24 @@ export class CodeStore {
   }
 }
 
-/** The positions a step may read of a code of `apps` x `tenants`: cells, lifecycles, whether each cell is linked. */
+/**
+ * The positions a step may read of a code of `apps` x `tenants`: cells, lifecycles, whether each
+ * cell is linked, each app's mask of linked tenants, each tenant's mask of linked apps.
+ */
 export function readWidth(apps: number, tenants: number): number {
-  return 2 * apps * tenants + apps;
+  return 2 * apps * tenants + 2 * apps + tenants;
+}
+
+/** How many values each position of `readWidth` takes, with `users` users. */
+export function valueCounts(apps: number, tenants: number, users: number): Int32Array {
+  const C = apps * tenants;
+  const counts = new Int32Array(readWidth(apps, tenants));
+  counts.fill(2 ** users, 0, C);
+  counts.fill(2 ** LIFE_BITS, C, C + apps);
+  counts.fill(2, C + apps, 2 * C + apps);
+  counts.fill(rowMasks(tenants) ? 2 ** tenants : 1, 2 * C + apps, 2 * C + 2 * apps);
+  counts.fill(2 ** apps, 2 * C + 2 * apps);
+  return counts;
 }
 
 /** A code's values, flat (cells, then lifecycles), into `out`. */
@@ -146,9 +187,25 @@ export function valuesOf(code: Code, out: Int32Array): Int32Array {
   return out;
 }
 
-/** Whether each cell is linked, after the cells and lifecycles of `values` (`readWidth` long). */
-export function withLinkedCells(values: Int32Array, cells: number, lives: number): Int32Array {
-  for (let i = 0; i < cells; i++) values[cells + lives + i] = values[i] === 0 ? 0 : 1;
+/**
+ * Whether each cell is linked, and the masks of linked tenants and apps, after the cells and
+ * lifecycles of `values` (`readWidth` long) of `apps` x `tenants`.
+ */
+export function withLinkedCells(values: Int32Array, apps: number, tenants: number): Int32Array {
+  const C = apps * tenants;
+  const rows = 2 * C + apps;
+  const columns = rows + apps;
+  for (let t = 0; t < tenants; t++) values[columns + t] = 0;
+  for (let a = 0; a < apps; a++) {
+    let row = 0;
+    for (let t = 0; t < tenants; t++) {
+      const linked = values[a * tenants + t] === 0 ? 0 : 1;
+      values[C + apps + a * tenants + t] = linked;
+      row |= linked << t;
+      values[columns + t] = (values[columns + t] as number) | (linked << a);
+    }
+    values[rows + a] = rowMasks(tenants) ? row : 0;
+  }
   return values;
 }
 

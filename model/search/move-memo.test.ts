@@ -59,7 +59,7 @@ describe('explore: the memo of moves answers as playing every move', () => {
 
   it('should refuse a tree that two plays with the same values read differently', () => {
     // Two cell positions of 2 values, then a lifecycle position of 64.
-    const memo = new MoveMemo(1, 2, 2, 1, 64);
+    const memo = new MoveMemo(1, [2, 2, 64]);
     const kept = { kept: true, writes: [0, 1], key: 1, life: 0, cells: 1 };
     memo.record(0, [0, 1, 0], [1, 0], kept);
     expect(() => memo.record(0, [0, 1, 1], [1, 2], kept)).toThrow(/read position 2 where an earlier play with the same values read 0/);

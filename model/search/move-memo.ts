@@ -50,23 +50,17 @@ export class MoveMemo {
   private used = 0;
   private readonly effects: MoveEffect[] = [];
 
-  /**
-   * `moves` trees over codes of `cells` cell positions of `cellValues` values each, then `lives`
-   * lifecycle positions of `lifeValues` values each, then positions of two values (linked or not).
-   */
+  /** `moves` trees over codes whose position `p` takes `values[p]` values (`valueCounts`). */
   constructor(
     moves: number,
-    private readonly cells: number,
-    private readonly cellValues: number,
-    private readonly lives: number,
-    private readonly lifeValues: number,
+    private readonly values: ArrayLike<number>,
   ) {
     this.roots = new Int32Array(moves);
   }
 
   /** How many values the position takes. */
   private valuesAt(position: number): number {
-    return position < this.cells ? this.cellValues : position < this.cells + this.lives ? this.lifeValues : 2;
+    return this.values[position] as number;
   }
 
   /** The number of the move's effect from a state of these values, if one was recorded with the same reading; else -1. */

@@ -12,10 +12,9 @@ import type { CompiledState } from '../engine/compiled.ts';
 import { keepsInvariants } from '../platform/invariants.ts';
 import type { PlatformEvent } from '../platform/transitions.ts';
 import type { RecentCodes } from './recent-codes.ts';
-import { LIFE_BITS } from './state-code.ts';
 import type { Code, StateKeys } from './symmetry.ts';
 import { observingReads } from '../world/reads.ts';
-import { CodeReads, type CodeStore, codeOfValues, readWidth, valuesOf, withLinkedCells } from './code-reads.ts';
+import { CodeReads, type CodeStore, codeOfValues, readWidth, valueCounts, valuesOf, withLinkedCells } from './code-reads.ts';
 import type { SearchTree } from './expansion.ts';
 import { type MoveEffect, MoveMemo } from './move-memo.ts';
 
@@ -75,7 +74,7 @@ export class Recalling<R> {
     const A = this.A;
     const T = this.T;
     this.width = A * T + A;
-    this.memo = new MoveMemo(arena.moves.length, A * T, 2 ** arena.userIds.length, A, 2 ** LIFE_BITS);
+    this.memo = new MoveMemo(arena.moves.length, valueCounts(A, T, arena.userIds.length));
     this.values = new Int32Array(readWidth(A, T));
 
     this.successor = new Int32Array(this.width);
@@ -147,7 +146,7 @@ export class Recalling<R> {
     const { A, T, width, memo, values, successor, weights, packed, s } = this;
     const { counts, tree, store, recent, keys } = s;
     store.get(head, values);
-    withLinkedCells(values, A * T, A);
+    withLinkedCells(values, A, T);
     codeOfValues(values, this.stateCode);
     const { transitions, answered, recalled } = counts;
     const same = keys.symmetry ? keys.representatives(this.stateCode) : null;

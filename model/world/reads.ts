@@ -20,8 +20,8 @@ export interface ReadObserver {
   linksOfApp(app: string): void;
   /** Which tenants are linked to the app (not by whom). */
   tenantsLinked(app: string): void;
-  /** Which apps are linked to the tenant (not by whom). */
-  appsLinked(tenant: string): void;
+  /** Which apps are linked to the tenant (not by whom): `apps`, which a walk of them is about to visit. */
+  appsLinked(tenant: string, apps: readonly string[]): void;
   /** A tenant's record. */
   tenant(tenant: string): void;
   /** The serials of connection ids and authEventIds, and the records of connections. */

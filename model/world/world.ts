@@ -280,10 +280,20 @@ export function linkedApps(world: World): string[] {
 
 /** Visit each app linked to the tenant (any order). */
 export function forEachAppOn(world: World, tenant: string, visit: (app: string) => void): void {
-  reading?.appsLinked(tenant);
   const draft = draftOf(world);
-  if (draft !== null) draft.forEachAppOn(tenant, visit);
-  else linkedAppsOn(open(world).links, tenant, visit);
+  const each = (see: (app: string) => void) => {
+    if (draft !== null) draft.forEachAppOn(tenant, see);
+    else linkedAppsOn(open(world).links, tenant, see);
+  };
+  if (reading === null) {
+    each(visit);
+    return;
+  }
+  // An observer is told which apps the walk will visit before it visits them.
+  const apps: string[] = [];
+  each((app) => apps.push(app));
+  reading.appsLinked(tenant, apps);
+  for (const app of apps) visit(app);
 }
 
 /** Every live connection, flattened: apps, then their tenants, then users, in insertion order. */
