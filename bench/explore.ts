@@ -4,15 +4,16 @@
  * half its rate without symmetry), the time and peak memory of the larger bounds with symmetry
  * (4 apps x 4 tenants x 2 users, 5 x 5 x 1; each in a process of its own, MET or MISSED against
  * 2 minutes and 4 GB), @xstate/graph's `getShortestPaths` on a bound it can finish, and the state
- * counts. Prints figures and ratios; asserts nothing. Alone: `npx tsx bench/explore.ts`.
+ * counts. Prints figures and ratios; asserts nothing. Alone: `npm run build && npx tsx bench/explore.ts`.
  * @module
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getShortestPaths } from '@xstate/graph';
 import { arenaOf, initialState } from '../model/search/bounds.ts';
-import { explore, exploreSteps, type Bounds, type ExploreResult } from '../model/search/explore.ts';
+import type { Bounds, ExploreResult } from '../model/search/explore.ts';
 import { INVARIANTS } from '../model/platform/invariants.ts';
 import { builtinPolicy } from '../model/platform/policies.ts';
 import type { Policy } from '../model/platform/policy.ts';
@@ -20,6 +21,17 @@ import { initialSnapshot, MODEL, step } from '../model/engine/step.ts';
 import { StateKeys } from '../model/search/symmetry.ts';
 import type { PlatformEvent } from '../model/platform/transitions.ts';
 import { defaultTenant } from '../model/world/world.ts';
+
+/**
+ * The explorer as built (`dist/`, what `xcm explore` runs; `npm run bench` builds first): its
+ * worker threads then start from JavaScript, as they do for a user, not through tsx.
+ */
+const BUILT = new URL('../dist/model/search/explore.js', import.meta.url);
+if (!existsSync(fileURLToPath(BUILT))) {
+  console.error('bench: the explorer is measured as built: run npm run build first');
+  process.exit(2);
+}
+const { explore, exploreSteps } = (await import(BUILT.href)) as typeof import('../model/search/explore.ts');
 
 /**
  * BENCHMARK BASELINE, not the model: a plain breadth-first search written by hand for one
@@ -289,7 +301,7 @@ export async function benchExplore(): Promise<void> {
   versusGraph(policy, { apps: 3, tenants: 4, users: 1 }, '3 apps x 4 tenants (about a minute)');
 }
 
-// Alone: `npx tsx bench/explore.ts`; `--bound NAME` runs one larger bound (the child of `bigRun`).
+// Alone: `npm run build && npx tsx bench/explore.ts`; `--bound NAME` runs one larger bound (the child of `bigRun`).
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const at = process.argv.indexOf('--bound');
   if (at >= 0) bigRunHere(process.argv[at + 1] ?? '');
