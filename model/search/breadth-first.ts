@@ -100,6 +100,11 @@ export class BreadthFirst<S, C> {
     return this.discover(null as S, null as C, key, from, move) ? this.count - 1 : -1;
   }
 
+  /** `SearchTree.warm`: the key's place in the set of keys seen, read. */
+  warm(key: Key): number {
+    return this.seen.warm(key);
+  }
+
   /** The state state `index` was discovered from (the start is its own). */
   parentOf(index: number): number {
     return this.parent[index] ?? 0;

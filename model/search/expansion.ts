@@ -28,6 +28,8 @@ export interface SearchTree {
   depthOf(index: number): number;
   /** A state reached from state `from` by move `move`: its index when its key was not seen before, else -1. */
   reach(key: number | string, from: number, move: number): number;
+  /** Read the place of `key` in the set of keys seen, to have it at hand for `reach`: what is there, as a number. */
+  warm(key: number | string): number;
 }
 
 /** A move that breaks an invariant: from state `index`, move `move`, breaking `broken` (in the order found). */

@@ -46,6 +46,11 @@ export class KeySet {
     }
   }
 
+  /** What the first slot of `key` holds (strings: 0): read ahead of `add`, to bring it into the cache. */
+  warm(key: number | string): number {
+    return typeof key === 'string' ? 0 : (this.slots[slotOf(key, this.mask)] as number);
+  }
+
   private grow(): void {
     if (this.numbers >= MAX_NUMBER_KEYS) throw new RangeError(`key set: more than ${MAX_NUMBER_KEYS} keys`);
     const old = this.slots;

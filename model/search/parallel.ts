@@ -183,6 +183,10 @@ class Share implements SearchTree {
     return index;
   }
 
+  warm(key: number | string): number {
+    return typeof key === 'number' ? this.seen.warm(key) : 0;
+  }
+
   /** The moves from the start to state `index`, then `move`. */
   pathTo(index: number, move: number): number[] {
     const path: number[] = [];

@@ -63,6 +63,13 @@ export class Recalling<R> {
   private readonly weights: readonly number[] | null;
   /** Each position's weight in the two numbers of the recent codes (`RecentCodes.packedWeights`). */
   private readonly packed: ReturnType<RecentCodes['packedWeights']>;
+  /** The successors of the state being expanded, not handed to the search yet (`pend`). */
+  private pending = 0;
+  private readonly pendingKeys: Array<number | string>;
+  private readonly pendingMoves: Int32Array;
+  private readonly pendingWrites: Array<readonly number[]>;
+  /** What the reads of `reachPending` summed to: kept, so that they are made. */
+  warmed = 0;
 
   constructor(
     private readonly s: RecallingSearch<R>,
@@ -82,6 +89,9 @@ export class Recalling<R> {
     this.nextCode = { life: new Array<number>(A).fill(0), cells: new Array<number>(A * T).fill(0) };
     this.playedCode = { life: [], cells: new Array<number>(A * T).fill(0) };
     this.weights = keys.plainWeights();
+    this.pendingKeys = new Array<number | string>(arena.moves.length).fill(0);
+    this.pendingMoves = new Int32Array(arena.moves.length);
+    this.pendingWrites = new Array<readonly number[]>(arena.moves.length).fill([]);
     this.packed = s.recent.packedWeights();
     s.store.put(0, valuesOf(keys.code(s.start.context.world), this.values));
   }
@@ -144,7 +154,7 @@ export class Recalling<R> {
   /** Expand state `head`: each move's effect recalled, or played on a reading not met before. */
   expand(head: number): R | undefined {
     const { A, T, width, memo, values, successor, weights, packed, s } = this;
-    const { counts, tree, store, recent, keys } = s;
+    const { counts, store, recent, keys } = s;
     store.get(head, values);
     withLinkedCells(values, A, T);
     codeOfValues(values, this.stateCode);
@@ -182,6 +192,8 @@ export class Recalling<R> {
         counts.transitions = transitions;
         counts.answered = answered;
         counts.recalled = recalled;
+        // What was reached before it is reached, as if handed on at once.
+        this.reachPending(head);
         const violation = s.playing(head);
         if (violation === undefined) throw new Error(`explorer memo: move ${m} breaks an invariant recalled, and keeps every one played`);
         return violation;
@@ -198,10 +210,7 @@ export class Recalling<R> {
             key += ((writes[i + 1] as number) - (values[at] as number)) * (weights[at] as number);
           }
         }
-        const index = tree.reach(key, head, m);
-        if (index < 0) continue;
-        this.successorOf(writes);
-        store.put(index, successor);
+        this.pend(key, m, writes);
         continue;
       }
       if (packed !== null) {
@@ -227,10 +236,38 @@ export class Recalling<R> {
         if (recent.has(this.nextCode)) continue;
         recent.add();
       }
-      const index = tree.reach(keys.keyOf(this.nextCode), head, m);
-      if (index >= 0) store.put(index, successor);
+      this.pend(keys.keyOf(this.nextCode), m, writes);
     }
+    this.reachPending(head);
     return undefined;
+  }
+
+  /** A successor to hand to the search once every move of the state is done (`reachPending`). */
+  private pend(key: number | string, move: number, writes: readonly number[]): void {
+    const at = this.pending++;
+    this.pendingKeys[at] = key;
+    this.pendingMoves[at] = move;
+    this.pendingWrites[at] = writes;
+  }
+
+  /**
+   * Hand the state's successors to the search, in the order of their moves. Their keys' places
+   * in the set are read first, one after another, so that the memory they are in is fetched
+   * for all of them at once rather than for each in turn.
+   */
+  private reachPending(head: number): void {
+    const { tree, store } = this.s;
+    const count = this.pending;
+    this.pending = 0;
+    let warmed = 0;
+    for (let i = 0; i < count; i++) warmed += tree.warm(this.pendingKeys[i] as number | string);
+    this.warmed = warmed;
+    for (let i = 0; i < count; i++) {
+      const index = tree.reach(this.pendingKeys[i] as number | string, head, this.pendingMoves[i] as number);
+      if (index < 0) continue;
+      this.successorOf(this.pendingWrites[i] as readonly number[]);
+      store.put(index, this.successor);
+    }
   }
 
   /** The successor's values: the state's, changed by the writes. */

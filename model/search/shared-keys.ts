@@ -90,6 +90,11 @@ export class SharedKeySet {
     }
   }
 
+  /** What the first slot of `key` holds: read ahead of `add`, to bring it into the cache. */
+  warm(key: number): number {
+    return this.keys[slotOf(key, this.mask)] as number;
+  }
+
   /** Add every key of this set to `other`, then empty this one; while no other thread adds to either. */
   copyInto(other: SharedKeySet): void {
     const { keys, claims } = this;
