@@ -75,7 +75,8 @@ export class CodeReads implements ReadObserver {
     const a = this.apps.get(app);
     const t = this.tenants.get(tenant);
     if (a === undefined || t === undefined) this.everything();
-    else this.note(this.C + this.A + a * this.T + t);
+    // Whether a cell is linked follows from who connects it, when that was read already.
+    else if (this.marked[a * this.T + t] === 0) this.note(this.C + this.A + a * this.T + t);
   }
 
   linksOfApp(app: string): void {
