@@ -43,13 +43,27 @@ export function drain<R>(steps: Generator<number, R>): R {
   }
 }
 
+/** What an expansion reads and writes of the search it expands for. */
+export interface SearchTree {
+  /** The state state `index` was discovered from (the start is its own). */
+  parentOf(index: number): number;
+  /** The move that discovered state `index` (-1 for the start). */
+  moveTo(index: number): number;
+  /** The depth of state `index`: its shortest path's length. */
+  depthOf(index: number): number;
+  /** A state reached from state `from` by move `move`: its index when its key was not seen before, else -1. */
+  reach(key: number | string, from: number, move: number): number;
+  /** Read the place of `key` in the set of keys seen, to have it at hand for `reach`: what is there, as a number. */
+  warm(key: number | string): number;
+}
+
 /**
  * A breadth-first search from one start state; `S` is a state, `C` its compact code. A search
  * whose start state and code are both null (the explorer's, which keeps its codes itself) keeps
  * no state or code per state: only the parent, move and depth, in typed arrays, which the
  * collector need not walk.
  */
-export class BreadthFirst<S, C> {
+export class BreadthFirst<S, C> implements SearchTree {
   private readonly queue: Array<S | undefined>;
   private readonly codes: Array<C | undefined>;
   private readonly keeps: boolean;

@@ -17,20 +17,7 @@ import type { PlatformEvent } from '../platform/transitions.ts';
 import { sameApps, sameLinks } from '../world/world.ts';
 import type { CodeReads, CodeStore } from './code-reads.ts';
 import { Recalling, type TransitionCounts } from './recalling.ts';
-
-/** What an expansion reads and writes of the search it expands for. */
-export interface SearchTree {
-  /** The state state `index` was discovered from (the start is its own). */
-  parentOf(index: number): number;
-  /** The move that discovered state `index` (-1 for the start). */
-  moveTo(index: number): number;
-  /** The depth of state `index`: its shortest path's length. */
-  depthOf(index: number): number;
-  /** A state reached from state `from` by move `move`: its index when its key was not seen before, else -1. */
-  reach(key: number | string, from: number, move: number): number;
-  /** Read the place of `key` in the set of keys seen, to have it at hand for `reach`: what is there, as a number. */
-  warm(key: number | string): number;
-}
+import type { SearchTree } from './breadth-first.ts';
 
 /** A move that breaks an invariant: from state `index`, move `move`, breaking `broken` (in the order found). */
 export interface Broken {

@@ -15,7 +15,7 @@ import type { RecentCodes } from './recent-codes.ts';
 import type { Code, StateKeys } from './symmetry.ts';
 import { observingReads } from '../world/reads.ts';
 import { CodeReads, type CodeStore, codeOfValues, readWidth, valueCounts, valuesOf, withLinkedCells } from './code-reads.ts';
-import type { SearchTree } from './expansion.ts';
+import type { SearchTree } from './breadth-first.ts';
 import { type MoveEffect, MoveMemo } from './move-memo.ts';
 
 /** The counts of a search's transitions, shared by its expansions. */

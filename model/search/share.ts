@@ -10,7 +10,8 @@ import { MODEL } from '../engine/step.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
 import { CodeStore } from './code-reads.ts';
-import { type Expansion, expansionOf, type SearchTree } from './expansion.ts';
+import type { SearchTree } from './breadth-first.ts';
+import { type Expansion, expansionOf } from './expansion.ts';
 import { SharedKeySet, SharedNumbers } from './shared-keys.ts';
 import { StateKeys } from './symmetry.ts';
 
