@@ -34,6 +34,7 @@ import {
   COUNT,
   DEPTH,
   ended,
+  fail,
   FAILED,
   FIRST_SLOTS,
   FOUND_COUNT,
@@ -150,9 +151,7 @@ export function* searchInParallel(
   const reasons: string[] = [];
   const died = (reason: string) => {
     reasons.push(reason);
-    Atomics.store(c, STATE, FAILED);
-    Atomics.add(c, GEN, 1);
-    Atomics.notify(c, GEN);
+    fail(c);
   };
   const source = workerSource(options.workerModule);
   for (let thread = 1; thread < threads; thread++) {

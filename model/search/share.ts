@@ -118,9 +118,7 @@ export class Share implements SearchTree {
     this.table = Atomics.load(this.control, TABLE);
     this.seen = new SharedKeySet(data.tables[this.table % 2] as SharedArrayBuffer, Atomics.load(this.control, SLOTS));
     const arena = arenaOf(data.bounds, [data.policy]);
-    const probe = new StateKeys(arena, data.symmetry, 1);
-    const numbers = new SharedNumbers(data.numbers, Math.min(probe.lifeNumberRoom, MAX_LIFE_NUMBERS));
-    this.keys = new StateKeys(arena, data.symmetry, 1, numbers);
+    this.keys = new StateKeys(arena, data.symmetry, 1, new SharedNumbers(data.numbers, MAX_LIFE_NUMBERS));
     const start = initialState(arena, data.policy, MODEL);
     const store = new CodeStore(arena.appIds.length * arena.tenantIds.length + arena.appIds.length, new Uint8Array(data.codes));
     this.expansion = expansionOf(arena, this.keys, MODEL, start, this, store, { memo: data.memo });
@@ -295,6 +293,11 @@ export function runWorker(data: ShareData): void {
 /** A worker failed: say why to the caller's thread, and end the search. */
 function failed(c: Int32Array, port: MessagePort | undefined, error: unknown): void {
   port?.postMessage(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  fail(c);
+}
+
+/** Fail the search, whatever its state, and wake every waiting thread. */
+export function fail(c: Int32Array): void {
   Atomics.store(c, STATE, FAILED);
   Atomics.add(c, GEN, 1);
   Atomics.notify(c, GEN);

@@ -184,7 +184,7 @@ export class StateKeys {
 
   /**
    * Whether every key is a whole number (a string only once the numbers of tuples of lifecycles
-   * run out, past `lifeNumberRoom`): what a set of keys shared by threads needs. False when a key
+   * run out): what a set of keys shared by threads needs. False when a key
    * may be a string anyway (a code too long for a number).
    */
   numberKeys(): boolean {
@@ -192,11 +192,6 @@ export class StateKeys {
     const lifeBits = LIFE_BITS * this.worlds;
     const sigBits = 2 + this.apps * this.cellBits;
     return this.apps * lifeBits + this.tenants * sigBits <= 52 || (this.apps * lifeBits <= 52 && this.tenants * sigBits < 52);
-  }
-
-  /** The most tuples of lifecycles numbered in keys; past them a key is a string. */
-  get lifeNumberRoom(): number {
-    return this.lifeNumberLimit;
   }
 
   /** The code of a world; rows and lifecycles unchanged since `previous` are reused. */
@@ -470,7 +465,11 @@ export class StateKeys {
 
   /** `numberedLives` without its one-entry cache. */
   private livesNumbered(lives: number): number | undefined {
-    if (this.numbers !== undefined) return this.numbers.numberOf(lives);
+    if (this.numbers !== undefined) {
+      // Numbers past the room of a key are none here too, whatever the table's own limit.
+      const given = this.numbers.numberOf(lives);
+      return given !== undefined && given < this.lifeNumberLimit ? given : undefined;
+    }
     const known = this.lifeNumbers.get(lives);
     if (known !== undefined) return known;
     const next = this.lifeNumbers.size;
