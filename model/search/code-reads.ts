@@ -160,6 +160,11 @@ export class CodeStore {
   }
 }
 
+/** The positions of a state's code of `apps` x `tenants` (cells, then lifecycles): what a store keeps of each state. */
+export function codeWidth(apps: number, tenants: number): number {
+  return apps * tenants + apps;
+}
+
 /**
  * The positions a step may read of a code of `apps` x `tenants`: cells, lifecycles, whether each
  * cell is linked, each app's mask of linked tenants, each tenant's mask of linked apps.

@@ -28,7 +28,7 @@ import type { TransitionCounts } from './recalling.ts';
 import { StateKeys } from './symmetry.ts';
 import type { Outcome, TraceEvent } from '../types.ts';
 import { observedValue } from '../io/trace-line.ts';
-import { CodeStore, type CodeReads } from './code-reads.ts';
+import { CodeStore, type CodeReads, codeWidth } from './code-reads.ts';
 import { expansionOf } from './expansion.ts';
 
 export type { Bounds } from './bounds.ts';
@@ -207,7 +207,7 @@ export function* exploreSteps(policy: Policy, bounds: Bounds, options: ExploreOp
   // The queue holds no state: a state's world is played again from the one it was discovered
   // from when it is needed, so the search keeps a few numbers per state, not a world.
   const search = new BreadthFirst<null, null>(null, null, keys.keyOf(keys.code(start.context.world)));
-  const store = new CodeStore(arena.appIds.length * arena.tenantIds.length + arena.appIds.length);
+  const store = new CodeStore(codeWidth(arena.appIds.length, arena.tenantIds.length));
   const { expand, counts } = expansionOf(arena, keys, model, start, search, store, options);
   const { found, complete } = yield* search.steps((_state: null, _code: null, index: number) => expand(index), {
     onProgress: options.onProgress,

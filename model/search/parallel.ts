@@ -25,6 +25,7 @@ import { arenaOf, initialState, type Bounds } from './bounds.ts';
 import { MODEL } from '../engine/step.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
+import { codeWidth } from './code-reads.ts';
 import type { TransitionCounts } from './recalling.ts';
 import { SharedKeySet, SharedNumbers } from './shared-keys.ts';
 import {
@@ -120,7 +121,7 @@ export function* searchInParallel(
   const arena = arenaOf(bounds, [policy]);
   const { threads, maxStates } = options;
   const capacity = capacityOf(maxStates, threads, arena.moves.length);
-  const width = arena.appIds.length * arena.tenantIds.length + arena.appIds.length;
+  const width = codeWidth(arena.appIds.length, arena.tenantIds.length);
   const data: ShareData = {
     policy,
     bounds,

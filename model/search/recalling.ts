@@ -14,7 +14,7 @@ import type { PlatformEvent } from '../platform/transitions.ts';
 import type { RecentCodes } from './recent-codes.ts';
 import type { Code, StateKeys } from './symmetry.ts';
 import { observingReads } from '../world/reads.ts';
-import { CodeReads, type CodeStore, codeOfValues, readWidth, valueCounts, valuesOf, withLinkedCells } from './code-reads.ts';
+import { CodeReads, type CodeStore, codeOfValues, codeWidth, readWidth, valueCounts, valuesOf, withLinkedCells } from './code-reads.ts';
 import type { SearchTree } from './breadth-first.ts';
 import { type MoveEffect, MoveMemo } from './move-memo.ts';
 
@@ -80,7 +80,7 @@ export class Recalling<R> {
     this.T = arena.tenantIds.length;
     const A = this.A;
     const T = this.T;
-    this.width = A * T + A;
+    this.width = codeWidth(A, T);
     this.memo = new MoveMemo(arena.moves.length, valueCounts(A, T, arena.userIds.length));
     this.values = new Int32Array(readWidth(A, T));
 

@@ -9,7 +9,7 @@ import { arenaOf, initialState, type Bounds } from './bounds.ts';
 import { MODEL } from '../engine/step.ts';
 import { INVARIANTS } from '../platform/invariants.ts';
 import type { Policy } from '../platform/policy.ts';
-import { CodeStore } from './code-reads.ts';
+import { CodeStore, codeWidth } from './code-reads.ts';
 import type { SearchTree } from './breadth-first.ts';
 import { type Expansion, expansionOf } from './expansion.ts';
 import { SharedKeySet, SharedNumbers } from './shared-keys.ts';
@@ -120,7 +120,7 @@ export class Share implements SearchTree {
     const arena = arenaOf(data.bounds, [data.policy]);
     this.keys = new StateKeys(arena, data.symmetry, 1, new SharedNumbers(data.numbers, MAX_LIFE_NUMBERS));
     const start = initialState(arena, data.policy, MODEL);
-    const store = new CodeStore(arena.appIds.length * arena.tenantIds.length + arena.appIds.length, new Uint8Array(data.codes));
+    const store = new CodeStore(codeWidth(arena.appIds.length, arena.tenantIds.length), new Uint8Array(data.codes));
     this.expansion = expansionOf(arena, this.keys, MODEL, start, this, store, { memo: data.memo });
   }
 
